@@ -1,0 +1,75 @@
+"""The `qunsop` command: maps user errors to exit codes; the work happens in the stages."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import UsageError, has_errors
+from .pipeline import check_project
+from .report import FORMATS, format_problems
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def project_root(path: str) -> Path:
+    root = Path(path).resolve()
+    if not root.is_dir():
+        raise click.UsageError(f"找不到目录 {path}")
+    if not (root / "playbooks").is_dir() and not (root / "content_library").is_dir():
+        raise click.UsageError(
+            f"{path} 不是 qunsop 项目：里面应有 playbooks/ 和 content_library/ 文件夹")
+    return root
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="qunsop")
+def cli() -> None:
+    """qunsop（群SOP）：把社群运营方案变成可搜索的 SOP 网站和每日推送包。"""
+
+
+@cli.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="输出格式：text 给人看，json 给工具用，github 生成 GitHub Actions 注释")
+def validate(path: str, fmt: str) -> None:
+    """检查所有源文件，一次列出全部问题。"""
+    checked = check_project(project_root(path))
+    output = format_problems(checked.problems, fmt, checked.files_checked)
+    if output:
+        click.echo(output)
+    sys.exit(EXIT_INVALID if has_errors(checked.problems) else EXIT_OK)
+
+
+@cli.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False))
+def build(path: str) -> None:
+    """生成 SOP 网站和推送包（尚未实现）。"""
+    project_root(path)
+    click.echo("qunsop build: not implemented yet（网站生成尚未实现）")
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("已取消", err=True)
+        sys.exit(EXIT_USAGE)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(EXIT_USAGE)
+    except UsageError as error:
+        click.echo(f"用法错误：{error}", err=True)
+        sys.exit(EXIT_USAGE)
+    except SystemExit:
+        raise
+    except Exception as error:
+        if os.environ.get("QUNSOP_DEBUG"):
+            raise
+        click.echo(f"qunsop 内部错误：{type(error).__name__}: {error}\n"
+                   "这是 qunsop 的缺陷，不是你的内容问题；请把这条信息报告给开发者"
+                   "（设置 QUNSOP_DEBUG=1 可看到详细信息）。", err=True)
+        sys.exit(EXIT_INTERNAL)

@@ -1,0 +1,48 @@
+"""Problems found in sources, and the exceptions that carry them to the CLI."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+SeverityLevel = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with one source value, located for a person to fix."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+    code: str
+    message: str
+    severity: SeverityLevel = "error"
+
+    def as_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+class ProblemsFound(Exception):
+    """Raised by a stage when sources are invalid; carries every problem at once."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = sorted(problems)
+        super().__init__(f"{len(self.problems)} problem(s)")
+
+
+class UsageError(Exception):
+    """The command was called wrongly (exit code 2), e.g. PATH is not a qunsop project."""
+
+
+def has_errors(problems: Iterable[Problem]) -> bool:
+    return any(p.severity == "error" for p in problems)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """Return a Chinese 'did you mean' hint, or '' when nothing is close."""
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f"（是不是 `{matches[0]}`？）" if matches else ""

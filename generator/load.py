@@ -1,0 +1,309 @@
+"""Find source files and parse them, keeping the line and column of every value.
+
+The load stage knows nothing about models: it turns files into plain data plus
+a map from field path to position, and reports files that cannot be read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import Problem
+
+FieldPath = tuple[str | int, ...]
+Position = tuple[int, int]
+
+MAX_SOURCE_BYTES = 2 * 1024 * 1024
+MAX_ALIAS_REVISITS = 10_000
+
+# (glob under the project root, kind). Playbook-owned kinds live in a playbook folder.
+SOURCE_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("playbooks/*/playbook.yaml", "playbook"),
+    ("playbooks/*/tiers/*.yaml", "tier"),
+    ("playbooks/*/calendars/*.yaml", "calendar"),
+    ("playbooks/*/curricula/*.yaml", "curriculum"),
+    ("playbooks/*/escalations/*.yaml", "escalation"),
+    ("playbooks/*/campaigns/*.yaml", "campaign"),
+    ("content_library/posts/**/*.md", "post"),
+    ("content_library/games/*.md", "game"),
+    ("content_library/replies/*.md", "reply"),
+    ("content_library/placeholders.yaml", "placeholders"),
+)
+MARKDOWN_KINDS = frozenset({"post", "game", "reply"})
+SAFE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+)
+
+
+@dataclass(frozen=True)
+class Marks:
+    """Where each field path starts: the key for mapping entries, the node otherwise."""
+
+    keys: dict[FieldPath, Position] = field(default_factory=dict)
+    values: dict[FieldPath, Position] = field(default_factory=dict)
+
+    def locate(self, path: FieldPath, *, at_key: bool = False) -> Position:
+        """Position of the deepest existing prefix of `path`."""
+        for end in range(len(path), -1, -1):
+            prefix = path[:end]
+            table = self.keys if at_key or end < len(path) else self.values
+            if prefix in table:
+                return table[prefix]
+            if prefix in self.values:
+                return self.values[prefix]
+        return (1, 1)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One parsed source: its data, where each value came from, and whose it is."""
+
+    path: str
+    kind: str
+    playbook: str | None
+    data: Any
+    marks: Marks
+    body_line: int = 0
+
+
+@dataclass
+class LoadResult:
+    files: list[SourceFile] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files_seen: int = 0
+
+
+class SourceProblem(Exception):
+    def __init__(self, line: int, column: int, code: str, message: str, path: str = "") -> None:
+        super().__init__(message)
+        self.line, self.column, self.code, self.message, self.path = line, column, code, message, path
+
+
+def load_project(root: Path) -> LoadResult:
+    """Load every source file under `root`, collecting all problems."""
+    result = LoadResult()
+    for relative, kind in discover(root):
+        result.files_seen += 1
+        source_path = root / relative
+        try:
+            result.files.append(load_file(source_path, relative, kind, result.problems))
+        except SourceProblem as problem:
+            result.problems.append(
+                Problem(relative, problem.line, problem.column, problem.path, problem.code,
+                        problem.message)
+            )
+    return result
+
+
+def discover(root: Path) -> Iterator[tuple[str, str]]:
+    """Yield (repo-relative path, kind) for each source, in a stable order."""
+    seen: set[str] = set()
+    found: list[tuple[str, str]] = []
+    for pattern, kind in SOURCE_PATTERNS:
+        candidates = list(root.glob(pattern))
+        if pattern.endswith(".yaml"):
+            candidates += root.glob(pattern[: -len(".yaml")] + ".yml")
+        for path in candidates:
+            relative = path.relative_to(root).as_posix()
+            if relative not in seen and path.is_file() and not path.name.startswith((".", "_")):
+                seen.add(relative)
+                found.append((relative, kind))
+    yield from sorted(found)
+
+
+def playbook_of(relative: str) -> str | None:
+    parts = relative.split("/")
+    return parts[1] if parts[0] == "playbooks" and len(parts) > 2 else None
+
+
+def load_file(path: Path, relative: str, kind: str, problems: list[Problem]) -> SourceFile:
+    text = read_text(path, relative, problems)
+    if kind in MARKDOWN_KINDS:
+        front, offset, body, body_line = split_front_matter(text)
+        data, marks = parse_yaml(front, offset)
+        if not isinstance(data, dict):
+            raise SourceProblem(offset + 1, 1, "not-a-mapping",
+                                "front matter 应为“字段: 值”的键值对")
+        if "body" in data:
+            line, column = marks.keys[("body",)]
+            raise SourceProblem(line, column, "body-in-front-matter",
+                                "正文不要写在 front matter 的 body 字段里，写在结束的 --- 之后",
+                                "body")
+        data["body"] = body
+        marks.values[("body",)] = (body_line, 1)
+        return SourceFile(relative, kind, playbook_of(relative), data, marks, body_line)
+    data, marks = parse_yaml(text, 0)
+    if data is None:
+        raise SourceProblem(1, 1, "empty-file", "文件是空的：请填写内容，或删除这个文件")
+    if not isinstance(data, dict):
+        raise SourceProblem(1, 1, "not-a-mapping", "文件内容应为“字段: 值”的键值对")
+    return SourceFile(relative, kind, playbook_of(relative), data, marks)
+
+
+def read_text(path: Path, relative: str, problems: list[Problem]) -> str:
+    """Read UTF-8 text; refuse links out of the project, huge files and other encodings."""
+    if path.is_symlink():
+        raise SourceProblem(1, 1, "symlink", "源文件不能是符号链接，请放入真实文件")
+    size = path.stat().st_size
+    if size > MAX_SOURCE_BYTES:
+        raise SourceProblem(1, 1, "file-too-large",
+                            f"文件太大（{size / 1024 / 1024:.1f} MB），单个源文件最多 "
+                            f"{MAX_SOURCE_BYTES // 1024 // 1024} MB，请拆分")
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+        problems.append(Problem(relative, 1, 1, "", "utf8-bom",
+                                "文件以 UTF-8 BOM 开头，请用“UTF-8（无 BOM）”重新保存", "warning"))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        raise SourceProblem(line, column, "not-utf8",
+                            "文件不是 UTF-8 编码（可能是 GBK），请在编辑器里改存为 UTF-8") from None
+    if not text.strip():
+        raise SourceProblem(1, 1, "empty-file", "文件是空的：请填写内容，或删除这个文件")
+    return text.replace("\r\n", "\n")
+
+
+def split_front_matter(text: str) -> tuple[str, int, str, int]:
+    """Split Markdown into (front matter, its line offset, body, body's first line)."""
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        raise SourceProblem(1, 1, "no-front-matter",
+                            "Markdown 文件应以一行 --- 开头，接着写 front matter 字段，再以 --- 结束")
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() == "---":
+            body_lines = lines[index + 1:]
+            first = 0
+            while first < len(body_lines) and not body_lines[first].strip():
+                first += 1
+            body = "\n".join(body_lines[first:]).rstrip()
+            return "\n".join(lines[1:index]), 1, body, index + 2 + first
+    raise SourceProblem(1, 1, "unclosed-front-matter",
+                        "front matter 没有结束：在字段之后加一行 ---，再写正文")
+
+
+def parse_yaml(text: str, line_offset: int) -> tuple[Any, Marks]:
+    """Parse one YAML document with the C loader and record every value's position."""
+    loader = yaml.CSafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, Marks()
+        builder = _Builder(loader, line_offset)
+        return builder.build(node, ()), builder.marks
+    except yaml.MarkedYAMLError as error:
+        raise _syntax_problem(error, text, line_offset) from None
+    except yaml.YAMLError as error:
+        raise SourceProblem(1 + line_offset, 1, "yaml-syntax", f"YAML 无法解析：{error}") from None
+    finally:
+        loader.dispose()
+
+
+def _syntax_problem(error: yaml.MarkedYAMLError, text: str, line_offset: int) -> SourceProblem:
+    mark = error.problem_mark or error.context_mark
+    line = (mark.line + 1 if mark else 1) + line_offset
+    column = mark.column + 1 if mark else 1
+    problem = error.problem or ""
+    source_lines = text.split("\n")
+    bad_line = source_lines[mark.line] if mark and mark.line < len(source_lines) else ""
+    if "\t" in bad_line[: len(bad_line) - len(bad_line.lstrip())] or "\\t" in problem:
+        return SourceProblem(line, column, "tab-indent",
+                             "YAML 不能用 Tab 缩进：请把这一行的 Tab 换成空格（建议 2 个空格）")
+    if "expected a single document" in problem or "but found another document" in problem:
+        return SourceProblem(line, column, "multiple-documents",
+                             "一个文件只能有一个 YAML 文档：删除多余的 --- 分隔线")
+    hint = ""
+    if "mapping values are not allowed" in problem:
+        hint = "：冒号后面的文字如果本身含冒号，请用引号括起来，或检查上一行缩进"
+    elif "could not find expected ':'" in problem:
+        hint = "：这一行缺少“字段: 值”里的冒号，或缩进不对齐"
+    elif "found unexpected end of stream" in problem or "found unexpected" in problem:
+        hint = "：检查引号和括号是否成对"
+    return SourceProblem(line, column, "yaml-syntax", f"YAML 语法错误（{problem}）{hint}")
+
+
+class _Builder:
+    """Turn a composed YAML node tree into Python data plus position marks."""
+
+    def __init__(self, loader: yaml.CSafeLoader, line_offset: int) -> None:
+        self.loader = loader
+        self.line_offset = line_offset
+        self.marks = Marks()
+        self.seen: set[int] = set()
+        self.revisits = 0
+
+    def position(self, node: Node) -> Position:
+        return (node.start_mark.line + 1 + self.line_offset, node.start_mark.column + 1)
+
+    def build(self, node: Node, path: FieldPath) -> Any:
+        self._count(node)
+        self.marks.values[path] = self.position(node)
+        if node.tag not in SAFE_TAGS:
+            raise SourceProblem(*self.position(node), "unsafe-tag",
+                                f"不支持的 YAML 标签 {node.tag}：源文件只能包含普通文字、数字、日期、列表和键值对",
+                                dotted_path(path))
+        if isinstance(node, ScalarNode):
+            return self._scalar(node, path)
+        if isinstance(node, SequenceNode):
+            return [self.build(child, (*path, index)) for index, child in enumerate(node.value)]
+        if isinstance(node, MappingNode):
+            return self._mapping(node, path)
+        raise SourceProblem(*self.position(node), "yaml-node", "无法识别的 YAML 内容")
+
+    def _count(self, node: Node) -> None:
+        if id(node) in self.seen:
+            self.revisits += 1
+            if self.revisits > MAX_ALIAS_REVISITS:
+                raise SourceProblem(*self.position(node), "alias-bomb",
+                                    "YAML 别名（&/*）展开过多，文件已拒绝；请直接写出内容")
+        self.seen.add(id(node))
+
+    def _mapping(self, node: MappingNode, path: FieldPath) -> dict[str, Any]:
+        self.loader.flatten_mapping(node)
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                raise SourceProblem(*self.position(key_node), "bad-key", "字段名必须是简单文字")
+            key = str(key_node.value)
+            key_path = (*path, key)
+            if key in result:
+                first_line = self.marks.keys[key_path][0]
+                raise SourceProblem(*self.position(key_node), "duplicate-key",
+                                    f"字段 `{key}` 重复出现（第 {first_line} 行已写过），请删掉一个",
+                                    dotted_path(key_path))
+            self.marks.keys[key_path] = self.position(key_node)
+            result[key] = self.build(value_node, key_path)
+        return result
+
+    def _scalar(self, node: ScalarNode, path: FieldPath) -> Any:
+        if node.tag == "tag:yaml.org,2002:int" and ":" in node.value:
+            return node.value  # YAML 1.1 reads 8:30 as a base-60 number; keep clock times as text
+        try:
+            value = self.loader.construct_object(node)
+        except (yaml.constructor.ConstructorError, ValueError) as error:
+            what = "日期" if node.tag.endswith("timestamp") else "值"
+            detail = getattr(error, "problem", None) or str(error)
+            raise SourceProblem(*self.position(node), "bad-value",
+                                f"“{node.value}”不是有效的{what}（{detail}）", dotted_path(path)) from None
+        if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+            return value.date()
+        return value
+
+
+def dotted_path(path: FieldPath) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+

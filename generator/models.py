@@ -1,0 +1,412 @@
+"""Source models: plain data validated by Pydantic, no I/O and no rendering.
+
+Field names are the contract editors rely on (see SPEC.md "Source model").
+Titles and descriptions are Chinese because they show up in editors'
+autocompletion through the generated JSON Schemas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+Id = Annotated[
+    str,
+    Field(pattern=ID_PATTERN, min_length=1, max_length=64, title="编号",
+          description="小写字母、数字和连字符，例如 hongbao-warmup"),
+]
+Text = Annotated[str, Field(min_length=1)]
+
+Side = Literal["B", "C"]
+Lifecycle = Literal["persistent", "one_off", "campaign"]
+Category = Literal["liked", "concerned", "needed", "product", "activity", "game", "interaction"]
+GameKind = Literal["icebreaker", "retention", "festival", "growth"]
+LessonFormat = Literal["live", "video", "slides", "onsite-qa"]
+PostStatus = Literal["draft", "approved"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+CATEGORY_LABELS: dict[str, str] = {
+    "liked": "用户喜欢的",
+    "concerned": "用户关注的",
+    "needed": "用户需要的",
+    "product": "产品",
+    "activity": "活动",
+    "game": "游戏",
+    "interaction": "互动",
+}
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Model(BaseModel):
+    """Base for every source model: unknown fields are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+def normalise_time(value: object) -> object:
+    """Accept 8:00 as 08:00; anything else is left for the pattern check."""
+    if isinstance(value, str):
+        match = TIME_PATTERN.match(value.strip())
+        if match:
+            return f"{int(match.group(1)):02d}:{match.group(2)}"
+    return value
+
+
+ClockTime = Annotated[
+    str,
+    Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", title="时间", description="24 小时制 HH:MM，例如 07:30"),
+]
+
+
+# --- playbook ---------------------------------------------------------------
+
+
+class Role(Model):
+    id: Id
+    name: Text = Field(title="角色名称")
+    responsibilities: list[Text] = Field(default_factory=list, title="职责")
+
+
+class Kpi(Model):
+    id: Id
+    name: Text = Field(title="指标名称")
+    formula: Text = Field(title="计算口径", description="用文字写清怎么算")
+    target: Text = Field(title="目标值")
+
+
+class Playbook(Model):
+    id: Id
+    name: Text = Field(title="方案名称")
+    organisation: Text = Field(title="组织")
+    industry: Text = Field(title="行业")
+    audience: Text = Field(title="服务人群")
+    summary: str = Field(default="", title="简介")
+    timezone: str = Field(default="Asia/Shanghai", title="时区")
+    roles: list[Role] = Field(min_length=1, title="角色")
+    kpis: list[Kpi] = Field(default_factory=list, title="指标")
+
+    @field_validator("timezone")
+    @classmethod
+    def known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"未知时区 {value!r}，例如 Asia/Shanghai") from None
+        return value
+
+
+# --- tiers ------------------------------------------------------------------
+
+
+class MemberStructure(Model):
+    co_builders: float = Field(ge=0, le=100, title="共建者占比（%）")
+    active: float = Field(ge=0, le=100, title="活跃成员占比（%）")
+    lurkers: float = Field(ge=0, le=100, title="潜水成员占比（%）")
+
+    @model_validator(mode="after")
+    def shares_add_up(self) -> MemberStructure:
+        total = self.co_builders + self.active + self.lurkers
+        if abs(total - 100) > 0.01:
+            raise ValueError(f"三项占比之和应为 100，现在是 {total:g}")
+        return self
+
+
+class Stage(Model):
+    name: Text = Field(title="阶段名称", description="如 建群、破冰、日常、活动、沉默唤醒、转化/解散")
+    goal: str = Field(default="", title="阶段目标")
+    days: str = Field(default="", title="时间段", description="如 第1-3天")
+    steps: list[Text] = Field(min_length=1, title="SOP 步骤")
+
+
+class Tier(Model):
+    id: Id
+    name: Text = Field(title="群层级名称")
+    side: Side = Field(title="B 端或 C 端")
+    summary: str = Field(default="", title="一句话说明")
+    purposes: list[Text] = Field(min_length=1, title="建群目的（按优先级）")
+    audience: Text = Field(title="成员是谁")
+    entry_criteria: list[Text] = Field(default_factory=list, title="入群条件")
+    lifecycle: Lifecycle = Field(title="生命周期")
+    intensive_days: int | None = Field(default=None, ge=0, le=365, title="重点运营天数")
+    posts_per_day: int = Field(ge=0, le=20, title="每天推送条数")
+    member_structure: MemberStructure | None = Field(default=None, title="成员结构目标")
+    owner: Id = Field(title="负责角色")
+    rules: list[Text] = Field(default_factory=list, title="群规")
+    kpis: list[Id] = Field(default_factory=list, title="考核指标")
+    flows_to: list[Id] = Field(default_factory=list, title="成员去向（层级）")
+    stages: list[Stage] = Field(default_factory=list, title="生命周期阶段")
+
+
+# --- calendars --------------------------------------------------------------
+
+
+class Pick(Model):
+    tag: str | None = Field(default=None, title="按标签挑选")
+    category: Category | None = Field(default=None, title="按分类挑选（默认用时段的分类）")
+
+
+class Slot(Model):
+    time: ClockTime
+    category: Category = Field(title="内容分类")
+    post: Id | None = Field(default=None, title="帖子编号")
+    game: Id | None = Field(default=None, title="游戏编号")
+    pick: Pick | None = Field(default=None, title="自动挑选规则")
+    note: str = Field(default="", title="给店主的提示")
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _time(cls, value: object) -> object:
+        return normalise_time(value)
+
+    @model_validator(mode="after")
+    def one_source(self) -> Slot:
+        given = [name for name in ("post", "game", "pick") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("每个时段只能填 post、game、pick 其中一项" + (
+                f"，现在填了 {'、'.join(given)}" if given else "，现在一项都没填"))
+        return self
+
+
+class DayPlan(Model):
+    title: str = Field(default="", title="当天主题")
+    slots: list[Slot] = Field(default_factory=list, title="推送时段")
+
+
+class DatedDay(DayPlan):
+    date: dt.date = Field(title="日期")
+    festival: str = Field(default="", title="节日")
+
+
+class RelativeDay(DayPlan):
+    day: int = Field(ge=1, le=366, title="建群后第几天")
+
+
+class Calendar(Model):
+    id: Id
+    name: Text = Field(title="排期名称")
+    summary: str = Field(default="", title="说明")
+    tiers: list[Id] = Field(min_length=1, title="适用群层级")
+    start: dt.date | None = Field(default=None, title="开始日期")
+    end: dt.date | None = Field(default=None, title="结束日期")
+    weekly: dict[Weekday, DayPlan] = Field(default_factory=dict, title="每周模板")
+    overrides: list[DatedDay] = Field(default_factory=list, title="指定日期（覆盖每周模板）")
+    days: list[RelativeDay] = Field(default_factory=list, title="相对天（建群后第 N 天）")
+
+    @model_validator(mode="after")
+    def dated_or_relative(self) -> Calendar:
+        dated = self.start is not None or self.end is not None or self.weekly or self.overrides
+        if dated and self.days:
+            raise ValueError("排期要么按日期（start/end/weekly），要么按相对天（days），不能两者都写")
+        if not dated and not self.days:
+            raise ValueError("排期需要 start、end 和 weekly，或者 days")
+        if dated and (self.start is None or self.end is None):
+            raise ValueError("按日期的排期必须同时写 start 和 end")
+        return self
+
+    @property
+    def is_dated(self) -> bool:
+        return not self.days
+
+
+# --- curricula --------------------------------------------------------------
+
+
+class Lesson(Model):
+    id: Id
+    title: Text = Field(title="课程标题")
+    format: LessonFormat = Field(title="形式")
+    minutes: int = Field(ge=1, le=600, title="时长（分钟）")
+    objectives: list[Text] = Field(min_length=1, title="学习目标")
+    outline: list[Text] = Field(default_factory=list, title="大纲")
+    materials: list[Id] = Field(default_factory=list, title="配套素材（帖子、游戏、话术编号）")
+    check: list[Text] = Field(default_factory=list, title="检验问题")
+
+
+class ScheduleEntry(Model):
+    lesson: Id = Field(title="课程编号")
+    week: int = Field(ge=1, le=52, title="第几周")
+    day: int = Field(ge=1, le=7, title="周几（1-7）")
+
+
+class Curriculum(Model):
+    id: Id
+    name: Text = Field(title="课程体系名称")
+    audience: list[Id] = Field(min_length=1, title="适用群层级")
+    goal: Text = Field(title="培训目标")
+    lessons: list[Lesson] = Field(min_length=1, title="课程")
+    schedule: list[ScheduleEntry] = Field(default_factory=list, title="课表")
+    completion: Text = Field(title="结业要求与解锁")
+    unlocks: list[Id] = Field(default_factory=list, title="结业后可进入的群层级")
+
+
+# --- escalations ------------------------------------------------------------
+
+
+class Severity(Model):
+    level: Text = Field(title="级别", description="如 P1")
+    name: Text = Field(title="级别名称")
+    description: Text = Field(title="判定标准")
+    respond_within_minutes: int = Field(ge=0, title="响应时限（分钟）")
+
+
+class EscalationStep(Model):
+    owner: Id = Field(title="负责角色")
+    within_minutes: int = Field(ge=0, title="几分钟内完成")
+    action: Text = Field(title="动作")
+    reply: Id | None = Field(default=None, title="话术模板编号")
+
+
+class EscalateTo(Model):
+    role: Id = Field(title="上报给哪个角色")
+    after_minutes: int = Field(ge=0, title="多少分钟未解决后上报")
+
+
+class Escalation(Model):
+    id: Id
+    name: Text = Field(title="预案名称")
+    incident: Text = Field(title="事件类型")
+    summary: str = Field(default="", title="说明")
+    tiers: list[Id] = Field(default_factory=list, title="适用群层级（空表示全部）")
+    signals: list[Text] = Field(min_length=1, title="发现信号")
+    severity: list[Severity] = Field(min_length=1, title="严重级别")
+    steps: list[EscalationStep] = Field(min_length=1, title="处置步骤")
+    escalate_to: list[EscalateTo] = Field(default_factory=list, title="升级链")
+    dont: list[Text] = Field(default_factory=list, title="禁止事项")
+    review: list[Text] = Field(default_factory=list, title="复盘问题")
+
+
+# --- campaigns --------------------------------------------------------------
+
+
+class Announcement(Model):
+    date: dt.date = Field(title="日期")
+    time: ClockTime
+    post: Id = Field(title="帖子编号")
+    note: str = Field(default="", title="给店主的提示")
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _time(cls, value: object) -> object:
+        return normalise_time(value)
+
+
+class Campaign(Model):
+    id: Id
+    name: Text = Field(title="活动名称")
+    type: Text = Field(title="活动类型", description="如 销售PK、流动红旗")
+    summary: str = Field(default="", title="说明")
+    tiers: list[Id] = Field(min_length=1, title="参与群层级")
+    start: dt.date = Field(title="开始日期")
+    end: dt.date = Field(title="结束日期")
+    rules: list[Text] = Field(min_length=1, title="规则")
+    rewards: list[Text] = Field(default_factory=list, title="奖励")
+    kpis: list[Id] = Field(default_factory=list, title="考核指标")
+    announcements: list[Announcement] = Field(default_factory=list, title="活动通知（插入推送包）")
+
+
+# --- content library --------------------------------------------------------
+
+
+class Media(Model):
+    path: Text = Field(title="图片路径", description="相对 content_library/assets/")
+    alt: Text = Field(title="图片说明")
+
+
+class Post(Model):
+    id: Id
+    title: Text = Field(title="标题")
+    category: Category = Field(title="内容分类")
+    tags: list[Text] = Field(default_factory=list, title="标签")
+    tiers: list[Id] = Field(min_length=1, title="适用群层级")
+    media: list[Media] = Field(default_factory=list, title="图片")
+    valid_from: dt.date | None = Field(default=None, title="生效日期")
+    valid_until: dt.date | None = Field(default=None, title="失效日期")
+    status: PostStatus = Field(default="approved", title="状态")
+    body: str = Field(default="", title="正文（原样粘贴到微信）")
+
+    def valid_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
+
+
+class GameRole(Model):
+    name: Text = Field(title="角色")
+    duty: Text = Field(title="任务")
+
+
+class GameStep(Model):
+    at: int = Field(ge=0, le=600, title="第几分钟")
+    host_line: Text = Field(title="主持人话术（可复制）")
+    expect: str = Field(default="", title="期待群友的反应")
+    tip: str = Field(default="", title="提示")
+
+
+class Game(Model):
+    id: Id
+    name: Text = Field(title="游戏名称")
+    kind: GameKind = Field(title="类型")
+    summary: str = Field(default="", title="一句话介绍")
+    tiers: list[Id] = Field(min_length=1, title="适用群层级")
+    group_size: Text = Field(title="适合人数")
+    minutes: int = Field(ge=1, le=600, title="时长（分钟）")
+    props: list[Text] = Field(default_factory=list, title="道具与预算")
+    roles: list[GameRole] = Field(default_factory=list, title="角色分工")
+    steps: list[GameStep] = Field(min_length=1, title="步骤")
+    rules: list[Text] = Field(default_factory=list, title="规则")
+    rewards: list[Text] = Field(default_factory=list, title="奖励")
+    fallback: list[Text] = Field(default_factory=list, title="冷场怎么办")
+    metrics: list[Text] = Field(default_factory=list, title="效果指标")
+    body: str = Field(default="", title="补充说明")
+
+
+class Reply(Model):
+    id: Id
+    title: Text = Field(title="标题")
+    scenario: Text = Field(title="使用场景")
+    tags: list[Text] = Field(default_factory=list, title="标签")
+    body: str = Field(default="", title="话术正文")
+
+
+class Placeholder(Model):
+    name: Text = Field(title="占位符名称", description="正文里写作 {名称}")
+    description: Text = Field(title="含义")
+    example: Text = Field(title="示例")
+
+
+class Placeholders(Model):
+    placeholders: list[Placeholder] = Field(default_factory=list, title="占位符")
+
+
+KINDS: dict[str, type[Model]] = {
+    "playbook": Playbook,
+    "tier": Tier,
+    "calendar": Calendar,
+    "curriculum": Curriculum,
+    "escalation": Escalation,
+    "campaign": Campaign,
+    "post": Post,
+    "game": Game,
+    "reply": Reply,
+    "placeholders": Placeholders,
+}
+
+KIND_LABELS: dict[str, str] = {
+    "playbook": "方案",
+    "tier": "群层级",
+    "calendar": "推送排期",
+    "curriculum": "培训课程",
+    "escalation": "紧急预案",
+    "campaign": "活动",
+    "post": "帖子",
+    "game": "游戏",
+    "reply": "话术",
+    "placeholders": "占位符",
+}

@@ -1,0 +1,67 @@
+"""Shared fixtures: scratch copies of sample projects and a real `qunsop` process."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).parent
+REPO = TESTS.parent
+MINIMAL = TESTS / "fixtures" / "minimal"
+
+
+@dataclass
+class Run:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def problems(self) -> list[dict]:
+        return json.loads(self.stdout)
+
+
+def run_qunsop(*args: str, cwd: Path | None = None) -> Run:
+    """Run the real console entry point in a child process."""
+    done = subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd or REPO,
+                          capture_output=True, text=True, timeout=300)
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+class ScratchProject:
+    """A throwaway copy of a sample project that a test may edit."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def write(self, relative: str, text: str) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    def write_bytes(self, relative: str, data: bytes) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return path
+
+    def validate(self, fmt: str = "json") -> Run:
+        return run_qunsop("validate", str(self.root), "--format", fmt)
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> ScratchProject:
+    root = tmp_path / "project"
+    shutil.copytree(MINIMAL, root)
+    return ScratchProject(root)

@@ -8,7 +8,12 @@ from pathlib import Path
 
 import click
 
-from .errors import UsageError, has_errors
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from .build import build_project
+from .engine import EngineError
+from .errors import ProblemsFound, UsageError, has_errors
 from .pipeline import check_project
 from .report import FORMATS, format_problems
 
@@ -46,10 +51,29 @@ def validate(path: str, fmt: str) -> None:
 
 @cli.command()
 @click.argument("path", default=".", type=click.Path(file_okay=False))
-def build(path: str) -> None:
-    """生成 SOP 网站和推送包（尚未实现）。"""
-    project_root(path)
-    click.echo("qunsop build: not implemented yet（网站生成尚未实现）")
+@click.option("--site-dir", type=click.Path(file_okay=False), default=None,
+              help="输出目录，默认是项目里的 site/")
+def build(path: str, site_dir: str | None) -> None:
+    """检查源文件，生成 SOP 网站和推送包（失败时保留上一次的 site/）。"""
+    root = project_root(path)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("开始", total=None)
+        try:
+            result = build_project(root, Path(site_dir) if site_dir else None,
+                                   progress=lambda step: bar.update(task, description=step))
+        except ProblemsFound as found:
+            bar.stop()
+            click.echo(format_problems(found.problems, "text", 0))
+            click.echo("构建已停止：请先修正上面的问题（site/ 保持上一次的内容）", err=True)
+            sys.exit(EXIT_INVALID)
+        except EngineError as error:
+            bar.stop()
+            click.echo("MkDocs 生成失败（site/ 保持上一次的内容）：", err=True)
+            for message in error.messages:
+                click.echo(f"  {message}", err=True)
+            sys.exit(EXIT_INVALID)
+    click.echo(f"✓ 网站已生成：{result.pages} 个页面 → {result.site_dir}")
 
 
 def main() -> None:

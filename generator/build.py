@@ -1,0 +1,108 @@
+"""Run the whole pipeline: check -> plan -> render -> write docs -> engine -> publish.
+
+Nothing is written to the published site until every source has validated
+and the engine has built the complete site in a staging folder.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from . import engine
+from .errors import ProblemsFound, has_errors
+from .pipeline import CheckedProject, check_project
+from .plan import SitePlan, plan_site
+from .render import TEMPLATES, get_env, render_page
+from .write import discard, publish, staging_dir, sync_tree
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    checked: CheckedProject
+    pages: int
+    docs_written: int
+    site_dir: Path
+
+
+def build_project(root: Path, site_dir: Path | None = None,
+                  progress: Progress = lambda _step: None) -> BuildResult:
+    site = site_dir or root / "site"
+    work = root / "build"
+    progress("检查源文件")
+    checked = check_project(root)
+    if has_errors(checked.problems):
+        raise ProblemsFound(checked.problems)
+    progress("生成页面")
+    plan = plan_site(checked)
+    docs = dict(render_docs(plan))
+    progress("写入文档目录")
+    written = sync_tree(work / "docs", [*docs.items(), *static_files(root)])
+    write_engine_config(work, plan)
+    progress("MkDocs 生成网站")
+    os.environ.setdefault("SOURCE_DATE_EPOCH", source_date_epoch(root))
+    staging = staging_dir(site)
+    try:
+        engine.build_site(work / "mkdocs.yml", staging)
+        progress("发布")
+        publish(staging, site)
+    except BaseException:
+        discard(staging)
+        raise
+    return BuildResult(checked, len(plan.pages), written, site)
+
+
+def render_docs(plan: SitePlan) -> Iterator[tuple[str, bytes]]:
+    env = get_env()
+    for page in plan.pages:
+        yield page.path, render_page(env, page.template, page.path, page.context).encode()
+
+
+def static_files(root: Path) -> Iterator[tuple[str, bytes]]:
+    """Images from the content library and the site's own stylesheet."""
+    assets = root / "content_library" / "assets"
+    if assets.is_dir():
+        for path in sorted(assets.rglob("*")):
+            if path.is_file() and not path.is_symlink() and path.suffix.lower() in IMAGE_SUFFIXES:
+                yield f"assets/content/{path.relative_to(assets).as_posix()}", path.read_bytes()
+    for path in sorted((TEMPLATES / "assets").glob("*")):
+        yield f"assets/{path.name}", path.read_bytes()
+
+
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
+
+
+def write_engine_config(work: Path, plan: SitePlan) -> None:
+    """The engine's config: the editor's mkdocs.yml plus the generated docs and nav."""
+    config = {
+        "INHERIT": "../mkdocs.yml",
+        "docs_dir": "docs",
+        "theme": {"custom_dir": str(TEMPLATES / "theme")},
+        "nav": plan.nav,
+    }
+    text = yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
+    sync_file(work / "mkdocs.yml", text)
+    sync_file(work / "search-words.txt", "".join(f"{word} 2000\n" for word in plan.search_words))
+
+
+def sync_file(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
+def source_date_epoch(root: Path) -> str:
+    """Build time for dates in the output: the last commit, so rebuilds are byte-identical."""
+    try:
+        done = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root,
+                              capture_output=True, text=True, timeout=10, check=False)
+    except OSError:
+        return "0"
+    return done.stdout.strip() or "0"

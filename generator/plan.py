@@ -1,0 +1,252 @@
+"""Decide every output page of the SOP site: its path, template, context and nav place.
+
+Paths here are docs-relative Markdown paths; MkDocs turns `a/b.md` into the
+stable URL `a/b/`. Everything the templates need is computed here, so the
+templates only lay out data.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from .models import CATEGORY_LABELS, Post
+from .pipeline import CheckedProject
+from .resolve import Project
+
+NavEntry = dict[str, Any]
+
+WEEKDAY_LABELS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+SIDE_LABELS = {"B": "B 端（门店老板）", "C": "C 端（消费者）"}
+LIFECYCLE_LABELS = {"persistent": "长期运营", "one_off": "一次性", "campaign": "随活动建立"}
+GAME_KIND_LABELS = {"icebreaker": "拉新破冰", "retention": "日常维系", "festival": "节日",
+                    "growth": "裂变增长"}
+FORMAT_LABELS = {"live": "直播", "video": "短视频", "slides": "课件", "onsite-qa": "现场答疑"}
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    template: str
+    title: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SitePlan:
+    pages: list[Page]
+    nav: list[NavEntry]
+    search_words: list[str]
+
+
+class Links:
+    """Docs-relative paths of every linkable item; one place decides the URL scheme."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+
+    def playbook(self, playbook_id: str) -> str:
+        return f"{playbook_id}/index.md"
+
+    def tier(self, tier_id: str) -> str:
+        return self._owned("tiers", self.project.tiers.items[tier_id].playbook, tier_id)
+
+    def calendar(self, calendar_id: str) -> str:
+        return self._owned("calendars", self.project.calendars.items[calendar_id].playbook,
+                           calendar_id)
+
+    def curriculum(self, curriculum_id: str) -> str:
+        item = self.project.curricula.items[curriculum_id]
+        return self._owned("curricula", item.playbook, curriculum_id)
+
+    def escalation(self, escalation_id: str) -> str:
+        item = self.project.escalations.items[escalation_id]
+        return self._owned("escalations", item.playbook, escalation_id)
+
+    def campaign(self, campaign_id: str) -> str:
+        item = self.project.campaigns.items[campaign_id]
+        return self._owned("campaigns", item.playbook, campaign_id)
+
+    def game(self, game_id: str) -> str:
+        return f"games/{game_id}.md"
+
+    def post(self, post_id: str) -> str:
+        post = self.project.posts.items[post_id].model
+        return f"library/{post.category}.md#{post_id}"
+
+    def reply(self, reply_id: str) -> str:
+        return f"library/replies.md#{reply_id}"
+
+    def material(self, content_id: str) -> str:
+        if content_id in self.project.posts:
+            return self.post(content_id)
+        if content_id in self.project.games:
+            return self.game(content_id)
+        return self.reply(content_id)
+
+    def material_title(self, content_id: str) -> str:
+        for index in (self.project.posts, self.project.games, self.project.replies):
+            if content_id in index:
+                model = index[content_id].model
+                return getattr(model, "title", None) or getattr(model, "name", content_id)
+        return content_id
+
+    @staticmethod
+    def pack(calendar_id: str, day_key: str | None = None) -> str:
+        """Site-root-relative URL of a pack folder (packs are outside MkDocs)."""
+        return f"packs/{calendar_id}/{day_key}/" if day_key else f"packs/{calendar_id}/"
+
+    @staticmethod
+    def _owned(folder: str, playbook: str | None, item_id: str) -> str:
+        return f"{playbook}/{folder}/{item_id}.md"
+
+
+def plan_site(checked: CheckedProject) -> SitePlan:
+    project = checked.project
+    links = Links(project)
+    shared = {"links": links, "project": project, "categories": CATEGORY_LABELS,
+              "side_labels": SIDE_LABELS, "lifecycle_labels": LIFECYCLE_LABELS,
+              "game_kinds": GAME_KIND_LABELS, "formats": FORMAT_LABELS,
+              "weekdays": WEEKDAY_LABELS}
+    pages: list[Page] = [Page("index.md", "home.md.j2", "首页", {**shared})]
+    nav: list[NavEntry] = [{"首页": "index.md"}]
+    for playbook_item in project.playbooks:
+        playbook_pages = _playbook_pages(checked, playbook_item.model.id, shared)
+        pages += playbook_pages
+        nav.append({playbook_item.model.name: [{page.title: page.path} for page in
+                                               playbook_pages[:1]] + _grouped_nav(playbook_pages[1:])})
+    game_pages = [Page(links.game(game.id), "game.md.j2", game.name, {**shared, "game": game,
+                                                                       "used_by": _game_users(checked, game.id)})
+                  for game in sorted(project.games.models(), key=lambda g: (g.kind, g.id))]
+    pages += game_pages
+    if game_pages:
+        nav.append({"活跃游戏": [{page.title: page.path} for page in game_pages]})
+    library_pages = _library_pages(checked, shared)
+    pages += library_pages
+    nav.append({"内容库": [{page.title: page.path} for page in library_pages]})
+    return SitePlan(pages, nav, search_words(project))
+
+
+def _grouped_nav(pages: list[Page]) -> list[NavEntry]:
+    groups: dict[str, list[NavEntry]] = defaultdict(list)
+    labels = {"tiers": "群层级", "calendars": "推送排期", "curricula": "培训课程",
+              "escalations": "紧急预案", "campaigns": "活动"}
+    for page in pages:
+        folder = page.path.split("/")[1]
+        groups[labels[folder]].append({page.title: page.path})
+    return [{label: groups[label]} for label in labels.values() if groups[label]]
+
+
+def _playbook_pages(checked: CheckedProject, playbook_id: str,
+                    shared: dict[str, Any]) -> list[Page]:
+    project, links = checked.project, shared["links"]
+
+    def owned(index):  # type: ignore[no-untyped-def]
+        return [item.model for item in index if item.playbook == playbook_id]
+
+    playbook = project.playbooks[playbook_id].model
+    tiers = owned(project.tiers)
+    calendars = owned(project.calendars)
+    curricula = owned(project.curricula)
+    escalations = owned(project.escalations)
+    campaigns = owned(project.campaigns)
+    overview = Page(links.playbook(playbook_id), "playbook.md.j2", "方案概览", {
+        **shared, "playbook": playbook, "tiers": tiers, "calendars": calendars,
+        "curricula": curricula, "escalations": escalations, "campaigns": campaigns})
+    pages = [overview]
+    for tier in tiers:
+        pages.append(Page(links.tier(tier.id), "tier.md.j2", tier.name, {
+            **shared, "playbook": playbook, "tier": tier,
+            "owner": _role(playbook, tier.owner), "kpis": _kpis(playbook, tier.kpis),
+            "calendars": [c for c in calendars if tier.id in c.tiers],
+            "games": [g for g in project.games.models() if tier.id in g.tiers],
+            "curricula": [c for c in curricula if tier.id in c.audience or tier.id in c.unlocks],
+            "campaigns": [c for c in campaigns if tier.id in c.tiers],
+            "fed_by": [t for t in tiers if tier.id in t.flows_to]}))
+    for calendar in calendars:
+        schedule = checked.schedules[calendar.id]
+        pages.append(Page(links.calendar(calendar.id), "calendar.md.j2", calendar.name, {
+            **shared, "playbook": playbook, "calendar": calendar, "schedule": schedule,
+            "months": _months(schedule.days)}))
+    for curriculum in curricula:
+        pages.append(Page(links.curriculum(curriculum.id), "curriculum.md.j2", curriculum.name, {
+            **shared, "playbook": playbook, "curriculum": curriculum,
+            "lessons": {lesson.id: lesson for lesson in curriculum.lessons}}))
+    for plan in escalations:
+        pages.append(Page(links.escalation(plan.id), "escalation.md.j2", plan.name, {
+            **shared, "playbook": playbook, "plan": plan,
+            "roles": {role.id: role for role in playbook.roles},
+            "replies": {r.id: r for r in project.replies.models()}}))
+    for campaign in campaigns:
+        pages.append(Page(links.campaign(campaign.id), "campaign.md.j2", campaign.name, {
+            **shared, "playbook": playbook, "campaign": campaign,
+            "kpis": _kpis(playbook, campaign.kpis),
+            "posts": {a.post: project.posts[a.post].model for a in campaign.announcements}}))
+    return pages
+
+
+def _role(playbook: Any, role_id: str) -> Any:
+    return next((role for role in playbook.roles if role.id == role_id), None)
+
+
+def _kpis(playbook: Any, kpi_ids: list[str]) -> list[Any]:
+    return [kpi for kpi in playbook.kpis if kpi.id in kpi_ids]
+
+
+def _months(days: tuple[Any, ...]) -> list[tuple[str, list[Any]]]:
+    """Group dated days by month for the calendar table; relative days form one group."""
+    months: dict[str, list[Any]] = defaultdict(list)
+    for day in days:
+        label = f"{day.date.year} 年 {day.date.month} 月" if day.date else "按建群天数"
+        months[label].append(day)
+    return list(months.items())
+
+
+def _game_users(checked: CheckedProject, game_id: str) -> list[Any]:
+    return [schedule.calendar for schedule in checked.schedules.values()
+            if any(slot.game and slot.game.id == game_id
+                   for day in schedule.days for slot in day.slots)]
+
+
+def _library_pages(checked: CheckedProject, shared: dict[str, Any]) -> list[Page]:
+    project = checked.project
+    posts_by_category: dict[str, list[Post]] = defaultdict(list)
+    for post in sorted(project.posts.models(), key=lambda p: p.id):
+        posts_by_category[post.category].append(post)
+    usage = post_usage(checked)
+    tags: dict[str, list[Post]] = defaultdict(list)
+    for post in project.posts.models():
+        for tag in post.tags:
+            tags[tag].append(post)
+    pages = [Page("library/index.md", "library.md.j2", "内容库总览", {
+        **shared, "by_category": posts_by_category,
+        "tags": {tag: sorted(posts, key=lambda p: p.id) for tag, posts in sorted(tags.items())},
+        "usage": usage, "replies": project.replies.models()})]
+    for category, label in CATEGORY_LABELS.items():
+        if posts_by_category.get(category):
+            pages.append(Page(f"library/{category}.md", "posts.md.j2", f"{label}（{category}）", {
+                **shared, "category": category, "label": label,
+                "posts": posts_by_category[category], "usage": usage}))
+    if project.replies:
+        pages.append(Page("library/replies.md", "replies.md.j2", "回复话术", {
+            **shared, "replies": sorted(project.replies.models(), key=lambda r: r.id)}))
+    return pages
+
+
+def post_usage(checked: CheckedProject) -> dict[str, int]:
+    usage: dict[str, int] = defaultdict(int)
+    for schedule in checked.schedules.values():
+        for day in schedule.days:
+            for slot in day.slots:
+                if slot.post:
+                    usage[slot.post.id] += 1
+    return dict(usage)
+
+
+def search_words(project: Project) -> list[str]:
+    """Domain words for jieba: tags and the short words editors use as tags."""
+    words = {tag for post in project.posts.models() for tag in post.tags}
+    words |= {tag for reply in project.replies.models() for tag in reply.tags}
+    return sorted(word for word in words if 2 <= len(word) <= 6 and " " not in word)
+

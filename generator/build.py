@@ -41,7 +41,7 @@ def build_project(root: Path, site_dir: Path | None = None,
     if has_errors(checked.problems):
         raise ProblemsFound(checked.problems)
     progress("生成页面")
-    plan = plan_site(checked)
+    plan = plan_site(checked, read_glossary())
     docs = dict(render_docs(plan))
     progress("写入文档目录")
     written = sync_tree(work / "docs", [*docs.items(), *static_files(root)])
@@ -96,6 +96,11 @@ def sync_file(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
         path.write_text(text, encoding="utf-8")
+
+
+def read_glossary() -> list[str]:
+    text = (TEMPLATES / "search" / "glossary.txt").read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
 def source_date_epoch(root: Path) -> str:

@@ -102,7 +102,7 @@ class Links:
         return f"{playbook}/{folder}/{item_id}.md"
 
 
-def plan_site(checked: CheckedProject) -> SitePlan:
+def plan_site(checked: CheckedProject, glossary: list[str]) -> SitePlan:
     project = checked.project
     links = Links(project)
     shared = {"links": links, "project": project, "categories": CATEGORY_LABELS,
@@ -125,7 +125,7 @@ def plan_site(checked: CheckedProject) -> SitePlan:
     library_pages = _library_pages(checked, shared)
     pages += library_pages
     nav.append({"内容库": [{page.title: page.path} for page in library_pages]})
-    return SitePlan(pages, nav, search_words(project))
+    return SitePlan(pages, nav, search_words(project, glossary))
 
 
 def _grouped_nav(pages: list[Page]) -> list[NavEntry]:
@@ -244,9 +244,9 @@ def post_usage(checked: CheckedProject) -> dict[str, int]:
     return dict(usage)
 
 
-def search_words(project: Project) -> list[str]:
-    """Domain words for jieba: tags and the short words editors use as tags."""
-    words = {tag for post in project.posts.models() for tag in post.tags}
+def search_words(project: Project, glossary: list[str]) -> list[str]:
+    """Domain words for jieba: the glossary plus the tags editors give posts and replies."""
+    words = set(glossary) | {tag for post in project.posts.models() for tag in post.tags}
     words |= {tag for reply in project.replies.models() for tag in reply.tags}
     return sorted(word for word in words if 2 <= len(word) <= 6 and " " not in word)
 

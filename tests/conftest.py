@@ -65,3 +65,29 @@ def scratch(tmp_path: Path) -> ScratchProject:
     root = tmp_path / "project"
     shutil.copytree(MINIMAL, root)
     return ScratchProject(root)
+
+
+def build_copy(source: Path, target: Path) -> Path:
+    """Copy a sample project to `target` and build it with the real CLI; returns site/."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("site", "build"))
+    run = run_qunsop("build", str(target))
+    assert run.exit_code == 0, run.output
+    return target / "site"
+
+
+@pytest.fixture(scope="session")
+def minimal_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_copy(MINIMAL, tmp_path_factory.mktemp("minimal") / "project")
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped example playbook, built once for the whole session."""
+    target = tmp_path_factory.mktemp("example") / "project"
+    target.mkdir()
+    for name in ("playbooks", "content_library"):
+        shutil.copytree(REPO / name, target / name)
+    shutil.copy(REPO / "mkdocs.yml", target / "mkdocs.yml")
+    run = run_qunsop("build", str(target))
+    assert run.exit_code == 0, run.output
+    return target / "site"

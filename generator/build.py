@@ -6,6 +6,7 @@ and the engine has built the complete site in a staging folder.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 from collections.abc import Callable, Iterator
@@ -16,10 +17,11 @@ import yaml
 
 from . import engine
 from .errors import ProblemsFound, has_errors
+from .packs import render_pack_files
 from .pipeline import CheckedProject, check_project
 from .plan import SitePlan, plan_site
 from .render import TEMPLATES, get_env, render_page
-from .write import discard, publish, staging_dir, sync_tree
+from .write import OutputCollision, discard, publish, staging_dir, sync_tree
 
 Progress = Callable[[str], None]
 
@@ -41,7 +43,8 @@ def build_project(root: Path, site_dir: Path | None = None,
     if has_errors(checked.problems):
         raise ProblemsFound(checked.problems)
     progress("生成页面")
-    plan = plan_site(checked, read_glossary())
+    site_url = read_site_url(root)
+    plan = plan_site(checked, read_glossary(), site_url)
     docs = dict(render_docs(plan))
     progress("写入文档目录")
     written = sync_tree(work / "docs", [*docs.items(), *static_files(root)])
@@ -51,12 +54,47 @@ def build_project(root: Path, site_dir: Path | None = None,
     staging = staging_dir(site)
     try:
         engine.build_site(work / "mkdocs.yml", staging)
+        progress("生成推送包")
+        sync_tree_into(staging, pack_files(checked, site_url))
         progress("发布")
         publish(staging, site)
     except BaseException:
         discard(staging)
         raise
     return BuildResult(checked, len(plan.pages), written, site)
+
+
+def pack_files(checked: CheckedProject, site_url: str) -> Iterator[tuple[str, bytes]]:
+    env = get_env()
+    stamp = dt.datetime.fromtimestamp(int(os.environ.get("SOURCE_DATE_EPOCH", "0")), dt.UTC)
+    for schedule in checked.schedules.values():
+        playbook = checked.project.playbooks[schedule.playbook].model
+        yield from render_pack_files(env, schedule, playbook, site_url, stamp)
+    yield "packs/sw.js", (TEMPLATES / "packs" / "sw.js").read_bytes()
+
+
+def sync_tree_into(site: Path, files: Iterator[tuple[str, bytes]]) -> None:
+    """Add files to a freshly built site, refusing to overwrite what the engine wrote."""
+    for relative, data in files:
+        path = site / relative
+        if path.exists():
+            raise OutputCollision(f"推送包 {relative} 与网站页面冲突")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml, which may hold !!python/name tags, without running them."""
+
+
+_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *_args: None)
+
+
+def read_site_url(root: Path) -> str:
+    config_file = root / "mkdocs.yml"
+    config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_ConfigLoader) or {}
+    url = str(config.get("site_url") or "")
+    return url if url.endswith("/") or not url else url + "/"
 
 
 def render_docs(plan: SitePlan) -> Iterator[tuple[str, bytes]]:

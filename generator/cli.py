@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
-
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from .build import build_project
 from .engine import EngineError
-from .errors import ProblemsFound, UsageError, has_errors
+from .errors import ProblemsFound, UsageError, did_you_mean, has_errors
+from .packs import pack_day, pack_text
+from .schedule import CalendarSchedule, day_key
 from .pipeline import check_project
 from .report import FORMATS, format_problems
 
@@ -74,6 +77,43 @@ def build(path: str, site_dir: str | None) -> None:
                 click.echo(f"  {message}", err=True)
             sys.exit(EXIT_INVALID)
     click.echo(f"✓ 网站已生成：{result.pages} 个页面 → {result.site_dir}")
+
+
+@cli.command()
+@click.argument("calendar")
+@click.option("--date", "date_text", default=None, help="日期 YYYY-MM-DD（按日期的排期）")
+@click.option("--day", "day_number", type=int, default=None, help="建群后第几天（按天的排期）")
+@click.option("--path", "path", default=".", type=click.Path(file_okay=False), help="项目目录")
+def pack(calendar: str, date_text: str | None, day_number: int | None, path: str) -> None:
+    """在终端打印某一天的推送包（与 pack.txt 相同）。"""
+    checked = check_project(project_root(path))
+    if has_errors(checked.problems):
+        click.echo(format_problems(checked.problems, "text", checked.files_checked))
+        sys.exit(EXIT_INVALID)
+    schedule = checked.schedules.get(calendar)
+    if schedule is None:
+        raise click.UsageError(f"找不到排期 `{calendar}`{did_you_mean(calendar, checked.schedules)}")
+    key = pick_day_key(schedule, date_text, day_number)
+    day = next((d for d in schedule.days if d.key == key), None)
+    if day is None:
+        first, last = schedule.days[0].key, schedule.days[-1].key
+        raise click.UsageError(f"排期 `{calendar}` 没有 {key}：范围是 {first} ~ {last}")
+    click.echo(pack_text(pack_day(schedule, day)), nl=False)
+
+
+def pick_day_key(schedule: CalendarSchedule, date_text: str | None, day_number: int | None) -> str:
+    if schedule.calendar.is_dated:
+        if day_number is not None:
+            raise click.UsageError("按日期的排期请用 --date YYYY-MM-DD")
+        if date_text is None:
+            return dt.datetime.now(ZoneInfo(schedule.timezone)).date().isoformat()
+        try:
+            return day_key(dt.date.fromisoformat(date_text))
+        except ValueError:
+            raise click.UsageError(f"日期格式应为 YYYY-MM-DD，现在是 {date_text}") from None
+    if date_text is not None or day_number is None:
+        raise click.UsageError("按建群天数的排期请用 --day N，例如 --day 1")
+    return day_key(day_number)
 
 
 def main() -> None:

@@ -7,9 +7,13 @@ templates only lay out data.
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
+
+import segno
+from markupsafe import Markup
 
 from .models import CATEGORY_LABELS, Post
 from .pipeline import CheckedProject
@@ -102,13 +106,13 @@ class Links:
         return f"{playbook}/{folder}/{item_id}.md"
 
 
-def plan_site(checked: CheckedProject, glossary: list[str]) -> SitePlan:
+def plan_site(checked: CheckedProject, glossary: list[str], site_url: str) -> SitePlan:
     project = checked.project
     links = Links(project)
     shared = {"links": links, "project": project, "categories": CATEGORY_LABELS,
               "side_labels": SIDE_LABELS, "lifecycle_labels": LIFECYCLE_LABELS,
               "game_kinds": GAME_KIND_LABELS, "formats": FORMAT_LABELS,
-              "weekdays": WEEKDAY_LABELS}
+              "weekdays": WEEKDAY_LABELS, "site_url": site_url}
     pages: list[Page] = [Page("index.md", "home.md.j2", "首页", {**shared})]
     nav: list[NavEntry] = [{"首页": "index.md"}]
     for playbook_item in project.playbooks:
@@ -116,8 +120,8 @@ def plan_site(checked: CheckedProject, glossary: list[str]) -> SitePlan:
         pages += playbook_pages
         nav.append({playbook_item.model.name: [{page.title: page.path} for page in
                                                playbook_pages[:1]] + _grouped_nav(playbook_pages[1:])})
-    game_pages = [Page(links.game(game.id), "game.md.j2", game.name, {**shared, "game": game,
-                                                                       "used_by": _game_users(checked, game.id)})
+    game_pages = [Page(links.game(game.id), "game.md.j2", game.name,
+                       {**shared, "game": game, "used_by": _game_users(checked, game.id)})
                   for game in sorted(project.games.models(), key=lambda g: (g.kind, g.id))]
     pages += game_pages
     if game_pages:
@@ -168,7 +172,8 @@ def _playbook_pages(checked: CheckedProject, playbook_id: str,
         schedule = checked.schedules[calendar.id]
         pages.append(Page(links.calendar(calendar.id), "calendar.md.j2", calendar.name, {
             **shared, "playbook": playbook, "calendar": calendar, "schedule": schedule,
-            "months": _months(schedule.days)}))
+            "months": _months(schedule.days),
+            "today_qr": qr_svg(f"{shared['site_url']}{links.pack(calendar.id, 'today')}")}))
     for curriculum in curricula:
         pages.append(Page(links.curriculum(curriculum.id), "curriculum.md.j2", curriculum.name, {
             **shared, "playbook": playbook, "curriculum": curriculum,
@@ -184,6 +189,14 @@ def _playbook_pages(checked: CheckedProject, playbook_id: str,
             "kpis": _kpis(playbook, campaign.kpis),
             "posts": {a.post: project.posts[a.post].model for a in campaign.announcements}}))
     return pages
+
+
+def qr_svg(url: str) -> Markup:
+    """An inline SVG QR code of `url` for operators to share in a store-owner group."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=4, xmldecl=False, svgns=True,
+                                   title="今天的推送包", dark="#1b1b1b")
+    return Markup(buffer.getvalue().decode())
 
 
 def _role(playbook: Any, role_id: str) -> Any:

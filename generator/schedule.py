@@ -41,6 +41,7 @@ class ScheduledDay:
 class CalendarSchedule:
     calendar: Calendar
     playbook: str
+    timezone: str
     days: tuple[ScheduledDay, ...]
 
 
@@ -79,7 +80,9 @@ class _Expander:
     def expand(self) -> tuple[CalendarSchedule, list[Problem]]:
         days = [self._day(number, key, loc, plan, date)
                 for number, (key, loc, plan, date) in enumerate(self._plans(), start=1)]
-        schedule = CalendarSchedule(self.calendar, self.item.playbook or "", tuple(days))
+        playbook = self.project.playbook_for(self.item)
+        timezone = playbook.timezone if playbook else "Asia/Shanghai"
+        schedule = CalendarSchedule(self.calendar, self.item.playbook or "", timezone, tuple(days))
         return schedule, self.problems
 
     def _plans(self) -> Iterator[tuple[str, Loc, DayPlan, dt.date | None]]:

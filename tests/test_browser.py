@@ -1,0 +1,138 @@
+"""Real headless Chromium: Chinese search on the SOP site, and packs on a phone."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as when
+from selenium.webdriver.support.ui import WebDriverWait
+
+from browser import make_driver, serve
+
+pytestmark = pytest.mark.browser
+PACK_BUDGET_BYTES = 30 * 1024
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def site_url(minimal_site: Path) -> Iterator[str]:
+    with serve(minimal_site) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def desktop(site_url: str):  # type: ignore[no-untyped-def]
+    driver = make_driver(1280, 900)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def phone(site_url: str):  # type: ignore[no-untyped-def]
+    driver = make_driver(390, 844, mobile=True)
+    yield driver
+    driver.quit()
+
+
+def search(driver, base: str, query: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """Type `query` into the site's search box; return result URLs, best first."""
+    driver.get(base)
+    wait = WebDriverWait(driver, 20)
+    box = wait.until(when.element_to_be_clickable((By.CSS_SELECTOR, "input.md-search__input")))
+    box.click()
+    box.send_keys(query)
+    # results come from a web worker: wait until the count line reports a search
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".md-search-result__meta").text
+               not in ("", "正在初始化搜索引擎", "键入以开始搜索"))
+    time.sleep(0.3)
+    links = driver.find_elements(By.CSS_SELECTOR, ".md-search-result__item > a")
+    return [link.get_attribute("href").removeprefix(base) for link in links]
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("红包暖场", "games/warmup/"),             # a game name, typed whole
+    ("投诉", "demo/escalations/complaint/"),   # an escalation topic
+    ("门店车友群", "demo/tiers/c-store/"),      # a tier name
+    ("十二月销售PK", "demo/campaigns/pk/"),     # a campaign name
+    ("质量", "library/replies/"),              # inside the compound 商品质量
+    ("红包", "games/warmup/"),                 # inside 发红包 and in a name
+    ("发红包", "games/warmup/"),               # the compound itself
+])
+def test_chinese_search_finds_page(desktop, site_url: str, query: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    results = search(desktop, site_url, query)
+    pages = [url.split("#")[0].split("?")[0] for url in results]
+    assert expected in pages[:5], f"{query!r} -> {results[:8]}"
+
+
+def test_screenshots_of_home_and_game_page(desktop, phone, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    SCREENSHOTS.mkdir(exist_ok=True)
+    for name, driver in (("desktop", desktop), ("phone", phone)):
+        for page in ("", "games/warmup/"):
+            driver.get(site_url + page)
+            time.sleep(0.5)
+            label = page.strip("/").replace("/", "-") or "home"
+            assert driver.save_screenshot(str(SCREENSHOTS / f"site-{label}-{name}.png"))
+    scroll = phone.execute_script("return document.documentElement.scrollWidth")
+    assert scroll <= 390
+
+
+def test_pack_on_a_phone(phone, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    phone.execute_cdp_cmd("Browser.grantPermissions", {
+        "origin": site_url.rstrip("/"),
+        "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+    phone.get(site_url + "packs/week/2026-12-07/")
+    width = phone.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"horizontal scroll: {width}"
+    buttons = phone.find_elements(By.CSS_SELECTOR, "button.qs-copy")
+    assert len(buttons) == 2
+    assert all(button.size["height"] >= 44 for button in buttons)
+    buttons[1].click()
+    WebDriverWait(phone, 5).until(lambda d: "已复制" in buttons[1].text)
+    copied = phone.execute_async_script(
+        "const done = arguments[0]; navigator.clipboard.readText().then(done, e => done('ERR ' + e));")
+    assert copied == "昨晚服务区一位老哥帮陌生人换胎，暖心。"
+    SCREENSHOTS.mkdir(exist_ok=True)
+    phone.save_screenshot(str(SCREENSHOTS / "pack-phone.png"))
+
+
+def test_pack_bytes_before_images_within_budget(phone, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    phone.get(site_url + "packs/week/2026-12-07/")
+    sizes = phone.execute_script("""
+        const nav = performance.getEntriesByType('navigation')[0];
+        const rest = performance.getEntriesByType('resource')
+            .filter(r => !['img', 'css-font'].includes(r.initiatorType) && !/\\.(png|jpe?g|gif|webp|svg|woff2?)$/.test(r.name));
+        return [nav.encodedBodySize, rest.map(r => [r.name, r.encodedBodySize])];
+    """)
+    total = sizes[0] + sum(size for _name, size in sizes[1])
+    print(f"pack page bytes before images: {total}")
+    assert 0 < total <= PACK_BUDGET_BYTES, sizes
+
+
+def test_sent_tick_is_remembered(phone, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    phone.get(site_url + "packs/week/2026-12-07/")
+    box = phone.find_element(By.CSS_SELECTOR, "input[data-sent='1']")
+    if not box.is_selected():
+        box.click()
+    phone.refresh()
+    assert phone.find_element(By.CSS_SELECTOR, "input[data-sent='1']").is_selected()
+    assert "sent" in phone.find_element(By.ID, "slot-1").get_attribute("class")
+
+
+def test_today_page_asks_start_date_for_relative_calendar(phone, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    phone.get(site_url + "packs/launch/today/?day=2")
+    WebDriverWait(phone, 5).until(lambda d: "day-02" in d.current_url)
+    phone.execute_script("localStorage.removeItem('qunsop:start:launch')")
+    phone.get(site_url + "packs/launch/today/")
+    form = phone.find_element(By.ID, "start-form")
+    assert form.is_displayed()
+    phone.execute_script("""
+        const d = new Date(Date.now() - 86400000);
+        document.getElementById('start-date').value = d.toISOString().slice(0, 10);""")
+    form.find_element(By.CSS_SELECTOR, "button").click()
+    WebDriverWait(phone, 5).until(lambda d: "/day-0" in d.current_url)
+    assert phone.execute_script("return localStorage.getItem('qunsop:start:launch')")

@@ -1,0 +1,116 @@
+"""Push packs as store owners get them: the files, their text and the ICS feed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import icalendar
+
+from conftest import MINIMAL, run_qunsop
+
+PACKS = "packs/week"
+
+
+def read(site: Path, relative: str) -> str:
+    return (site / relative).read_text(encoding="utf-8")
+
+
+def test_every_day_of_a_dated_calendar_has_a_pack(minimal_site: Path) -> None:
+    days = sorted(p.name for p in (minimal_site / PACKS).iterdir() if p.is_dir())
+    assert days == [f"2026-12-0{n}" for n in range(1, 8)] + ["today"]
+    for day in days[:-1]:
+        for name in ("index.html", "pack.txt", "pack.json"):
+            assert (minimal_site / PACKS / day / name).is_file()
+
+
+def test_relative_calendar_uses_day_numbers(minimal_site: Path) -> None:
+    assert (minimal_site / "packs/launch/day-01/index.html").is_file()
+    assert (minimal_site / "packs/launch/day-02/pack.txt").is_file()
+    assert not (minimal_site / "packs/launch/calendar.ics").exists()
+
+
+def test_pack_text_lists_slots_in_time_order_with_exact_bodies(minimal_site: Path) -> None:
+    text = read(minimal_site, f"{PACKS}/2026-12-07/pack.txt")
+    body = (MINIMAL / "content_library/posts/needed/tyre-pressure.md").read_text().split("---\n")[2]
+    assert body.strip() in text
+    assert text.index("【1】08:00") < text.index("【2】20:00")
+    assert text.count("【") == 2
+
+
+def test_campaign_announcement_is_inserted_into_its_tiers_pack(minimal_site: Path) -> None:
+    text = read(minimal_site, f"{PACKS}/2026-12-02/pack.txt")
+    assert "12:00 · 活动 · PK 开始" in text and "十二月销售PK今天开始！" in text
+    assert "十二月销售PK" not in read(minimal_site, f"{PACKS}/2026-12-01/pack.txt")
+
+
+def test_pack_json_has_documented_shape(minimal_site: Path) -> None:
+    data = json.loads(read(minimal_site, f"{PACKS}/2026-12-07/pack.json"))
+    assert data["calendar"] == {"id": "week", "name": "一周排期"}
+    assert data["day"]["date"] == "2026-12-07" and data["day"]["weekday"] == "周一"
+    first = data["slots"][0]
+    assert set(first) == {"number", "time", "category", "category_label", "kind", "id", "title",
+                          "text", "media", "note", "origin"}
+    assert first["media"][0]["url"] == "https://demo.example/assets/content/pressure.png"
+    assert [slot["time"] for slot in data["slots"]] == ["08:00", "20:00"]
+
+
+def test_pack_page_marks_placeholders_and_links_days(minimal_site: Path) -> None:
+    page = read(minimal_site, f"{PACKS}/2026-12-07/index.html")
+    assert '<mark title="请换成你自己的内容">{门店名}</mark>' in page
+    assert 'href="../2026-12-06/"' in page and 'href="../2026-12-08/"' not in page
+    assert 'loading="lazy"' in page
+    assert "search_index" not in page and "stylesheet" not in page
+
+
+def test_game_slot_shows_opening_line_and_links_script(minimal_site: Path) -> None:
+    page = read(minimal_site, f"{PACKS}/2026-12-01/index.html")
+    assert "各位老哥晚上好，发个红包热热场" in page
+    assert 'href="../../../games/warmup/"' in page
+
+
+def test_pick_rotates_and_is_deterministic(minimal_site: Path, tmp_path: Path) -> None:
+    picks = [json.loads(read(minimal_site, f"{PACKS}/{day}/pack.json"))["slots"]
+             for day in ("2026-12-03", "2026-12-07")]
+    assert picks[0][0]["id"] == "road-story" and picks[1][1]["id"] == "road-story"
+
+
+def test_ics_feed_parses_with_local_times_and_stable_uids(minimal_site: Path) -> None:
+    raw = (minimal_site / PACKS / "calendar.ics").read_bytes()
+    feed = icalendar.Calendar.from_ical(raw)
+    events = list(feed.walk("VEVENT"))
+    slot_count = sum(len(json.loads(read(minimal_site, f"{PACKS}/2026-12-0{n}/pack.json"))["slots"])
+                     for n in range(1, 8))
+    assert len(events) == slot_count == 5
+    first = min(events, key=lambda e: e.decoded("dtstart"))
+    start = first.decoded("dtstart")
+    assert start == dt.datetime(2026, 12, 1, 20, 0, tzinfo=start.tzinfo)
+    assert str(start.tzinfo) == "Asia/Shanghai"
+    assert feed.walk("VTIMEZONE"), "time zone definition missing"
+    uids = [str(e["uid"]) for e in events]
+    assert len(set(uids)) == len(uids)
+    assert "各位老哥晚上好" in str(first["description"])
+    assert b"\r\n" in raw and re.search(rb"^DTSTAMP:", raw, re.M)
+
+
+def test_qr_code_of_today_url_on_calendar_page(minimal_site: Path) -> None:
+    page = read(minimal_site, "demo/calendars/week/index.html")
+    assert "<svg" in page and "https://demo.example/packs/week/today/" in page
+
+
+def test_pack_command_prints_the_same_text_as_pack_txt(minimal_site: Path) -> None:
+    run = run_qunsop("pack", "week", "--date", "2026-12-02", "--path", str(MINIMAL))
+    assert run.exit_code == 0, run.output
+    assert run.stdout == read(minimal_site, f"{PACKS}/2026-12-02/pack.txt")
+    relative = run_qunsop("pack", "launch", "--day", "2", "--path", str(MINIMAL))
+    assert relative.stdout == read(minimal_site, "packs/launch/day-02/pack.txt")
+
+
+def test_pack_command_usage_errors_exit_2() -> None:
+    wrong = run_qunsop("pack", "wek", "--date", "2026-12-02", "--path", str(MINIMAL))
+    assert wrong.exit_code == 2 and "是不是 `week`" in wrong.output
+    outside = run_qunsop("pack", "week", "--date", "2027-01-09", "--path", str(MINIMAL))
+    assert outside.exit_code == 2 and "2026-12-01 ~ 2026-12-07" in outside.output
+    assert "Traceback" not in wrong.output + outside.output

@@ -12,13 +12,15 @@ import click
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from . import engine
 from .build import build_project
 from .engine import EngineError
 from .errors import ProblemsFound, UsageError, did_you_mean, has_errors
 from .packs import pack_day, pack_text
-from .schedule import CalendarSchedule, day_key
 from .pipeline import check_project
+from .render import TEMPLATES
 from .report import FORMATS, format_problems
+from .schedule import CalendarSchedule, day_key
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -77,6 +79,29 @@ def build(path: str, site_dir: str | None) -> None:
                 click.echo(f"  {message}", err=True)
             sys.exit(EXIT_INVALID)
     click.echo(f"✓ 网站已生成：{result.pages} 个页面 → {result.site_dir}")
+
+
+@cli.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def serve(path: str, host: str, port: int) -> None:
+    """生成网站并在本机预览；修改源文件或模板后自动重新生成并刷新浏览器。"""
+    root = project_root(path)
+
+    def rebuild() -> None:
+        try:
+            build_project(root)
+            click.echo("✓ 已重新生成", err=True)
+        except ProblemsFound as found:
+            click.echo(format_problems(found.problems, "text", 0), err=True)
+        except EngineError as error:
+            click.echo("\n".join(error.messages), err=True)
+
+    rebuild()
+    watched = [root / "playbooks", root / "content_library", root / "mkdocs.yml", TEMPLATES]
+    click.echo(f"预览地址：http://{host}:{port}/ （Ctrl+C 退出）", err=True)
+    engine.serve_site(root / "site", rebuild, watched, host, port)
 
 
 @cli.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -53,3 +54,15 @@ def build_site(config_file: Path, site_dir: Path) -> None:
     finally:
         logger.removeHandler(collector)
         logger.setLevel(previous_level)
+
+
+def serve_site(site_dir: Path, rebuild: Callable[[], None], watched: list[Path],
+               host: str, port: int) -> None:
+    """Serve `site_dir` with live reload; call `rebuild` when a watched path changes."""
+    from mkdocs.livereload import LiveReloadServer
+
+    server = LiveReloadServer(builder=rebuild, host=host, port=port, root=str(site_dir))
+    for path in watched:
+        if path.exists():
+            server.watch(str(path))
+    server.serve()

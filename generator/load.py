@@ -250,7 +250,7 @@ class _Builder:
         self.marks.values[path] = self.position(node)
         if node.tag not in SAFE_TAGS:
             raise SourceProblem(*self.position(node), "unsafe-tag",
-                                f"不支持的 YAML 标签 {node.tag}：源文件只能包含文字、数字、日期、列表和键值对",
+                                f"不支持的 YAML 标签 {node.tag}：只能写文字、数字、日期、列表和键值对",
                                 dotted_path(path))
         if isinstance(node, ScalarNode):
             return self._scalar(node, path)

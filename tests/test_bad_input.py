@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+
 from conftest import ScratchProject
 
 TIER = "playbooks/demo/tiers/c-store.yaml"

@@ -23,8 +23,8 @@ class CheckedProject:
 def check_project(root: Path) -> CheckedProject:
     """Run every checking stage over all sources; collect every problem."""
     loaded = load_project(root)
-    items, problems = validate_sources(loaded.files)
-    project, found = index_items(root, items)
+    items, problems, invalid = validate_sources(loaded.files)
+    project, found = index_items(root, items, invalid)
     problems += loaded.problems + found + check_references(project)
     schedules, found = build_schedules(project)
     problems += found

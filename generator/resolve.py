@@ -10,6 +10,7 @@ from pathlib import Path, PurePosixPath
 from typing import Generic, TypeVar
 
 from .errors import Problem, did_you_mean
+from .load import SourceFile
 from .models import (
     Calendar,
     Campaign,
@@ -39,6 +40,8 @@ class Index(Generic[M]):
 
     label: str
     items: dict[str, Item[M]] = field(default_factory=dict)
+    # ids of files that exist but failed validation: already reported, not "unknown"
+    broken: set[str] = field(default_factory=set)
 
     def __getitem__(self, item_id: str) -> Item[M]:
         return self.items[item_id]
@@ -85,9 +88,14 @@ class Project:
         return self.playbooks[owner].model if owner and owner in self.playbooks else None
 
 
-def index_items(root: Path, items: Iterable[Item[Model]]) -> tuple[Project, list[Problem]]:
+def index_items(root: Path, items: Iterable[Item[Model]],
+                invalid: Iterable[SourceFile] = ()) -> tuple[Project, list[Problem]]:
     project = Project(root)
     problems: list[Problem] = []
+    for source in invalid:
+        index = project.index_for(source.kind)
+        if index is not None and isinstance(source.data, dict) and isinstance(source.data.get("id"), str):
+            index.broken.add(source.data["id"])
     for item in items:
         if isinstance(item.model, Placeholders):
             for number, placeholder in enumerate(item.model.placeholders):
@@ -146,7 +154,8 @@ class _ReferenceChecker:
         """Check one id field; None means the optional field was left out."""
         known = list(index.items) if isinstance(index, Index) else index
         label = label or (index.label if isinstance(index, Index) else "")
-        if ref is not None and ref not in known:
+        broken = index.broken if isinstance(index, Index) else set()
+        if ref is not None and ref not in known and ref not in broken:
             self.problems.append(item.problem(loc, "unknown-ref",
                                               f"找不到{label} `{ref}`{did_you_mean(ref, known)}"))
 

@@ -41,20 +41,23 @@ class Item(Generic[M]):
                        severity)  # type: ignore[arg-type]
 
 
-def validate_sources(files: list[SourceFile]) -> tuple[list[Item[Model]], list[Problem]]:
-    """Validate every file; return the valid items and all problems of all files."""
+def validate_sources(files: list[SourceFile]) -> tuple[list[Item[Model]], list[Problem],
+                                                      list[SourceFile]]:
+    """Validate every file; return the valid items, all problems and the invalid files."""
     items: list[Item[Model]] = []
     problems: list[Problem] = []
+    invalid: list[SourceFile] = []
     for source in files:
         model_class = KINDS[source.kind]
         try:
             model = model_class.model_validate(source.data)
         except ValidationError as error:
             problems.extend(describe_error(source, model_class, e) for e in error.errors())
+            invalid.append(source)
             continue
         items.append(Item(model, source))
         problems.extend(check_file_name(source, model))
-    return items, problems
+    return items, problems, invalid
 
 
 def check_file_name(source: SourceFile, model: Model) -> list[Problem]:

@@ -114,3 +114,23 @@ def test_pack_command_usage_errors_exit_2() -> None:
     outside = run_qunsop("pack", "week", "--date", "2027-01-09", "--path", str(MINIMAL))
     assert outside.exit_code == 2 and "2026-12-01 ~ 2026-12-07" in outside.output
     assert "Traceback" not in wrong.output + outside.output
+
+
+def test_every_scheduled_slot_appears_once_in_order_with_exact_text(minimal_site: Path) -> None:
+    from generator.packs import pack_day, pack_text
+    from generator.pipeline import check_project
+
+    checked = check_project(MINIMAL)
+    for schedule in checked.schedules.values():
+        for day in schedule.days:
+            folder = minimal_site / "packs" / schedule.calendar.id / day.key
+            text = (folder / "pack.txt").read_text(encoding="utf-8")
+            data = json.loads((folder / "pack.json").read_text(encoding="utf-8"))
+            assert text == pack_text(pack_day(schedule, day))
+            assert [s["time"] for s in data["slots"]] == [slot.time for slot in day.slots]
+            position = 0
+            for slot in day.slots:
+                body = slot.post.body if slot.post else slot.game.steps[0].host_line
+                found = text.index(body, position)
+                assert found >= position and text.count(body) == 1
+                position = found + len(body)

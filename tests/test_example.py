@@ -1,0 +1,66 @@
+"""The shipped example playbook: complete, valid, and not allowed to shrink silently."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from conftest import REPO, run_qunsop
+from generator.pipeline import CheckedProject, check_project
+
+
+@pytest.fixture(scope="module")
+def example() -> CheckedProject:
+    return check_project(REPO)
+
+
+def test_example_validates_with_no_problem_at_all() -> None:
+    run = run_qunsop("validate", str(REPO))
+    assert run.exit_code == 0, run.output
+    assert "没有发现问题" in run.stdout
+
+
+def test_example_has_every_kind_in_the_promised_numbers(example: CheckedProject) -> None:
+    project = example.project
+    assert len(project.posts) >= 60
+    assert len(project.games) >= 8
+    assert len(project.curricula) >= 2
+    assert len(project.escalations) >= 6
+    assert len(project.replies) >= 15
+    assert len(project.campaigns) >= 2
+    sides = Counter(tier.side for tier in project.tiers.models())
+    assert sides["B"] >= 4 and sides["C"] >= 3
+
+
+def test_example_tiers_are_linked_by_flows_to(example: CheckedProject) -> None:
+    tiers = {tier.id: tier for tier in example.project.tiers.models()}
+    assert "b-main" in tiers["b-training"].flows_to
+    assert any("b-main" in tier.flows_to or "b-training" in tier.flows_to
+               for tier in tiers.values() if tier.lifecycle == "campaign")
+
+
+def test_example_calendars_show_three_cadences(example: CheckedProject) -> None:
+    schedules = list(example.schedules.values())
+    dated_five_weeks = [s for s in schedules if s.calendar.is_dated and len(s.days) >= 35]
+    relative_two_weeks = [s for s in schedules if not s.calendar.is_dated and len(s.days) >= 14]
+    high_frequency = [s for s in schedules
+                      if max(len(day.slots) for day in s.days) >= 5]
+    assert dated_five_weeks and relative_two_weeks and high_frequency
+    for schedule in dated_five_weeks:
+        categories = Counter(slot.category for day in schedule.days for slot in day.slots)
+        assert {"liked", "concerned", "needed"} <= set(categories)
+        assert categories["game"] >= 4  # a weekly game
+
+
+def test_example_games_cover_the_practice(example: CheckedProject) -> None:
+    kinds = Counter(game.kind for game in example.project.games.models())
+    assert kinds["icebreaker"] >= 2 and kinds["retention"] >= 2 and kinds["festival"] >= 1
+
+
+def test_example_posts_are_original_and_distinct(example: CheckedProject) -> None:
+    bodies = [post.body for post in example.project.posts.models()]
+    assert len(set(bodies)) == len(bodies), "two posts have the same text"
+    for body in bodies:
+        assert len(body) >= 30
+        assert "lorem" not in body.lower() and "占位" not in body and "TODO" not in body

@@ -20,7 +20,11 @@ from .packs import pack_day, pack_text
 from .pipeline import check_project
 from .render import TEMPLATES
 from .report import FORMATS, format_problems
+from .scaffold import SCAFFOLD_KINDS, scaffold
 from .schedule import CalendarSchedule, day_key
+from .schema import write_schemas
+from .stats import content_stats
+from .stats_table import print_stats
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -102,6 +106,35 @@ def serve(path: str, host: str, port: int) -> None:
     watched = [root / "playbooks", root / "content_library", root / "mkdocs.yml", TEMPLATES]
     click.echo(f"预览地址：http://{host}:{port}/ （Ctrl+C 退出）", err=True)
     engine.serve_site(root / "site", rebuild, watched, host, port)
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(SCAFFOLD_KINDS))
+@click.argument("item_id", metavar="ID")
+@click.option("--playbook", default=None, help="属于哪个方案（项目里有多个方案时必填）")
+@click.option("--path", "path", default=".", type=click.Path(file_okay=False), help="项目目录")
+def new(kind: str, item_id: str, playbook: str | None, path: str) -> None:
+    """新建一个源文件（带注释的模板），不会覆盖已有文件。"""
+    root = project_root(path)
+    created = scaffold(root, kind, item_id, playbook)
+    click.echo(f"✓ 已创建 {created.relative_to(root).as_posix()}：改好内容后运行 qunsop validate")
+
+
+@cli.command()
+@click.option("--out", default="schemas", show_default=True, type=click.Path(file_okay=False),
+              help="JSON Schema 输出目录")
+def schema(out: str) -> None:
+    """为每种源文件生成 JSON Schema，供编辑器自动补全和检查。"""
+    for path in write_schemas(Path(out)):
+        click.echo(path.as_posix())
+
+
+@cli.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False))
+def stats(path: str) -> None:
+    """内容统计：各排期的分类平衡、没用到的帖子、复用次数、即将失效、低于节奏的天数。"""
+    checked = check_project(project_root(path))
+    print_stats(content_stats(checked), Console())
 
 
 @cli.command()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Problem
+from .lint import lint_project
 from .load import load_project
 from .resolve import Project, check_references, index_items
 from .schedule import CalendarSchedule, build_schedules
@@ -27,5 +28,5 @@ def check_project(root: Path) -> CheckedProject:
     project, found = index_items(root, items, invalid)
     problems += loaded.problems + found + check_references(project)
     schedules, found = build_schedules(project)
-    problems += found
+    problems += found + lint_project(project, schedules)
     return CheckedProject(project, schedules, sorted(set(problems)), loaded.files_seen)

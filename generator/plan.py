@@ -18,6 +18,7 @@ from markupsafe import Markup
 from .models import CATEGORY_LABELS, Post
 from .pipeline import CheckedProject
 from .resolve import Project
+from .stats import content_stats
 
 NavEntry = dict[str, Any]
 
@@ -244,6 +245,8 @@ def _library_pages(checked: CheckedProject, shared: dict[str, Any]) -> list[Page
     if project.replies:
         pages.append(Page("library/replies.md", "replies.md.j2", "回复话术", {
             **shared, "replies": sorted(project.replies.models(), key=lambda r: r.id)}))
+    pages.append(Page("library/stats.md", "stats.md.j2", "内容统计",
+                      {**shared, "stats": content_stats(checked)}))
     return pages
 
 

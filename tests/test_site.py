@@ -94,6 +94,8 @@ def test_no_external_font_request(minimal_site: Path) -> None:
 
 
 def test_hostile_text_is_shown_not_run(scratch: ScratchProject, tmp_path: Path) -> None:
+    # lint rejects raw HTML first; switch it off to test the second defence, escaping
+    scratch.write("qunsop.yaml", "lint:\n  severity:\n    raw-html: off\n    below-cadence: off\n")
     scratch.write("content_library/posts/liked/road-story.md", """
         ---
         id: road-story

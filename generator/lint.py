@@ -1,0 +1,211 @@
+"""Content lint: rules about what editors write, reported like every other problem.
+
+Severities and limits live in one place, the `lint:` section of `qunsop.yaml`
+at the project root; banned advertising words in
+`content_library/banned_words.txt`. Both are optional.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import Problem
+from .models import Game, Post
+from .resolve import ASSETS_DIR, Project
+from .schedule import CalendarSchedule
+from .validate import Item
+
+Level = Literal["error", "warning", "off"]
+Rule = Literal["banned-word", "raw-html", "bad-link", "image-too-large", "too-many-images",
+               "post-too-long", "expiring-soon", "below-cadence"]
+CONFIG_FILE = "qunsop.yaml"
+BANNED_WORDS_FILE = "content_library/banned_words.txt"
+WECHAT_MAX_IMAGES = 9
+
+HTML_TAG = re.compile(r"<\s*/?\s*([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>|\bon[a-z]+\s*=", re.I)
+URL_SCHEME = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]{1,20}):(//|[^\s\d])")
+ALLOWED_SCHEMES = frozenset({"http", "https", "weixin", "tel", "mailto"})
+
+
+class LintConfig(BaseModel):
+    """The `lint:` section of qunsop.yaml."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    severity: dict[Rule, Level] = Field(default_factory=dict, title="各规则的级别")
+    max_post_chars: int = Field(default=800, ge=50, title="帖子最长字数")
+    max_image_kb: int = Field(default=1024, ge=10, title="图片最大 KB")
+    expiring_within_days: int = Field(default=14, ge=0, title="提前多少天提醒失效")
+
+    @field_validator("severity", mode="before")
+    @classmethod
+    def yaml_off_is_false(cls, value: object) -> object:
+        # YAML 1.1 reads a bare `off` as false
+        if isinstance(value, dict):
+            return {key: "off" if level is False else level for key, level in value.items()}
+        return value
+
+
+DEFAULT_SEVERITY: dict[str, Level] = {
+    "banned-word": "warning",
+    "raw-html": "error",
+    "bad-link": "error",
+    "image-too-large": "warning",
+    "too-many-images": "error",
+    "post-too-long": "warning",
+    "expiring-soon": "warning",
+    "below-cadence": "warning",
+}
+
+
+def load_lint_config(root: Path) -> tuple[LintConfig, list[Problem]]:
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        return LintConfig(), []
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
+        return LintConfig.model_validate(data.get("lint") or {}), []
+    except (yaml.YAMLError, AttributeError) as error:
+        return LintConfig(), [Problem(CONFIG_FILE, 1, 1, "lint", "bad-config",
+                                      f"qunsop.yaml 无法读取：{error}")]
+    except ValidationError as error:
+        return LintConfig(), [
+            Problem(CONFIG_FILE, 1, 1, ".".join(["lint", *map(str, e["loc"])]), "bad-config",
+                    f"lint 设置无效（{e['msg']}），请检查这一项")
+            for e in error.errors()]
+
+
+def load_banned_words(root: Path) -> list[str]:
+    path = root / BANNED_WORDS_FILE
+    if not path.is_file():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def lint_project(project: Project, schedules: dict[str, CalendarSchedule],
+                 today: dt.date | None = None) -> list[Problem]:
+    config, problems = load_lint_config(project.root)
+    linter = _Linter(project, config, load_banned_words(project.root), today)
+    problems += linter.run(schedules)
+    return problems
+
+
+class _Linter:
+    def __init__(self, project: Project, config: LintConfig, banned: list[str],
+                 today: dt.date | None) -> None:
+        self.project = project
+        self.config = config
+        self.banned = banned
+        self.today = today
+        self.problems: list[Problem] = []
+
+    def level(self, rule: str) -> Level:
+        return self.config.severity.get(rule, DEFAULT_SEVERITY[rule])
+
+    def report(self, item: Item, loc: tuple[str | int, ...], rule: str, message: str,
+               line: int | None = None) -> None:
+        level = self.level(rule)
+        if level == "off":
+            return
+        problem = item.problem(loc, rule, message, level)
+        if line is not None:
+            problem = Problem(problem.file, line, 1, problem.path, rule, message, level)
+        self.problems.append(problem)
+
+    def run(self, schedules: dict[str, CalendarSchedule]) -> list[Problem]:
+        for post in self.project.posts:
+            self.texts(post, post_texts(post.model))
+            self.post_limits(post)
+        for game in self.project.games:
+            self.texts(game, game_texts(game.model))
+        for reply in self.project.replies:
+            self.texts(reply, [(("body",), reply.model.body)])
+        for schedule in schedules.values():
+            self.cadence(schedule)
+        return self.problems
+
+    def texts(self, item: Item, texts: list[tuple[tuple[str | int, ...], str]]) -> None:
+        for loc, text in texts:
+            for offset, line_text in enumerate(text.split("\n")):
+                line = item.source.body_line + offset if loc == ("body",) else None
+                self.text_line(item, loc, line_text, line)
+
+    def text_line(self, item: Item, loc: tuple[str | int, ...], text: str,
+                  line: int | None) -> None:
+        for word in self.banned:
+            if word in text:
+                self.report(item, loc, "banned-word",
+                            f"含广告法禁用词“{word}”：请改成可证明的具体说法", line)
+        if HTML_TAG.search(text):
+            self.report(item, loc, "raw-html",
+                        "含 HTML 标签或脚本：微信不显示 HTML，网站也不会执行它，请改成纯文字", line)
+        for match in URL_SCHEME.finditer(text):
+            scheme = match.group(1).lower()
+            if scheme not in ALLOWED_SCHEMES and (match.group(2) == "//" or scheme == "javascript"):
+                self.report(item, loc, "bad-link",
+                            f"链接协议 `{scheme}:` 不安全或无法在微信打开，只能用 http(s)", line)
+
+    def post_limits(self, item: Item[Post]) -> None:
+        post = item.model
+        if len(post.body) > self.config.max_post_chars:
+            self.report(item, ("body",), "post-too-long",
+                        f"正文 {len(post.body)} 字，超过 {self.config.max_post_chars} 字："
+                        "店主不方便粘贴，群友也读不完，请拆成两条")
+        if len(post.media) > WECHAT_MAX_IMAGES:
+            self.report(item, ("media",), "too-many-images",
+                        f"有 {len(post.media)} 张图片：微信一次最多发 {WECHAT_MAX_IMAGES} 张")
+        for number, media in enumerate(post.media):
+            path = self.project.root / ASSETS_DIR / media.path
+            if path.is_file() and path.stat().st_size > self.config.max_image_kb * 1024:
+                self.report(item, ("media", number, "path"), "image-too-large",
+                            f"图片 {path.stat().st_size // 1024} KB，超过 {self.config.max_image_kb} KB："
+                            "手机流量下加载慢，请压缩")
+        today = self.today or lint_today()
+        window = dt.timedelta(days=self.config.expiring_within_days)
+        if post.valid_until and today <= post.valid_until <= today + window:
+            self.report(item, ("valid_until",), "expiring-soon",
+                        f"{post.valid_until} 就要失效了：请更新内容或延长有效期")
+
+    def cadence(self, schedule: CalendarSchedule) -> None:
+        item = self.project.calendars[schedule.calendar.id]
+        tiers = [self.project.tiers[t].model for t in schedule.calendar.tiers
+                 if t in self.project.tiers]
+        wanted = max((tier.posts_per_day for tier in tiers), default=0)
+        short = [day for day in schedule.days if len(day.slots) < wanted]
+        if short:
+            sample = "、".join(day.key for day in short[:3]) + ("等" if len(short) > 3 else "")
+            self.report(item, ("tiers",), "below-cadence",
+                        f"{len(short)} 天的推送少于群层级要求的每天 {wanted} 条（{sample}）")
+
+
+def lint_today() -> dt.date:
+    """Today for date rules; SOURCE_DATE_EPOCH pins it, so a build is reproducible."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), ZoneInfo("Asia/Shanghai")).date()
+    return dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+def post_texts(post: Post) -> list[tuple[tuple[str | int, ...], str]]:
+    return [(("title",), post.title), (("body",), post.body)]
+
+
+def game_texts(game: Game) -> list[tuple[tuple[str | int, ...], str]]:
+    texts: list[tuple[tuple[str | int, ...], str]] = [(("name",), game.name)]
+    for number, step in enumerate(game.steps):
+        texts.append((("steps", number, "host_line"), step.host_line))
+    for field_name in ("rules", "rewards", "fallback"):
+        for number, text in enumerate(getattr(game, field_name)):
+            texts.append(((field_name, number), text))
+    texts.append((("body",), game.body))
+    return texts
+

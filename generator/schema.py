@@ -1,0 +1,45 @@
+"""JSON Schemas of every source kind, from the Pydantic models, for editor autocompletion."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .load import MARKDOWN_KINDS
+from .models import KIND_LABELS, KINDS
+
+SCHEMA_DIR = "schemas"
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def kind_schema(kind: str) -> dict[str, Any]:
+    """The schema of one kind; Markdown kinds describe the front matter (the body is the text)."""
+    schema = KINDS[kind].model_json_schema()
+    schema["title"] = f"qunsop {KIND_LABELS[kind]}（{kind}）"
+    if kind in MARKDOWN_KINDS:
+        schema["properties"].pop("body", None)
+        schema["description"] = "Markdown 文件开头 --- 之间的字段；正文写在结束的 --- 之后"
+    return {"$schema": DIALECT, **schema}
+
+
+def schema_files() -> dict[str, str]:
+    return {f"{kind}.schema.json": json.dumps(kind_schema(kind), ensure_ascii=False, indent=2)
+            + "\n" for kind in KINDS}
+
+
+def write_schemas(out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in schema_files().items():
+        path = out / name
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def schema_comment(kind: str, source: str) -> str:
+    """The yaml-language-server line for a YAML source at repo-relative path `source`."""
+    depth = source.count("/")
+    return f"# yaml-language-server: $schema={'../' * depth}{SCHEMA_DIR}/{kind}.schema.json\n"

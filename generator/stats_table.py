@@ -1,0 +1,38 @@
+"""Print content statistics as terminal tables (rich)."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from .models import CATEGORY_LABELS
+from .stats import ContentStats
+
+SHORT_LABELS = {"liked": "喜欢", "concerned": "关注", "needed": "需要", "product": "产品",
+                "activity": "活动", "game": "游戏", "interaction": "互动"}
+assert SHORT_LABELS.keys() == CATEGORY_LABELS.keys()
+
+
+def print_stats(stats: ContentStats, console: Console) -> None:
+    table = Table(title=f"各排期的内容分类（{stats.today}；少发 = 条数低于群层级要求的天数）",
+                  box=box.SIMPLE_HEAD, pad_edge=False)
+    for column in ("排期", "天数", "条数", *SHORT_LABELS.values(), "少发"):
+        table.add_column(column, justify="left" if column == "排期" else "right", no_wrap=True)
+    for calendar in stats.calendars:
+        table.add_row(calendar.id, str(calendar.days), str(calendar.slots),
+                      *(str(calendar.by_category[key]) for key in SHORT_LABELS),
+                      str(calendar.below_cadence))
+    console.print(table)
+    console.print(f"没有被任何排期用到的帖子：{len(stats.unused)} 条")
+    for post in stats.unused[:30]:
+        console.print(f"  · {post.id}  {post.title}")
+    reuse = Table(title="复用次数最多的帖子")
+    reuse.add_column("帖子")
+    reuse.add_column("次数", justify="right")
+    for post, count in stats.reuse[:10]:
+        reuse.add_row(f"{post.id}  {post.title}", str(count))
+    console.print(reuse)
+    console.print(f"即将失效的内容：{len(stats.expiring)} 条")
+    for post in stats.expiring:
+        console.print(f"  · {post.id}  {post.valid_until} 失效")

@@ -1,0 +1,67 @@
+"""Content lint: each rule fires on a crafted input and stays silent on clean content."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import ScratchProject
+
+POST = "content_library/posts/liked/road-story.md"
+FRONT = "---\nid: road-story\ntitle: 故事\ncategory: liked\ntags: [故事]\ntiers: [c-store]\n{extra}---\n{body}\n"
+
+
+def post(body: str, extra: str = "") -> str:
+    return FRONT.format(extra=extra, body=body)
+
+
+def codes(scratch: ScratchProject) -> dict[str, dict]:
+    return {p["code"]: p for p in scratch.validate().problems()}
+
+
+@pytest.mark.parametrize(("body", "extra", "rule", "severity", "line"), [
+    ("我们的轮胎全国第一，质量最好！", "", "banned-word", "warning", 8),
+    ("第一行\n<script>alert(1)</script>", "", "raw-html", "error", 9),
+    ("点这里 <a href=x onclick=steal()>领券</a>", "", "raw-html", "error", 8),
+    ("领券：javascript:alert(1)", "", "bad-link", "error", 8),
+    ("下载：ftp://files.example/app", "", "bad-link", "error", 8),
+    ("好" * 900, "", "post-too-long", "warning", 8),
+    ("今天的故事。", "valid_until: 2026-11-30\n", "expiring-soon", "warning", 7),
+    ("十张图。", "media:\n" + "  - {path: pressure.png, alt: 图}\n" * 10, "too-many-images", "error", 7),
+])
+def test_rule_fires(scratch: ScratchProject, monkeypatch: pytest.MonkeyPatch, body: str,
+                    extra: str, rule: str, severity: str, line: int) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795392000")  # 2026-11-23
+    scratch.write(POST, post(body, extra))
+    found = codes(scratch)
+    assert rule in found, found
+    assert found[rule]["severity"] == severity
+    assert found[rule]["file"] == POST and found[rule]["line"] == line
+
+
+def test_big_image_and_cadence(scratch: ScratchProject) -> None:
+    (scratch.root / "content_library/assets/pressure.png").write_bytes(b"\x89PNG" + b"0" * 1_200_000)
+    (scratch.root / "qunsop.yaml").unlink()
+    found = codes(scratch)
+    assert found["image-too-large"]["path"] == "media[0].path"
+    assert found["below-cadence"]["file"].startswith("playbooks/demo/calendars/")
+
+
+def test_severity_is_configurable_in_one_place(scratch: ScratchProject) -> None:
+    scratch.write(POST, post("<b>粗体</b>"))
+    assert scratch.validate().exit_code == 1
+    scratch.write("qunsop.yaml", "lint:\n  severity:\n    raw-html: warning\n    below-cadence: off\n")
+    run = scratch.validate()
+    assert run.exit_code == 0 and codes(scratch)["raw-html"]["severity"] == "warning"
+    scratch.write("qunsop.yaml", "lint:\n  severity:\n    raw-html: off\n    below-cadence: off\n")
+    assert "raw-html" not in codes(scratch)
+
+
+def test_banned_words_list_is_editable(scratch: ScratchProject) -> None:
+    scratch.write(POST, post("本店独家秘方。"))
+    assert "banned-word" not in codes(scratch)
+    scratch.write("content_library/banned_words.txt", "# 自定义\n独家\n")
+    assert codes(scratch)["banned-word"]["message"].startswith("含广告法禁用词“独家”")
+
+
+def test_clean_fixture_has_no_lint_problems(scratch: ScratchProject) -> None:
+    assert scratch.validate().problems() == []

@@ -17,9 +17,10 @@ import yaml
 
 from . import engine
 from .errors import ProblemsFound, has_errors
+from .load import inside
 from .packs import render_pack_files
 from .pipeline import CheckedProject, check_project
-from .plan import SitePlan, plan_site
+from .plan import SitePlan, nav_title, plan_site
 from .render import TEMPLATES, get_env, render_page
 from .write import OutputCollision, discard, publish, staging_dir, sync_tree
 
@@ -41,7 +42,7 @@ def build_project(root: Path, site_dir: Path | None = None,
     progress("检查源文件")
     checked = check_project(root)
     if has_errors(checked.problems):
-        raise ProblemsFound(checked.problems)
+        raise ProblemsFound(checked.problems, checked.files_checked)
     progress("生成页面")
     site_url = read_site_url(root)
     plan = plan_site(checked, read_glossary(), site_url)
@@ -100,7 +101,11 @@ def read_site_url(root: Path) -> str:
 def render_docs(plan: SitePlan) -> Iterator[tuple[str, bytes]]:
     env = get_env()
     for page in plan.pages:
-        yield page.path, render_page(env, page.template, page.path, page.context).encode()
+        # The theme prints page titles unescaped; without a front matter title MkDocs would
+        # take the H1 as plain (unescaped) text, so an editor's "<script>" would run.
+        front = yaml.safe_dump({"title": nav_title(page.title)}, allow_unicode=True)
+        body = render_page(env, page.template, page.path, page.context)
+        yield page.path, f"---\n{front}---\n\n{body}".encode()
 
 
 def static_files(root: Path) -> Iterator[tuple[str, bytes]]:
@@ -108,7 +113,7 @@ def static_files(root: Path) -> Iterator[tuple[str, bytes]]:
     assets = root / "content_library" / "assets"
     if assets.is_dir():
         for path in sorted(assets.rglob("*")):
-            if path.is_file() and not path.is_symlink() and path.suffix.lower() in IMAGE_SUFFIXES:
+            if path.is_file() and inside(root, path) and path.suffix.lower() in IMAGE_SUFFIXES:
                 yield f"assets/content/{path.relative_to(assets).as_posix()}", path.read_bytes()
     for path in sorted((TEMPLATES / "assets").glob("*")):
         yield f"assets/{path.name}", path.read_bytes()

@@ -73,7 +73,7 @@ def build(path: str, site_dir: str | None) -> None:
                                    progress=lambda step: bar.update(task, description=step))
         except ProblemsFound as found:
             bar.stop()
-            click.echo(format_problems(found.problems, "text", 0))
+            click.echo(format_problems(found.problems, "text", found.files_checked))
             click.echo("构建已停止：请先修正上面的问题（site/ 保持上一次的内容）", err=True)
             sys.exit(EXIT_INVALID)
         except EngineError as error:
@@ -98,7 +98,7 @@ def serve(path: str, host: str, port: int) -> None:
             build_project(root)
             click.echo("✓ 已重新生成", err=True)
         except ProblemsFound as found:
-            click.echo(format_problems(found.problems, "text", 0), err=True)
+            click.echo(format_problems(found.problems, "text", found.files_checked), err=True)
         except EngineError as error:
             click.echo("\n".join(error.messages), err=True)
 

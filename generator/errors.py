@@ -29,8 +29,9 @@ class Problem:
 class ProblemsFound(Exception):
     """Raised by a stage when sources are invalid; carries every problem at once."""
 
-    def __init__(self, problems: Iterable[Problem]) -> None:
+    def __init__(self, problems: Iterable[Problem], files_checked: int = 0) -> None:
         self.problems = sorted(problems)
+        self.files_checked = files_checked
         super().__init__(f"{len(self.problems)} problem(s)")
 
 

@@ -94,6 +94,9 @@ def load_project(root: Path) -> LoadResult:
         result.files_seen += 1
         source_path = root / relative
         try:
+            if not inside(root, source_path):
+                raise SourceProblem(1, 1, "outside-project",
+                                    "这个文件通过符号链接指向项目之外，已忽略：请把真实文件放进仓库")
             result.files.append(load_file(source_path, relative, kind, result.problems))
         except SourceProblem as problem:
             result.problems.append(
@@ -148,10 +151,13 @@ def load_file(path: Path, relative: str, kind: str, problems: list[Problem]) -> 
     return SourceFile(relative, kind, playbook_of(relative), data, marks)
 
 
+def inside(root: Path, path: Path) -> bool:
+    """True when `path`, with every symlink followed, is still inside `root`."""
+    return path.resolve().is_relative_to(root.resolve())
+
+
 def read_text(path: Path, relative: str, problems: list[Problem]) -> str:
-    """Read UTF-8 text; refuse links out of the project, huge files and other encodings."""
-    if path.is_symlink():
-        raise SourceProblem(1, 1, "symlink", "源文件不能是符号链接，请放入真实文件")
+    """Read UTF-8 text; refuse huge files and other encodings."""
     size = path.stat().st_size
     if size > MAX_SOURCE_BYTES:
         raise SourceProblem(1, 1, "file-too-large",

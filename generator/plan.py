@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import segno
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .models import CATEGORY_LABELS, Post
 from .pipeline import CheckedProject
@@ -119,18 +119,27 @@ def plan_site(checked: CheckedProject, glossary: list[str], site_url: str) -> Si
     for playbook_item in project.playbooks:
         playbook_pages = _playbook_pages(checked, playbook_item.model.id, shared)
         pages += playbook_pages
-        nav.append({playbook_item.model.name: [{page.title: page.path} for page in
+        nav.append({nav_title(playbook_item.model.name): [nav_entry(page) for page in
                                                playbook_pages[:1]] + _grouped_nav(playbook_pages[1:])})
     game_pages = [Page(links.game(game.id), "game.md.j2", game.name,
                        {**shared, "game": game, "used_by": _game_users(checked, game.id)})
                   for game in sorted(project.games.models(), key=lambda g: (g.kind, g.id))]
     pages += game_pages
     if game_pages:
-        nav.append({"活跃游戏": [{page.title: page.path} for page in game_pages]})
+        nav.append({"活跃游戏": [nav_entry(page) for page in game_pages]})
     library_pages = _library_pages(checked, shared)
     pages += library_pages
-    nav.append({"内容库": [{page.title: page.path} for page in library_pages]})
+    nav.append({"内容库": [nav_entry(page) for page in library_pages]})
     return SitePlan(pages, nav, search_words(project, glossary))
+
+
+def nav_title(title: str) -> str:
+    """The theme prints nav titles as HTML, unescaped: escape editor text here."""
+    return str(escape(title))
+
+
+def nav_entry(page: Page) -> NavEntry:
+    return {nav_title(page.title): page.path}
 
 
 def _grouped_nav(pages: list[Page]) -> list[NavEntry]:
@@ -139,7 +148,7 @@ def _grouped_nav(pages: list[Page]) -> list[NavEntry]:
               "escalations": "紧急预案", "campaigns": "活动"}
     for page in pages:
         folder = page.path.split("/")[1]
-        groups[labels[folder]].append({page.title: page.path})
+        groups[labels[folder]].append(nav_entry(page))
     return [{label: groups[label]} for label in labels.values() if groups[label]]
 
 

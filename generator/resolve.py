@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 from typing import Generic, TypeVar
 
 from .errors import Problem, did_you_mean
-from .load import SourceFile
+from .load import SourceFile, inside
 from .models import (
     Calendar,
     Campaign,
@@ -318,7 +318,12 @@ class _ReferenceChecker:
                 loc, "media-outside-assets",
                 f"图片路径 `{path}` 必须是 {ASSETS_DIR}/ 下的相对路径，不能用 .. 或绝对路径"))
             return
-        if not (self.project.root / ASSETS_DIR / relative).is_file():
+        full = self.project.root / ASSETS_DIR / relative
+        if full.is_file() and not inside(self.project.root, full):
+            self.problems.append(item.problem(
+                loc, "media-outside-assets", f"图片 `{path}` 是指向项目之外的符号链接，请放入真实文件"))
+            return
+        if not full.is_file():
             existing = [p.relative_to(self.project.root / ASSETS_DIR).as_posix()
                         for p in (self.project.root / ASSETS_DIR).rglob("*") if p.is_file()]
             self.problems.append(item.problem(

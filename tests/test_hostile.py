@@ -1,0 +1,270 @@
+"""Reliability and security under hostile input: no crash, no code run, no leak, no corruption."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import MINIMAL, REPO, ScratchProject, run_qunsop
+from generator import build as build_module
+from generator.load import MARKDOWN_KINDS
+from generator.models import KINDS
+from generator.pipeline import check_project
+from generator.render import get_env
+
+SOURCE_FOR_KIND = {
+    "playbook": "playbooks/demo/playbook.yaml",
+    "tier": "playbooks/demo/tiers/c-store.yaml",
+    "calendar": "playbooks/demo/calendars/week.yaml",
+    "curriculum": "playbooks/demo/curricula/basics.yaml",
+    "escalation": "playbooks/demo/escalations/complaint.yaml",
+    "campaign": "playbooks/demo/campaigns/pk.yaml",
+    "post": "content_library/posts/needed/tyre-pressure.md",
+    "game": "content_library/games/warmup.md",
+    "reply": "content_library/replies/calm-first.md",
+    "placeholders": "content_library/placeholders.yaml",
+}
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+# --- property-based: arbitrary input never crashes validation ----------------------
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
+                    st.floats(allow_nan=False), st.text(max_size=30), st.dates())
+
+
+def documents(kind: str) -> st.SearchStrategy[object]:
+    """Mappings whose keys are mostly the kind's real field names, so validation goes deep."""
+    keys = st.one_of(st.sampled_from(sorted(KINDS[kind].model_fields)), st.text(max_size=12))
+    return st.recursive(scalars, lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(keys, inner, max_size=6)), max_leaves=20)
+
+
+def as_source(kind: str, document: object, body: str) -> str:
+    text = yaml.safe_dump(document, allow_unicode=True)
+    return f"---\n{text}---\n{body}\n" if kind in MARKDOWN_KINDS else text
+
+
+@pytest.fixture(scope="module")
+def fuzz_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("fuzz") / "project"
+    shutil.copytree(MINIMAL, root)
+    return root
+
+
+def check_one(root: Path, kind: str, content: str | bytes) -> None:
+    path = root / SOURCE_FOR_KIND[kind]
+    original = path.read_bytes()
+    try:
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        started = time.perf_counter()
+        checked = check_project(root)  # must not raise
+        assert time.perf_counter() - started < 1.0
+        for problem in checked.problems:
+            assert problem.file and problem.line >= 1 and problem.column >= 1
+    finally:
+        path.write_bytes(original)
+
+
+@pytest.mark.parametrize("kind", sorted(SOURCE_FOR_KIND))
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_arbitrary_documents_never_crash(fuzz_root: Path, kind: str, data: st.DataObject) -> None:
+    document = data.draw(documents(kind))
+    body = data.draw(st.text(max_size=80))
+    check_one(fuzz_root, kind, as_source(kind, document, body))
+
+
+@pytest.mark.parametrize("kind", ["tier", "post"])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.one_of(st.text(max_size=200), st.binary(max_size=200)))
+def test_arbitrary_text_never_crashes(fuzz_root: Path, kind: str, raw: str | bytes) -> None:
+    check_one(fuzz_root, kind, raw)
+
+
+# --- hostile files -----------------------------------------------------------------
+
+BILLION_LAUGHS = "\n".join(
+    ["a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]"]
+    + [f"{chr(98 + n)}: &{chr(98 + n)} [*{chr(97 + n)},*{chr(97 + n)},*{chr(97 + n)},*{chr(97 + n)},"
+       f"*{chr(97 + n)},*{chr(97 + n)},*{chr(97 + n)},*{chr(97 + n)},*{chr(97 + n)}]"
+       for n in range(8)]) + "\n"
+
+
+def test_alias_bomb_is_rejected_quickly_with_bounded_memory(scratch: ScratchProject) -> None:
+    scratch.write("playbooks/demo/tiers/c-store.yaml", BILLION_LAUGHS)
+    tracemalloc.start()
+    started = time.perf_counter()
+    checked = check_project(scratch.root)
+    elapsed = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert [p.code for p in checked.problems if p.file.endswith("c-store.yaml")] == ["alias-bomb"]
+    assert elapsed < 2 and peak < 64 * 1024 * 1024
+
+
+@pytest.mark.parametrize("tag", ["!!python/object/apply:os.system ['echo pwned']",
+                                 "!!python/name:os.system", "!!binary aGVsbG8=", "!custom x"])
+def test_unsafe_tags_are_rejected(scratch: ScratchProject, tag: str) -> None:
+    scratch.write("playbooks/demo/tiers/c-store.yaml",
+                  (MINIMAL / "playbooks/demo/tiers/c-store.yaml").read_text().replace(
+                      "audience: 到店客户", f"audience: {tag}"))
+    run = scratch.validate()
+    assert run.exit_code == 1 and "Traceback" not in run.output
+    assert any(p["code"] == "unsafe-tag" and p["path"] == "audience" for p in run.problems())
+
+
+def test_huge_file_is_refused_without_reading_it(scratch: ScratchProject) -> None:
+    path = scratch.root / "content_library/posts/needed/huge.md"
+    with path.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)
+    started = time.perf_counter()
+    run = scratch.validate()
+    assert time.perf_counter() - started < 10
+    problem = next(p for p in run.problems() if p["file"].endswith("huge.md"))
+    assert problem["code"] == "file-too-large" and "50.0 MB" in problem["message"]
+
+
+def test_symlinks_out_of_the_project_are_not_followed(scratch: ScratchProject, tmp_path: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "leak.md").write_text("---\nid: leak\ntitle: 泄露\ncategory: liked\ntiers: [c-store]\n"
+                                    "---\nTOP-SECRET-CONTENT\n", encoding="utf-8")
+    (secret / "leak.png").write_bytes(b"TOP-SECRET-IMAGE")
+    os.symlink(secret / "leak.md", scratch.root / "content_library/posts/liked/leak.md")
+    os.symlink(secret, scratch.root / "content_library/posts/linked-dir")
+    os.symlink(secret / "leak.png", scratch.root / "content_library/assets/leak.png")
+    run = scratch.validate()
+    assert any(p["code"] == "outside-project" for p in run.problems())
+    (scratch.root / "content_library/posts/liked/leak.md").unlink()
+    build = run_qunsop("build", str(scratch.root))
+    assert build.exit_code == 0, build.output
+    for path in (scratch.root / "site").rglob("*"):
+        if path.is_file():
+            assert b"TOP-SECRET" not in path.read_bytes(), path
+
+
+PAYLOADS = {
+    "script": '<script>alert("qs-xss-1")</script>',
+    "onerror": '<img src=x onerror=alert("qs-xss-2")>',
+    "javascript": '[点我](javascript:alert("qs-xss-3"))',
+    "iframe": '<iframe src="https://evil.example/qs-xss-4"></iframe>',
+    "jinja": "{{ 7*7 }}{% raw %}",
+}
+LIVE_MARKUP = [re.compile(p) for p in (
+    r"<script>alert\(", r"<img[^>]*onerror", r'href="javascript:', r"<iframe", r"qs-xss-\d\)\">")]
+
+
+def test_payloads_in_every_text_field_never_become_live_markup(scratch: ScratchProject) -> None:
+    mixed = " ".join(PAYLOADS.values())
+    scratch.write("qunsop.yaml", "lint:\n  severity:\n    raw-html: off\n    bad-link: off\n"
+                  "    below-cadence: off\n")
+    tier = yaml.safe_load((MINIMAL / "playbooks/demo/tiers/c-store.yaml").read_text())
+    tier.update(name=f"车友群{mixed}", summary=mixed, purposes=[mixed], audience=mixed,
+                rules=[mixed], entry_criteria=[mixed],
+                stages=[{"name": mixed, "goal": mixed, "days": mixed, "steps": [mixed]}])
+    scratch.write("playbooks/demo/tiers/c-store.yaml", yaml.safe_dump(tier, allow_unicode=True))
+    for relative in ("content_library/posts/needed/tyre-pressure.md", "content_library/games/warmup.md",
+                     "content_library/replies/calm-first.md"):
+        text = (scratch.root / relative).read_text(encoding="utf-8")
+        front, body = text.split("---\n")[1], text.split("---\n")[2]
+        front = re.sub(r"^(title|name|scenario): (.*)$", lambda m: f"{m.group(1)}: '{m.group(2)} "
+                       + mixed.replace("'", "''") + "'", front, flags=re.M)
+        scratch.write(relative, f"---\n{front}---\n{body}{mixed}\n")
+    run = run_qunsop("build", str(scratch.root))
+    assert run.exit_code == 0, run.output
+    pages = [p for p in (scratch.root / "site").rglob("*") if p.suffix in (".html", ".json", ".txt")]
+    html = [p for p in pages if p.suffix == ".html"]
+    assert len(html) > 20
+    for page in html:
+        text = page.read_text(encoding="utf-8")
+        for pattern in LIVE_MARKUP:
+            assert not pattern.search(text), (page, pattern.pattern)
+    pack = (scratch.root / "site/packs/week/2026-12-07/index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(&#34;qs-xss-1&#34;)&lt;/script&gt;" in pack
+    assert "{{ 7*7 }}{% raw %}" in pack and ">49<" not in pack
+    assert "{{ 7*7 }}{% raw %}" in (scratch.root / "site/packs/week/2026-12-07/pack.txt").read_text()
+
+
+def test_autoescape_is_on_for_every_template() -> None:
+    env = get_env()
+    assert env.autoescape is True
+    for name in env.list_templates():
+        assert env.get_template(name).render.__self__.environment.autoescape is True  # type: ignore[attr-defined]
+
+
+# --- build integrity -----------------------------------------------------------------
+
+
+def test_exception_in_render_stage_leaves_previous_site(scratch: ScratchProject,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run_qunsop("build", str(scratch.root)).exit_code == 0
+    before = tree_digest(scratch.root / "site")
+
+    def broken_render(*_args: object, **_kwargs: object) -> str:
+        raise RuntimeError("simulated failure while rendering")
+
+    monkeypatch.setattr(build_module, "render_page", broken_render)
+    with pytest.raises(RuntimeError):
+        build_module.build_project(scratch.root)
+    assert tree_digest(scratch.root / "site") == before
+    assert not (scratch.root / ".site.staging").exists()
+
+
+def test_killed_build_leaves_previous_site(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(REPO if (REPO / "playbooks").is_dir() else MINIMAL, root,
+                    ignore=shutil.ignore_patterns("site", "build", ".venv", ".git", "tests"))
+    assert run_qunsop("build", str(root)).exit_code == 0, "first build"
+    before = tree_digest(root / "site")
+    child = subprocess.Popen([sys.executable, "-m", "generator", "build", str(root)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not (root / ".site.staging").exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert tree_digest(root / "site") == before
+    assert run_qunsop("build", str(root)).exit_code == 0, "a build after the kill recovers"
+    assert not (root / ".site.staging").exists()
+
+
+def test_build_writes_only_its_output_folders(scratch: ScratchProject) -> None:
+    outside = scratch.root.parent
+    before_outside = sorted(p.name for p in outside.iterdir())
+    before_sources = tree_digest(scratch.root)
+    assert run_qunsop("build", str(scratch.root)).exit_code == 0
+    assert sorted(p.name for p in outside.iterdir()) == before_outside
+    after = {path: digest for path, digest in tree_digest(scratch.root).items()
+             if not path.startswith(("site/", "build/"))}
+    assert after == before_sources
+
+
+def test_same_sources_build_byte_identical(scratch: ScratchProject, tmp_path: Path) -> None:
+    environment = {**os.environ, "SOURCE_DATE_EPOCH": "1795392000"}
+    digests = []
+    for attempt in range(2):
+        copy = tmp_path / f"copy-{attempt}"
+        shutil.copytree(scratch.root, copy)
+        done = subprocess.run([sys.executable, "-m", "generator", "build", str(copy)],
+                              env=environment, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        digests.append(tree_digest(copy / "site"))
+    assert digests[0] == digests[1]

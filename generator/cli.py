@@ -9,22 +9,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from . import engine
-from .build import build_project
-from .engine import EngineError
 from .errors import ProblemsFound, UsageError, did_you_mean, has_errors
-from .packs import pack_day, pack_text
-from .pipeline import check_project
-from .render import TEMPLATES
+from .models import KINDS
+from .pipeline import cached_problems, check_project
 from .report import FORMATS, format_problems
-from .scaffold import SCAFFOLD_KINDS, scaffold
 from .schedule import CalendarSchedule, day_key
-from .schema import write_schemas
-from .stats import content_stats
-from .stats_table import print_stats
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -51,11 +41,11 @@ def cli() -> None:
               help="输出格式：text 给人看，json 给工具用，github 生成 GitHub Actions 注释")
 def validate(path: str, fmt: str) -> None:
     """检查所有源文件，一次列出全部问题。"""
-    checked = check_project(project_root(path))
-    output = format_problems(checked.problems, fmt, checked.files_checked)
+    problems, files_checked = cached_problems(project_root(path))
+    output = format_problems(problems, fmt, files_checked)
     if output:
         click.echo(output)
-    sys.exit(EXIT_INVALID if has_errors(checked.problems) else EXIT_OK)
+    sys.exit(EXIT_INVALID if has_errors(problems) else EXIT_OK)
 
 
 @cli.command()
@@ -64,6 +54,12 @@ def validate(path: str, fmt: str) -> None:
               help="输出目录，默认是项目里的 site/")
 def build(path: str, site_dir: str | None) -> None:
     """检查源文件，生成 SOP 网站和推送包（失败时保留上一次的 site/）。"""
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from .build import build_project
+    from .engine import EngineError
+
     root = project_root(path)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=Console(stderr=True), transient=True) as bar:
@@ -82,7 +78,11 @@ def build(path: str, site_dir: str | None) -> None:
             for message in error.messages:
                 click.echo(f"  {message}", err=True)
             sys.exit(EXIT_INVALID)
-    click.echo(f"✓ 网站已生成：{result.pages} 个页面 → {result.site_dir}")
+    if result.unchanged:
+        click.echo(f"✓ 源文件没有变化，网站保持不变：{result.site_dir}")
+    else:
+        click.echo(f"✓ 网站已生成：{result.pages} 个页面，{result.files_written} 个文件有变化 → "
+                   f"{result.site_dir}")
 
 
 @cli.command()
@@ -91,6 +91,11 @@ def build(path: str, site_dir: str | None) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 def serve(path: str, host: str, port: int) -> None:
     """生成网站并在本机预览；修改源文件或模板后自动重新生成并刷新浏览器。"""
+    from . import engine
+    from .build import build_project
+    from .engine import EngineError
+    from .render import TEMPLATES
+
     root = project_root(path)
 
     def rebuild() -> None:
@@ -109,12 +114,14 @@ def serve(path: str, host: str, port: int) -> None:
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(SCAFFOLD_KINDS))
+@click.argument("kind", type=click.Choice([kind for kind in KINDS if kind != "placeholders"]))
 @click.argument("item_id", metavar="ID")
 @click.option("--playbook", default=None, help="属于哪个方案（项目里有多个方案时必填）")
 @click.option("--path", "path", default=".", type=click.Path(file_okay=False), help="项目目录")
 def new(kind: str, item_id: str, playbook: str | None, path: str) -> None:
     """新建一个源文件（带注释的模板），不会覆盖已有文件。"""
+    from .scaffold import scaffold
+
     root = project_root(path)
     created = scaffold(root, kind, item_id, playbook)
     click.echo(f"✓ 已创建 {created.relative_to(root).as_posix()}：改好内容后运行 qunsop validate")
@@ -125,6 +132,8 @@ def new(kind: str, item_id: str, playbook: str | None, path: str) -> None:
               help="JSON Schema 输出目录")
 def schema(out: str) -> None:
     """为每种源文件生成 JSON Schema，供编辑器自动补全和检查。"""
+    from .schema import write_schemas
+
     for path in write_schemas(Path(out)):
         click.echo(path.as_posix())
 
@@ -133,6 +142,11 @@ def schema(out: str) -> None:
 @click.argument("path", default=".", type=click.Path(file_okay=False))
 def stats(path: str) -> None:
     """内容统计：各排期的分类平衡、没用到的帖子、复用次数、即将失效、低于节奏的天数。"""
+    from rich.console import Console
+
+    from .stats import content_stats
+    from .stats_table import print_stats
+
     checked = check_project(project_root(path))
     print_stats(content_stats(checked), Console())
 
@@ -144,6 +158,8 @@ def stats(path: str) -> None:
 @click.option("--path", "path", default=".", type=click.Path(file_okay=False), help="项目目录")
 def pack(calendar: str, date_text: str | None, day_number: int | None, path: str) -> None:
     """在终端打印某一天的推送包（与 pack.txt 相同）。"""
+    from .packs import pack_day, pack_text
+
     checked = check_project(project_root(path))
     if has_errors(checked.problems):
         click.echo(format_problems(checked.problems, "text", checked.files_checked))

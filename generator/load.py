@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .cache import ParseCache, digest
 from .errors import Problem
 
 FieldPath = tuple[str | int, ...]
@@ -37,6 +38,7 @@ SOURCE_PATTERNS: tuple[tuple[str, str], ...] = (
     ("content_library/placeholders.yaml", "placeholders"),
 )
 MARKDOWN_KINDS = frozenset({"post", "game", "reply"})
+STR_TAG = "tag:yaml.org,2002:str"
 SAFE_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
@@ -86,24 +88,59 @@ class SourceProblem(Exception):
         super().__init__(message)
         self.line, self.column, self.code, self.message, self.path = line, column, code, message, path
 
+    def located(self, relative: str) -> Problem:
+        return Problem(relative, self.line, self.column, self.path, self.code, self.message)
 
-def load_project(root: Path) -> LoadResult:
+
+def load_project(root: Path, cache: ParseCache | None = None) -> LoadResult:
     """Load every source file under `root`, collecting all problems."""
     result = LoadResult()
-    for relative, kind in discover(root):
+    loaded: dict[int, SourceFile | Problem] = {}
+    pending: list[tuple[int, str, str, str, str]] = []
+    for number, (relative, kind) in enumerate(discover(root)):
         result.files_seen += 1
-        source_path = root / relative
         try:
-            if not inside(root, source_path):
+            if not inside(root, root / relative):
                 raise SourceProblem(1, 1, "outside-project",
                                     "这个文件通过符号链接指向项目之外，已忽略：请把真实文件放进仓库")
-            result.files.append(load_file(source_path, relative, kind, result.problems))
+            text = read_text(root / relative, relative, result.problems)
         except SourceProblem as problem:
-            result.problems.append(
-                Problem(relative, problem.line, problem.column, problem.path, problem.code,
-                        problem.message)
-            )
+            loaded[number] = problem.located(relative)
+            continue
+        key = digest(f"{kind in MARKDOWN_KINDS}\0{text}".encode())
+        cached = cache.get(key) if cache else None
+        if cached is not None:
+            data, marks, body_line = cached
+            loaded[number] = SourceFile(relative, kind, playbook_of(relative), data, marks, body_line)
+        else:
+            pending.append((number, relative, kind, text, key))
+    for (number, _relative, _kind, _text, key), outcome in zip(pending, parse_all(pending), strict=True):
+        loaded[number] = outcome
+        if cache and isinstance(outcome, SourceFile):
+            cache.put(key, (outcome.data, outcome.marks, outcome.body_line))
+    for number in sorted(loaded):
+        outcome = loaded[number]
+        (result.files if isinstance(outcome, SourceFile) else result.problems).append(outcome)
     return result
+
+
+def parse_all(pending: list[tuple[int, str, str, str, str]]) -> list[SourceFile | Problem]:
+    # Measured: a two-process pool was slower (2.6 s vs 2.2 s at size M), because
+    # sending parsed data and marks back costs more than the parsing it saves.
+    return [parse_job((relative, kind, text)) for _n, relative, kind, text, _key in pending]
+
+
+def parse_job(job: tuple[str, str, str]) -> SourceFile | Problem:
+    relative, kind, text = job
+    try:
+        return parse_source(text, relative, kind)
+    except SourceProblem as problem:
+        return problem.located(relative)
+
+
+def load_file(path: Path, relative: str, kind: str, problems: list[Problem]) -> SourceFile:
+    """Read and parse one source file (no cache): raises SourceProblem."""
+    return parse_source(read_text(path, relative, problems), relative, kind)
 
 
 def discover(root: Path) -> Iterator[tuple[str, str]]:
@@ -127,8 +164,7 @@ def playbook_of(relative: str) -> str | None:
     return parts[1] if parts[0] == "playbooks" and len(parts) > 2 else None
 
 
-def load_file(path: Path, relative: str, kind: str, problems: list[Problem]) -> SourceFile:
-    text = read_text(path, relative, problems)
+def parse_source(text: str, relative: str, kind: str) -> SourceFile:
     if kind in MARKDOWN_KINDS:
         front, offset, body, body_line = split_front_matter(text)
         data, marks = parse_yaml(front, offset)
@@ -205,7 +241,7 @@ def parse_yaml(text: str, line_offset: int) -> tuple[Any, Marks]:
         node = loader.get_single_node()
         if node is None:
             return None, Marks()
-        builder = _Builder(loader, line_offset)
+        builder = _Builder(loader, line_offset, may_alias="&" in text)
         return builder.build(node, ()), builder.marks
     except yaml.MarkedYAMLError as error:
         raise _syntax_problem(error, text, line_offset) from None
@@ -241,19 +277,23 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str, line_offset: int) ->
 class _Builder:
     """Turn a composed YAML node tree into Python data plus position marks."""
 
-    def __init__(self, loader: yaml.CSafeLoader, line_offset: int) -> None:
+    def __init__(self, loader: yaml.CSafeLoader, line_offset: int, may_alias: bool) -> None:
         self.loader = loader
-        self.line_offset = line_offset
+        self.line_offset = line_offset + 1
         self.marks = Marks()
+        self.may_alias = may_alias  # without an anchor (&) no node can be reached twice
         self.seen: set[int] = set()
         self.revisits = 0
 
     def position(self, node: Node) -> Position:
-        return (node.start_mark.line + 1 + self.line_offset, node.start_mark.column + 1)
+        mark = node.start_mark
+        return (mark.line + self.line_offset, mark.column + 1)
 
     def build(self, node: Node, path: FieldPath) -> Any:
-        self._count(node)
-        self.marks.values[path] = self.position(node)
+        if self.may_alias:
+            self._count(node)
+        mark = node.start_mark
+        self.marks.values[path] = (mark.line + self.line_offset, mark.column + 1)
         if node.tag not in SAFE_TAGS:
             raise SourceProblem(*self.position(node), "unsafe-tag",
                                 f"不支持的 YAML 标签 {node.tag}：只能写文字、数字、日期、列表和键值对",
@@ -275,7 +315,8 @@ class _Builder:
         self.seen.add(id(node))
 
     def _mapping(self, node: MappingNode, path: FieldPath) -> dict[str, Any]:
-        self.loader.flatten_mapping(node)
+        if self.may_alias:  # merge keys (<<: *anchor) need an anchor too
+            self.loader.flatten_mapping(node)
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
@@ -292,6 +333,8 @@ class _Builder:
         return result
 
     def _scalar(self, node: ScalarNode, path: FieldPath) -> Any:
+        if node.tag == STR_TAG:
+            return node.value  # the common case; skips PyYAML's generic constructor
         if node.tag == "tag:yaml.org,2002:int" and ":" in node.value:
             return node.value  # YAML 1.1 reads 8:30 as a base-60 number; keep clock times as text
         try:

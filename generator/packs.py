@@ -9,6 +9,7 @@ straight from site_templates/packs/, outside MkDocs.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -141,37 +142,75 @@ def marked_segments(text: str) -> Iterator[tuple[str, bool]]:
 
 def calendar_ics(schedule: CalendarSchedule, days: list[PackDay], playbook: Playbook,
                  site_url: str, stamp: dt.datetime) -> bytes:
-    """One event per slot at its local time, the text in the description (RFC 5545)."""
-    zone = ZoneInfo(playbook.timezone)
-    feed = icalendar.Calendar()
-    feed.add("prodid", "-//qunsop//群SOP//ZH")
-    feed.add("version", "2.0")
-    feed.add("calscale", "GREGORIAN")
-    feed.add("x-wr-calname", schedule.calendar.name)
-    feed.add("x-wr-timezone", playbook.timezone)
+    """One event per slot at its local time, the text in the description (RFC 5545).
+
+    Events are serialised here: the icalendar library took 1.6 ms per event
+    (30 s for a year of 10 calendars); it still provides the VTIMEZONE block
+    and, in the tests, parses the result.
+    """
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//qunsop//群SOP//ZH", "CALSCALE:GREGORIAN",
+             f"X-WR-CALNAME:{ics_text(schedule.calendar.name)}",
+             f"X-WR-TIMEZONE:{playbook.timezone}"]
+    zone = playbook.timezone
+    dtstamp = stamp.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     for day in days:
         if day.date is None:
             continue
         for slot in day.slots:
             start = dt.datetime.combine(dt.date.fromisoformat(day.date),
-                                        dt.time.fromisoformat(slot.time), tzinfo=zone)
-            event = icalendar.Event()
-            event.add("uid", f"{schedule.calendar.id}-{day.key}-{slot.time.replace(':', '')}-"
-                             f"{slot.id}@qunsop")
-            event.add("dtstamp", stamp)
-            event.add("dtstart", start)
-            event.add("dtend", start + dt.timedelta(minutes=SLOT_MINUTES))
-            event.add("summary", f"{slot.time} {slot.category_label}：{slot.title}")
-            event.add("description", slot.text + (f"\n\n提示：{slot.note}" if slot.note else ""))
-            event.add("url", f"{site_url}packs/{schedule.calendar.id}/{day.key}/")
-            alarm = icalendar.Alarm()
-            alarm.add("action", "DISPLAY")
-            alarm.add("description", slot.title)
-            alarm.add("trigger", dt.timedelta(minutes=0))
-            event.add_component(alarm)
-            feed.add_component(event)
+                                        dt.time.fromisoformat(slot.time))
+            end = start + dt.timedelta(minutes=SLOT_MINUTES)
+            description = slot.text + (f"\n\n提示：{slot.note}" if slot.note else "")
+            lines += [
+                "BEGIN:VEVENT",
+                f"UID:{schedule.calendar.id}-{day.key}-{slot.time.replace(':', '')}-{slot.id}@qunsop",
+                f"DTSTAMP:{dtstamp}",
+                f"DTSTART;TZID={zone}:{start:%Y%m%dT%H%M%S}",
+                f"DTEND;TZID={zone}:{end:%Y%m%dT%H%M%S}",
+                f"SUMMARY:{ics_text(f'{slot.time} {slot.category_label}：{slot.title}')}",
+                f"DESCRIPTION:{ics_text(description)}",
+                f"URL:{site_url}packs/{schedule.calendar.id}/{day.key}/",
+                "BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{ics_text(slot.title)}",
+                "TRIGGER:PT0S", "END:VALARM",
+                "END:VEVENT",
+            ]
+    lines.append("END:VCALENDAR")
+    body = "".join(fold(line) + "\r\n" for line in lines[:-1])
+    return (body + timezone_block(zone) + fold(lines[-1]) + "\r\n").encode("utf-8")
+
+
+def ics_text(text: str) -> str:
+    """Escape a TEXT value (RFC 5545 3.3.11)."""
+    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\n").replace("\n", "\\n"))
+
+
+def fold(line: str, limit: int = 75) -> str:
+    """Fold a content line at 75 octets without splitting a UTF-8 character."""
+    if len(line.encode("utf-8")) <= limit:
+        return line
+    parts: list[str] = []
+    current, size = "", 0
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > limit:
+            parts.append(current)
+            current, size = "", 1  # continuation lines start with one space
+        current += char
+        size += width
+    parts.append(current)
+    return "\r\n ".join(parts)
+
+
+@functools.cache
+def timezone_block(zone: str) -> str:
+    """The VTIMEZONE component for `zone`, made by the icalendar library."""
+    feed = icalendar.Calendar()
+    event = icalendar.Event()
+    event.add("dtstart", dt.datetime(2026, 1, 1, tzinfo=ZoneInfo(zone)))
+    feed.add_component(event)
     feed.add_missing_timezones()
-    return feed.to_ical()
+    return feed.walk("VTIMEZONE")[0].to_ical().decode("utf-8")
 
 
 def render_pack_files(env: Environment, schedule: CalendarSchedule, playbook: Playbook,

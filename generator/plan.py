@@ -7,6 +7,7 @@ templates only lay out data.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -36,6 +37,26 @@ class Page:
     template: str
     title: str
     context: dict[str, Any] = field(default_factory=dict)
+    searchable: bool = True  # tables of titles only would bloat the search index
+    in_nav: bool = True  # continuation pages are reached by links; keeps every page's nav small
+
+
+POSTS_PER_PAGE = 30
+TAG_ENTRIES_PER_PAGE = 200
+MONTH_PAGES_AFTER_DAYS = 62
+
+
+def chunks(items: list[Any], size: int) -> list[list[Any]]:
+    return [items[start:start + size] for start in range(0, len(items), size)] or [[]]
+
+
+def numbered_path(base: str, number: int) -> str:
+    """Page 1 keeps the plain URL (bookmarks stay valid as a library grows)."""
+    return f"{base}.md" if number == 1 else f"{base}-{number}.md"
+
+
+def tag_slug(tag: str) -> str:
+    return "tag-" + hashlib.sha1(tag.encode("utf-8")).hexdigest()[:8]
 
 
 @dataclass(frozen=True)
@@ -50,6 +71,7 @@ class Links:
 
     def __init__(self, project: Project) -> None:
         self.project = project
+        self._post_pages: dict[str, str] = {}
 
     def playbook(self, playbook_id: str) -> str:
         return f"{playbook_id}/index.md"
@@ -58,8 +80,17 @@ class Links:
         return self._owned("tiers", self.project.tiers.items[tier_id].playbook, tier_id)
 
     def calendar(self, calendar_id: str) -> str:
-        return self._owned("calendars", self.project.calendars.items[calendar_id].playbook,
-                           calendar_id)
+        playbook = self.project.calendars.items[calendar_id].playbook
+        return f"{playbook}/calendars/{calendar_id}/index.md"
+
+    def calendar_month(self, calendar_id: str, month: str) -> str:
+        return self.calendar(calendar_id).replace("index.md", f"{month}.md")
+
+    def category(self, category: str, number: int = 1) -> str:
+        return numbered_path(f"library/{category}", number)
+
+    def tag(self, tag: str, number: int = 1) -> str:
+        return numbered_path(f"library/tags/{tag_slug(tag)}", number)
 
     def curriculum(self, curriculum_id: str) -> str:
         item = self.project.curricula.items[curriculum_id]
@@ -77,8 +108,12 @@ class Links:
         return f"games/{game_id}.md"
 
     def post(self, post_id: str) -> str:
-        post = self.project.posts.items[post_id].model
-        return f"library/{post.category}.md#{post_id}"
+        if not self._post_pages:
+            for category in {post.category for post in self.project.posts.models()}:
+                for number, posts in enumerate(library_chunks(self.project, category), start=1):
+                    for post in posts:
+                        self._post_pages[post.id] = self.category(category, number)
+        return f"{self._post_pages[post_id]}#{post_id}"
 
     def reply(self, reply_id: str) -> str:
         return f"library/replies.md#{reply_id}"
@@ -129,7 +164,7 @@ def plan_site(checked: CheckedProject, glossary: list[str], site_url: str) -> Si
         nav.append({"活跃游戏": [nav_entry(page) for page in game_pages]})
     library_pages = _library_pages(checked, shared)
     pages += library_pages
-    nav.append({"内容库": [nav_entry(page) for page in library_pages]})
+    nav.append({"内容库": [nav_entry(page) for page in library_pages if page.in_nav]})
     return SitePlan(pages, nav, search_words(project, glossary))
 
 
@@ -147,6 +182,8 @@ def _grouped_nav(pages: list[Page]) -> list[NavEntry]:
     labels = {"tiers": "群层级", "calendars": "推送排期", "curricula": "培训课程",
               "escalations": "紧急预案", "campaigns": "活动"}
     for page in pages:
+        if not page.in_nav:
+            continue
         folder = page.path.split("/")[1]
         groups[labels[folder]].append(nav_entry(page))
     return [{label: groups[label]} for label in labels.values() if groups[label]]
@@ -179,11 +216,7 @@ def _playbook_pages(checked: CheckedProject, playbook_id: str,
             "campaigns": [c for c in campaigns if tier.id in c.tiers],
             "fed_by": [t for t in tiers if tier.id in t.flows_to]}))
     for calendar in calendars:
-        schedule = checked.schedules[calendar.id]
-        pages.append(Page(links.calendar(calendar.id), "calendar.md.j2", calendar.name, {
-            **shared, "playbook": playbook, "calendar": calendar, "schedule": schedule,
-            "months": _months(schedule.days),
-            "today_qr": qr_svg(f"{shared['site_url']}{links.pack(calendar.id, 'today')}")}))
+        pages += _calendar_pages(checked, calendar, playbook, shared)
     for curriculum in curricula:
         pages.append(Page(links.curriculum(curriculum.id), "curriculum.md.j2", curriculum.name, {
             **shared, "playbook": playbook, "curriculum": curriculum,
@@ -199,6 +232,33 @@ def _playbook_pages(checked: CheckedProject, playbook_id: str,
             "kpis": _kpis(playbook, campaign.kpis),
             "posts": {a.post: project.posts[a.post].model for a in campaign.announcements}}))
     return pages
+
+
+def _calendar_pages(checked: CheckedProject, calendar: Any, playbook: Any,
+                    shared: dict[str, Any]) -> list[Page]:
+    """The calendar's page; a long dated calendar gets one page per month."""
+    links = shared["links"]
+    schedule = checked.schedules[calendar.id]
+    months = _months(schedule.days)
+    split = calendar.is_dated and len(schedule.days) > MONTH_PAGES_AFTER_DAYS
+    context = {**shared, "playbook": playbook, "calendar": calendar, "schedule": schedule,
+               "today_qr": qr_svg(f"{shared['site_url']}{links.pack(calendar.id, 'today')}")}
+    month_links = [(label, links.calendar_month(calendar.id, key), days)
+                   for (label, days), key in zip(months, _month_keys(months), strict=True)]
+    overview = Page(links.calendar(calendar.id), "calendar.md.j2", calendar.name,
+                    {**context, "months": [] if split else months,
+                     "month_links": month_links if split else []}, searchable=False)
+    if not split:
+        return [overview]
+    return [overview] + [
+        Page(path, "calendar_month.md.j2", f"{calendar.name} · {label}",
+             {**context, "months": [(label, days)], "month_links": []}, searchable=False,
+             in_nav=False)
+        for label, path, days in month_links]
+
+
+def _month_keys(months: list[tuple[str, list[Any]]]) -> list[str]:
+    return [f"{days[0].date:%Y-%m}" if days[0].date else "days" for _label, days in months]
 
 
 def qr_svg(url: str) -> Markup:
@@ -233,7 +293,7 @@ def _game_users(checked: CheckedProject, game_id: str) -> list[Any]:
 
 
 def _library_pages(checked: CheckedProject, shared: dict[str, Any]) -> list[Page]:
-    project = checked.project
+    project, links = checked.project, shared["links"]
     posts_by_category: dict[str, list[Post]] = defaultdict(list)
     for post in sorted(project.posts.models(), key=lambda p: p.id):
         posts_by_category[post.category].append(post)
@@ -242,21 +302,36 @@ def _library_pages(checked: CheckedProject, shared: dict[str, Any]) -> list[Page
     for post in project.posts.models():
         for tag in post.tags:
             tags[tag].append(post)
+    chunked = {category: library_chunks(project, category) for category in posts_by_category}
+    tag_pages = {tag: chunks(sorted(posts, key=lambda p: p.id), TAG_ENTRIES_PER_PAGE)
+                 for tag, posts in sorted(tags.items())}
     pages = [Page("library/index.md", "library.md.j2", "内容库总览", {
-        **shared, "by_category": posts_by_category,
-        "tags": {tag: sorted(posts, key=lambda p: p.id) for tag, posts in sorted(tags.items())},
+        **shared, "by_category": posts_by_category, "chunked": chunked,
+        "tags": {tag: len(posts) for tag, posts in sorted(tags.items())},
         "usage": usage, "replies": project.replies.models()})]
     for category, label in CATEGORY_LABELS.items():
-        if posts_by_category.get(category):
-            pages.append(Page(f"library/{category}.md", "posts.md.j2", f"{label}（{category}）", {
-                **shared, "category": category, "label": label,
-                "posts": posts_by_category[category], "usage": usage}))
+        for number, posts in enumerate(chunked.get(category, []), start=1):
+            total = len(chunked[category])
+            title = f"{label}（{category}）" + (f" 第 {number} 页" if number > 1 else "")
+            pages.append(Page(links.category(category, number), "posts.md.j2", title, {
+                **shared, "category": category, "label": label, "posts": posts, "usage": usage,
+                "number": number, "total": total}, in_nav=number == 1))
+    for tag, parts in tag_pages.items():
+        for number, posts in enumerate(parts, start=1):
+            pages.append(Page(links.tag(tag, number), "tag.md.j2", f"标签：{tag}", {
+                **shared, "tag": tag, "posts": posts, "number": number, "total": len(parts)},
+                searchable=False, in_nav=False))
     if project.replies:
         pages.append(Page("library/replies.md", "replies.md.j2", "回复话术", {
             **shared, "replies": sorted(project.replies.models(), key=lambda r: r.id)}))
     pages.append(Page("library/stats.md", "stats.md.j2", "内容统计",
                       {**shared, "stats": content_stats(checked)}))
     return pages
+
+
+def library_chunks(project: Project, category: str) -> list[list[Post]]:
+    posts = sorted((p for p in project.posts.models() if p.category == category), key=lambda p: p.id)
+    return chunks(posts, POSTS_PER_PAGE)
 
 
 def post_usage(checked: CheckedProject) -> dict[str, int]:

@@ -142,6 +142,7 @@ class _ReferenceChecker:
     def __init__(self, project: Project) -> None:
         self.project = project
         self.problems: list[Problem] = []
+        self._tags: set[str] | None = None
 
     def refs(self, item: Item[Model], loc: Loc, ids: list[str],
              index: Index[Model] | list[str], label: str = "") -> None:
@@ -152,12 +153,23 @@ class _ReferenceChecker:
     def ref(self, item: Item[Model], loc: Loc, ref: str | None,
             index: Index[Model] | list[str], label: str = "") -> None:
         """Check one id field; None means the optional field was left out."""
-        known = list(index.items) if isinstance(index, Index) else index
-        label = label or (index.label if isinstance(index, Index) else "")
-        broken = index.broken if isinstance(index, Index) else set()
-        if ref is not None and ref not in known and ref not in broken:
-            self.problems.append(item.problem(loc, "unknown-ref",
-                                              f"找不到{label} `{ref}`{did_you_mean(ref, known)}"))
+        if ref is None:
+            return
+        if isinstance(index, Index):
+            if ref in index.items or ref in index.broken:
+                return
+            known, label = list(index.items), label or index.label
+        elif ref in index:
+            return
+        else:
+            known = index
+        self.problems.append(item.problem(loc, "unknown-ref",
+                                          f"找不到{label} `{ref}`{did_you_mean(ref, known)}"))
+
+    def known_tags(self) -> set[str]:
+        if self._tags is None:
+            self._tags = {tag for post in self.project.posts.models() for tag in post.tags}
+        return self._tags
 
     def roles_of(self, item: Item[Model]) -> list[str]:
         playbook = self.project.playbook_for(item)
@@ -234,7 +246,7 @@ class _ReferenceChecker:
                 if slot.game in self.project.games:
                     self.suits_tiers(item, (*slot_loc, "game"), self.project.games[slot.game], tiers)
             if slot.pick is not None and slot.pick.tag is not None:
-                known_tags = {tag for post in self.project.posts.models() for tag in post.tags}
+                known_tags = self.known_tags()
                 if slot.pick.tag not in known_tags:
                     self.problems.append(item.problem(
                         (*slot_loc, "pick", "tag"), "unknown-ref",

@@ -76,6 +76,18 @@ class _Expander:
         self.calendar = item.model
         self.usage = _Usage()
         self.problems: list[Problem] = []
+        self.pools: dict[tuple[str, str | None], list[Post]] = {}
+
+    def pool(self, category: str, tag: str | None) -> list[Post]:
+        """Approved posts of a category (and tag) that suit every tier of this calendar."""
+        if not self.pools:
+            tiers = self.calendar.tiers
+            for post in sorted(self.project.posts.models(), key=lambda post: post.id):
+                if post.status != "approved" or not all(t in post.tiers for t in tiers):
+                    continue
+                for key in ((post.category, None), *((post.category, t) for t in post.tags)):
+                    self.pools.setdefault(key, []).append(post)
+        return self.pools.get((category, tag), [])
 
     def expand(self) -> tuple[CalendarSchedule, list[Problem]]:
         days = [self._day(number, key, loc, plan, date)
@@ -139,9 +151,8 @@ class _Expander:
               date: dt.date | None) -> ScheduledSlot | None:
         assert slot.pick is not None
         category = slot.pick.category or slot.category
-        candidates = [post for post in self.project.posts.models()
-                      if self._pickable(post, category, slot.pick.tag, date)]
-        if not candidates:
+        chosen = self._least_used(self.pool(category, slot.pick.tag), date)
+        if chosen is None:
             when = f"{date}" if date else f"第 {number} 天"
             tag = f"、标签“{slot.pick.tag}”" if slot.pick.tag else ""
             self.problems.append(self.item.problem(
@@ -149,19 +160,24 @@ class _Expander:
                 f"{when}没有可用的帖子（分类 {category}{tag}、适用于 "
                 f"{'、'.join(self.calendar.tiers)}、已审核且在有效期内）：请补充帖子或放宽规则"))
             return None
-        chosen = min(candidates, key=lambda post: (
-            self.usage.count.get(post.id, 0), self.usage.last.get(post.id, 0), post.id))
         self.usage.use(chosen.id, number)
         return ScheduledSlot(slot.time, slot.category, chosen, None, slot.note, "pick")
 
-    def _pickable(self, post: Post, category: str, tag: str | None,
-                  date: dt.date | None) -> bool:
-        if post.status != "approved" or post.category != category:
-            return False
-        if tag is not None and tag not in post.tags:
-            return False
-        if not all(tier in post.tiers for tier in self.calendar.tiers):
-            return False
+    def _least_used(self, pool: list[Post], date: dt.date | None) -> Post | None:
+        """The suitable post used least often, then least recently, then by id."""
+        count, last = self.usage.count, self.usage.last
+        best: Post | None = None
+        best_key: tuple[int, int, str] | None = None
+        for post in pool:
+            if (post.valid_from or post.valid_until) and not self._valid_for(post, date):
+                continue
+            key = (count.get(post.id, 0), last.get(post.id, 0), post.id)
+            if best_key is None or key < best_key:
+                best, best_key = post, key
+        return best
+
+    @staticmethod
+    def _valid_for(post: Post, date: dt.date | None) -> bool:
         if date is None:  # a relative day has no date: only timeless posts fit
             return post.valid_from is None and post.valid_until is None
         return post.valid_on(date)

@@ -11,6 +11,7 @@ is its own token. The page text is unchanged; only the index's word breaks
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from types import SimpleNamespace
@@ -65,3 +66,12 @@ class ChineseSearchPlugin(BasePlugin[ChineseSearchConfig]):
 
         material_search.jieba = SimpleNamespace(cut=fine_cut)
         return config
+
+    def on_post_build(self, *, config: Any) -> None:
+        """Write the word breaks as raw UTF-8: the escaped form is twice the size."""
+        index = os.path.join(config.site_dir, "search", "search_index.json")
+        if os.path.exists(index):
+            with open(index, encoding="utf-8") as handle:
+                data = json.load(handle)
+            with open(index, "w", encoding="utf-8") as handle:
+                json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
@@ -54,6 +55,32 @@ def publish(staging: Path, site: Path) -> None:
         site.rename(retired)
     staging.rename(site)
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def reuse_unchanged(staging: Path, site: Path) -> int:
+    """Hard-link files identical to the published ones, so they are not rewritten.
+
+    After editing one post only the outputs that show it get new files (and
+    mtimes); everything else keeps the published inode. Returns files changed.
+    """
+    changed = 0
+    for folder, _dirs, names in os.walk(staging):
+        for name in names:
+            fresh = Path(folder) / name
+            old = site / fresh.relative_to(staging)
+            if old.is_file() and not old.is_symlink() and same_bytes(fresh, old):
+                link = fresh.with_name(f".{name}.link")
+                os.link(old, link)
+                link.replace(fresh)
+            else:
+                changed += 1
+    return changed
+
+
+def same_bytes(first: Path, second: Path) -> bool:
+    if first.stat().st_size != second.stat().st_size:
+        return False
+    return first.read_bytes() == second.read_bytes()
 
 
 def discard(staging: Path) -> None:

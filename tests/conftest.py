@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+# keep the user's cache folder clean; every test session gets a fresh qunsop cache
+os.environ["QUNSOP_CACHE_DIR"] = tempfile.mkdtemp(prefix="qunsop-cache-")
 
 TESTS = Path(__file__).parent
 REPO = TESTS.parent

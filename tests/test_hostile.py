@@ -221,6 +221,8 @@ def test_exception_in_render_stage_leaves_previous_site(scratch: ScratchProject,
     def broken_render(*_args: object, **_kwargs: object) -> str:
         raise RuntimeError("simulated failure while rendering")
 
+    post = scratch.root / "content_library/posts/liked/road-story.md"
+    post.write_text(post.read_text(encoding="utf-8") + "新的一句。\n", encoding="utf-8")
     monkeypatch.setattr(build_module, "render_page", broken_render)
     with pytest.raises(RuntimeError):
         build_module.build_project(scratch.root)

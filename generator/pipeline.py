@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,9 @@ def check_project(root: Path) -> CheckedProject:
     cache = ParseCache(root)
     loaded = load_project(root, cache)
     cache.save()
+    # parsed sources live until the process ends; keep the cyclic collector from
+    # rescanning them on every later allocation burst (measured: 2 s at size L)
+    gc.freeze()
     items, problems, invalid = validate_sources(loaded.files)
     project, found = index_items(root, items, invalid)
     problems += loaded.problems + found + check_references(project)

@@ -8,6 +8,7 @@ same packs and evergreen posts rotate.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -58,8 +59,11 @@ class _Usage:
 def build_schedules(project: Project) -> tuple[dict[str, CalendarSchedule], list[Problem]]:
     schedules: dict[str, CalendarSchedule] = {}
     problems: list[Problem] = []
+    # shared by every calendar: sorting and tier sets once, not once per calendar
+    approved = [(post, frozenset(post.tiers)) for post in
+                sorted(project.posts.models(), key=lambda post: post.id) if post.status == "approved"]
     for item in project.calendars:
-        schedule, found = _Expander(project, item).expand()
+        schedule, found = _Expander(project, item, approved).expand()
         schedules[item.model.id] = schedule
         problems.extend(found)
     return schedules, problems
@@ -70,20 +74,23 @@ def day_key(day: dt.date | int) -> str:
 
 
 class _Expander:
-    def __init__(self, project: Project, item: Item[Calendar]) -> None:
+    def __init__(self, project: Project, item: Item[Calendar],
+                 approved: list[tuple[Post, frozenset[str]]]) -> None:
         self.project = project
+        self.approved = approved
         self.item = item
         self.calendar = item.model
         self.usage = _Usage()
         self.problems: list[Problem] = []
         self.pools: dict[tuple[str, str | None], list[Post]] = {}
+        self.heaps: dict[tuple[str, str | None], list[tuple[int, int, str, Post]]] = {}
 
     def pool(self, category: str, tag: str | None) -> list[Post]:
         """Approved posts of a category (and tag) that suit every tier of this calendar."""
         if not self.pools:
-            tiers = self.calendar.tiers
-            for post in sorted(self.project.posts.models(), key=lambda post: post.id):
-                if post.status != "approved" or not all(t in post.tiers for t in tiers):
+            tiers = frozenset(self.calendar.tiers)
+            for post, post_tiers in self.approved:
+                if not tiers <= post_tiers:
                     continue
                 for key in ((post.category, None), *((post.category, t) for t in post.tags)):
                     self.pools.setdefault(key, []).append(post)
@@ -151,7 +158,7 @@ class _Expander:
               date: dt.date | None) -> ScheduledSlot | None:
         assert slot.pick is not None
         category = slot.pick.category or slot.category
-        chosen = self._least_used(self.pool(category, slot.pick.tag), date)
+        chosen = self._least_used((category, slot.pick.tag), date)
         if chosen is None:
             when = f"{date}" if date else f"第 {number} 天"
             tag = f"、标签“{slot.pick.tag}”" if slot.pick.tag else ""
@@ -163,18 +170,32 @@ class _Expander:
         self.usage.use(chosen.id, number)
         return ScheduledSlot(slot.time, slot.category, chosen, None, slot.note, "pick")
 
-    def _least_used(self, pool: list[Post], date: dt.date | None) -> Post | None:
-        """The suitable post used least often, then least recently, then by id."""
+    def _least_used(self, key: tuple[str, str | None], date: dt.date | None) -> Post | None:
+        """The suitable post used least often, then least recently, then by id.
+
+        A lazy heap per pool: usage only grows, so an entry whose recorded
+        usage is stale is re-pushed with the current one when it surfaces.
+        """
+        heap = self.heaps.get(key)
+        if heap is None:
+            heap = self.heaps[key] = [(0, 0, post.id, post) for post in self.pool(*key)]
+            heapq.heapify(heap)
         count, last = self.usage.count, self.usage.last
-        best: Post | None = None
-        best_key: tuple[int, int, str] | None = None
-        for post in pool:
-            if (post.valid_from or post.valid_until) and not self._valid_for(post, date):
-                continue
-            key = (count.get(post.id, 0), last.get(post.id, 0), post.id)
-            if best_key is None or key < best_key:
-                best, best_key = post, key
-        return best
+        skipped = []
+        chosen: Post | None = None
+        while heap:
+            used, when, post_id, post = heap[0]
+            current = (count.get(post_id, 0), last.get(post_id, 0))
+            if (used, when) != current:
+                heapq.heapreplace(heap, (*current, post_id, post))
+            elif (post.valid_from or post.valid_until) and not self._valid_for(post, date):
+                skipped.append(heapq.heappop(heap))
+            else:
+                chosen = post
+                break
+        for entry in skipped:
+            heapq.heappush(heap, entry)
+        return chosen
 
     @staticmethod
     def _valid_for(post: Post, date: dt.date | None) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from conftest import ScratchProject, run_qunsop
@@ -20,29 +19,27 @@ def content(path: Path) -> bytes:
     return path.read_bytes().replace(b"\r\n ", b"")
 
 
-def timed_build(root: Path) -> float:
-    started = time.perf_counter()
+def build_ok(root: Path) -> None:
     run = run_qunsop("build", str(root))
     assert run.exit_code == 0, run.output
-    return time.perf_counter() - started
 
 
 def test_second_build_with_nothing_changed_rewrites_nothing(scratch: ScratchProject) -> None:
-    first = timed_build(scratch.root)
+    # how much faster it is, is measured by benchmarks/run.py, not asserted here
+    build_ok(scratch.root)
     before = stats(scratch.root / "site")
-    second = timed_build(scratch.root)
+    again = run_qunsop("build", str(scratch.root))
+    assert again.exit_code == 0 and "没有变化" in again.stdout
     assert stats(scratch.root / "site") == before
-    assert second * 5 <= first, (first, second)
-    assert "没有变化" in run_qunsop("build", str(scratch.root)).stdout
 
 
 def test_editing_one_post_rewrites_only_what_shows_it(scratch: ScratchProject) -> None:
-    timed_build(scratch.root)
+    build_ok(scratch.root)
     site = scratch.root / "site"
     before = stats(site)
     path = scratch.root / POST
     path.write_text(path.read_text(encoding="utf-8").replace("暖心。", "暖心，点赞！"), encoding="utf-8")
-    timed_build(scratch.root)
+    build_ok(scratch.root)
     after = stats(site)
     changed = {name for name, mark in after.items() if before.get(name) != mark}
     assert changed, "nothing was rewritten"

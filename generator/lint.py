@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -83,12 +84,27 @@ def load_lint_config(root: Path) -> tuple[LintConfig, list[Problem]]:
             for e in error.errors()]
 
 
-def load_banned_words(root: Path) -> list[str]:
+@dataclass(frozen=True)
+class BannedWords:
+    """Words that make absolute claims, and phrases that only look like them (第一天, 最好先)."""
+
+    words: tuple[str, ...] = ()
+    allowed: tuple[str, ...] = ()
+
+    def found_in(self, text: str) -> list[str]:
+        for phrase in self.allowed:
+            text = text.replace(phrase, "\0")
+        return [word for word in self.words if word in text]
+
+
+def load_banned_words(root: Path) -> BannedWords:
     path = root / BANNED_WORDS_FILE
     if not path.is_file():
-        return []
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+        return BannedWords()
+    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    entries = [line for line in lines if line and not line.startswith("#")]
+    allowed = sorted((line[1:] for line in entries if line.startswith("!")), key=len, reverse=True)
+    return BannedWords(tuple(line for line in entries if not line.startswith("!")), tuple(allowed))
 
 
 def lint_project(project: Project, schedules: dict[str, CalendarSchedule],
@@ -100,7 +116,7 @@ def lint_project(project: Project, schedules: dict[str, CalendarSchedule],
 
 
 class _Linter:
-    def __init__(self, project: Project, config: LintConfig, banned: list[str],
+    def __init__(self, project: Project, config: LintConfig, banned: BannedWords,
                  today: dt.date | None) -> None:
         self.project = project
         self.config = config
@@ -141,8 +157,8 @@ class _Linter:
 
     def text_line(self, item: Item, loc: tuple[str | int, ...], text: str,
                   line: int | None) -> None:
-        for word in self.banned:
-            if word in text:
+        for word in self.banned.found_in(text):
+            if word:
                 self.report(item, loc, "banned-word",
                             f"含广告法禁用词“{word}”：请改成可证明的具体说法", line)
         if HTML_TAG.search(text):

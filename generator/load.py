@@ -278,6 +278,8 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str, line_offset: int) ->
         hint = "：冒号后面的文字如果本身含冒号，请用引号括起来，或检查上一行缩进"
     elif "could not find expected ':'" in problem:
         hint = "：这一行缺少“字段: 值”里的冒号，或缩进不对齐"
+    elif "cannot start any token" in problem:
+        hint = "：以 @、`、% 等符号开头的文字要用引号括起来，例如 \"@张师傅 你好\""
     elif "found unexpected end of stream" in problem or "found unexpected" in problem:
         hint = "：检查引号和括号是否成对"
     return SourceProblem(line, column, "yaml-syntax", f"YAML 语法错误（{problem}）{hint}")

@@ -15,8 +15,11 @@ def example() -> CheckedProject:
     return check_project(REPO)
 
 
+AUTHORED = {"SOURCE_DATE_EPOCH": "1795392000"}  # 2026-11-23: "expiring soon" is judged on this day
+
+
 def test_example_validates_with_no_problem_at_all() -> None:
-    run = run_qunsop("validate", str(REPO))
+    run = run_qunsop("validate", str(REPO), env=AUTHORED)
     assert run.exit_code == 0, run.output
     assert "没有发现问题" in run.stdout
 

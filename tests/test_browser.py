@@ -135,3 +135,15 @@ def test_today_page_asks_start_date_for_relative_calendar(phone, site_url: str) 
     form.find_element(By.CSS_SELECTOR, "button").click()
     WebDriverWait(phone, 5).until(lambda d: "/day-0" in d.current_url)
     assert phone.execute_script("return localStorage.getItem('qunsop:start:launch')")
+
+
+def test_tier_flow_diagram_renders_offline(desktop, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    desktop.get(site_url + "demo/")
+    # the theme swaps <pre class="mermaid"> for a drawn diagram in a closed shadow root
+    WebDriverWait(desktop, 20).until(lambda d: d.execute_script(
+        "const box = document.querySelector('div.mermaid');"
+        "return !!box && box.getBoundingClientRect().height > 60;"))
+    assert desktop.execute_script("return document.querySelectorAll('pre.mermaid').length") == 0
+    requested = desktop.execute_script(
+        "return performance.getEntriesByType('resource').map(r => r.name)")
+    assert not [url for url in requested if not url.startswith(site_url)], requested

@@ -147,6 +147,27 @@ def parse_job(job: tuple[str, str, str]) -> SourceFile | Problem:
         return problem.located(relative)
 
 
+def discover(root: Path) -> Iterator[tuple[str, str]]:
+    """Yield (repo-relative path, kind) for each source, in a stable order."""
+    seen: set[str] = set()
+    found: list[tuple[str, str]] = []
+    for pattern, kind in SOURCE_PATTERNS:
+        candidates = list(root.glob(pattern))
+        if pattern.endswith(".yaml"):
+            candidates += root.glob(pattern[: -len(".yaml")] + ".yml")
+        for path in candidates:
+            relative = path.relative_to(root).as_posix()
+            if relative not in seen and path.is_file() and not path.name.startswith((".", "_")):
+                seen.add(relative)
+                found.append((relative, kind))
+    yield from sorted(found)
+
+
+def playbook_of(relative: str) -> str | None:
+    parts = relative.split("/")
+    return parts[1] if parts[0] == "playbooks" and len(parts) > 2 else None
+
+
 def parse_source(text: str, relative: str, kind: str) -> SourceFile:
     if kind in MARKDOWN_KINDS:
         front, offset, body, body_line = split_front_matter(text)

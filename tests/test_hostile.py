@@ -206,7 +206,9 @@ def test_payloads_in_every_text_field_never_become_live_markup(scratch: ScratchP
 def test_autoescape_is_on_for_every_template() -> None:
     env = get_env()
     assert env.autoescape is True
-    for name in env.list_templates():
+    templates = env.list_templates(filter_func=lambda name: name.endswith(".j2"))
+    assert len(templates) > 20
+    for name in templates:
         assert env.get_template(name).render.__self__.environment.autoescape is True  # type: ignore[attr-defined]
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sys
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -14,7 +12,7 @@ from .errors import ProblemsFound, UsageError, did_you_mean, has_errors
 from .models import KINDS
 from .pipeline import cached_problems, check_project
 from .report import FORMATS, format_problems
-from .schedule import CalendarSchedule, day_key
+from .schedule import requested_day_key
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -167,27 +165,15 @@ def pack(calendar: str, date_text: str | None, day_number: int | None, path: str
     schedule = checked.schedules.get(calendar)
     if schedule is None:
         raise click.UsageError(f"找不到排期 `{calendar}`{did_you_mean(calendar, checked.schedules)}")
-    key = pick_day_key(schedule, date_text, day_number)
+    try:
+        key = requested_day_key(schedule, date_text, day_number)
+    except UsageError as error:
+        raise click.UsageError(str(error)) from None
     day = next((d for d in schedule.days if d.key == key), None)
     if day is None:
         first, last = schedule.days[0].key, schedule.days[-1].key
         raise click.UsageError(f"排期 `{calendar}` 没有 {key}：范围是 {first} ~ {last}")
     click.echo(pack_text(pack_day(schedule, day)), nl=False)
-
-
-def pick_day_key(schedule: CalendarSchedule, date_text: str | None, day_number: int | None) -> str:
-    if schedule.calendar.is_dated:
-        if day_number is not None:
-            raise click.UsageError("按日期的排期请用 --date YYYY-MM-DD")
-        if date_text is None:
-            return dt.datetime.now(ZoneInfo(schedule.timezone)).date().isoformat()
-        try:
-            return day_key(dt.date.fromisoformat(date_text))
-        except ValueError:
-            raise click.UsageError(f"日期格式应为 YYYY-MM-DD，现在是 {date_text}") from None
-    if date_text is not None or day_number is None:
-        raise click.UsageError("按建群天数的排期请用 --day N，例如 --day 1")
-    return day_key(day_number)
 
 
 def main() -> None:

@@ -11,8 +11,9 @@ import datetime as dt
 import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
-from .errors import Problem
+from .errors import Problem, UsageError
 from .models import WEEKDAYS, Calendar, DayPlan, Game, Post, Slot
 from .resolve import Loc, Project, validity_problem
 from .validate import Item
@@ -71,6 +72,23 @@ def build_schedules(project: Project) -> tuple[dict[str, CalendarSchedule], list
 
 def day_key(day: dt.date | int) -> str:
     return day.isoformat() if isinstance(day, dt.date) else f"day-{day:02d}"
+
+
+def requested_day_key(schedule: CalendarSchedule, date_text: str | None,
+                      day_number: int | None) -> str:
+    """The day a user asked for: a date for dated calendars (default today), N otherwise."""
+    if schedule.calendar.is_dated:
+        if day_number is not None:
+            raise UsageError("按日期的排期请用 --date YYYY-MM-DD")
+        if date_text is None:
+            return dt.datetime.now(ZoneInfo(schedule.timezone)).date().isoformat()
+        try:
+            return day_key(dt.date.fromisoformat(date_text))
+        except ValueError:
+            raise UsageError(f"日期格式应为 YYYY-MM-DD，现在是 {date_text}") from None
+    if date_text is not None or day_number is None:
+        raise UsageError("按建群天数的排期请用 --day N，例如 --day 1")
+    return day_key(day_number)
 
 
 class _Expander:

@@ -53,8 +53,8 @@ def run_child(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
 
 def measure_stages(root: str) -> dict[str, float]:
     """Runs inside a child: stage times of one cold build, done step by step."""
-    from generator import engine
-    from generator.build import (
+    from qunsop import engine
+    from qunsop.build import (
         pack_files,
         read_glossary,
         read_site_url,
@@ -62,9 +62,9 @@ def measure_stages(root: str) -> dict[str, float]:
         static_files,
         write_engine_config,
     )
-    from generator.pipeline import check_project
-    from generator.plan import plan_site
-    from generator.write import sync_tree
+    from qunsop.pipeline import check_project
+    from qunsop.plan import plan_site
+    from qunsop.write import sync_tree
 
     project = Path(root)
     times: dict[str, float] = {}
@@ -93,7 +93,7 @@ def parse_floor(root: str) -> float:
     """Runs inside a child: parse every source with PyYAML's C loader, nothing else."""
     import yaml
 
-    from generator.load import MARKDOWN_KINDS, discover, split_front_matter
+    from qunsop.load import MARKDOWN_KINDS, discover, split_front_matter
 
     project = Path(root)
     texts = [(project / relative).read_text(encoding="utf-8") for relative, _ in discover(project)]
@@ -117,7 +117,7 @@ def measure(size: str, workdir: Path) -> dict[str, object]:
     env = {**os.environ, "QUNSOP_CACHE_DIR": str(workdir / f"cache-{size}"),
            "SOURCE_DATE_EPOCH": "1795392000", "NO_MKDOCS_2_WARNING": "1"}
     shutil.rmtree(workdir / f"cache-{size}", ignore_errors=True)
-    qunsop = [PYTHON, "-m", "generator"]
+    qunsop = [PYTHON, "-m", "qunsop"]
     figures: dict[str, object] = {"size": size, "generate_s": generated}
 
     _t, _p, out = run_child([PYTHON, __file__, "--stages", str(root)], env)

@@ -35,7 +35,8 @@ def digest(data: bytes) -> str:
 
 def code_version() -> str:
     """Changes whenever qunsop's own code or templates change."""
-    templates = PACKAGE_DIR.parent / "site_templates"
+    from .render import TEMPLATES as templates
+
     parts = sorted(p for p in [*PACKAGE_DIR.rglob("*.py"), *templates.rglob("*")] if p.is_file())
     return fingerprint((p.as_posix(), p.read_bytes()) for p in parts)
 

@@ -158,7 +158,8 @@ class Slot(Model):
     post: Id | None = Field(default=None, title="帖子编号")
     game: Id | None = Field(default=None, title="游戏编号")
     pick: Pick | None = Field(default=None, title="自动挑选规则")
-    note: str = Field(default="", title="给店主的提示")
+    note: str = Field(default="", title="给店主的提示", description="显示在推送包里，店主看得到")
+    remark: str = Field(default="", title="运营备注", description="只显示在 SOP 网站上，不进推送包")
 
     @field_validator("time", mode="before")
     @classmethod
@@ -258,6 +259,8 @@ class Severity(Model):
 
 class EscalationStep(Model):
     owner: Id = Field(title="负责角色")
+    backup: Id | None = Field(default=None, title="替补角色",
+                              description="负责人忙不过来或联系不上时由谁接手")
     within_minutes: int = Field(ge=0, title="几分钟内完成")
     action: Text = Field(title="动作")
     reply: Id | None = Field(default=None, title="话术模板编号")
@@ -278,6 +281,11 @@ class Escalation(Model):
     severity: list[Severity] = Field(min_length=1, title="严重级别")
     steps: list[EscalationStep] = Field(min_length=1, title="处置步骤")
     escalate_to: list[EscalateTo] = Field(default_factory=list, title="升级链")
+    off_hours: list[Text] = Field(default_factory=list, title="夜间和休息时间怎么办")
+    owner_notice: str = Field(default="", title="给店主的提示",
+                              description="事件处理期间显示在受影响推送包的顶部")
+    hold_categories: list[Category] = Field(default_factory=list, title="事件期间暂停的内容分类",
+                                            description="如 product、activity：处理期间这些推送先不发")
     dont: list[Text] = Field(default_factory=list, title="禁止事项")
     review: list[Text] = Field(default_factory=list, title="复盘问题")
 
@@ -289,7 +297,8 @@ class Announcement(Model):
     date: dt.date = Field(title="日期")
     time: ClockTime
     post: Id = Field(title="帖子编号")
-    note: str = Field(default="", title="给店主的提示")
+    note: str = Field(default="", title="给店主的提示", description="显示在推送包里，店主看得到")
+    remark: str = Field(default="", title="运营备注", description="只显示在 SOP 网站上，不进推送包")
 
     @field_validator("time", mode="before")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+from importlib.resources import files
 import re
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from markupsafe import Markup, escape
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
+TEMPLATES = Path(str(files("qunsop.site_templates")))
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]#+!|])")
 
 

@@ -288,6 +288,7 @@ class _ReferenceChecker:
         roles = self.roles_of(item)
         for number, step in enumerate(plan.steps):
             self.ref(item, ("steps", number, "owner"), step.owner, roles, "角色")
+            self.ref(item, ("steps", number, "backup"), step.backup, roles, "角色")
             self.ref(item, ("steps", number, "reply"), step.reply, self.project.replies)
         for number, link in enumerate(plan.escalate_to):
             self.ref(item, ("escalate_to", number, "role"), link.role, roles, "角色")

@@ -38,7 +38,7 @@ class Run:
 
 def run_qunsop(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
     """Run the real console entry point in a child process."""
-    done = subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd or REPO,
+    done = subprocess.run([sys.executable, "-m", "qunsop", *args], cwd=cwd or REPO,
                           capture_output=True, text=True, timeout=300,
                           env={**os.environ, **(env or {})})
     return Run(done.returncode, done.stdout, done.stderr)

@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from conftest import MINIMAL, REPO, ScratchProject, run_qunsop
-from generator.load import MARKDOWN_KINDS, discover, split_front_matter
-from generator.scaffold import SCAFFOLD_KINDS
-from generator.schema import schema_comment, schema_files
+from qunsop.load import MARKDOWN_KINDS, discover, split_front_matter
+from qunsop.scaffold import SCAFFOLD_KINDS
+from qunsop.schema import schema_comment, schema_files
 
 SCHEMAS = REPO / "schemas"
 

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from conftest import REPO, run_qunsop
-from generator.pipeline import CheckedProject, check_project
+from qunsop.pipeline import CheckedProject, check_project
 
 
 @pytest.fixture(scope="module")

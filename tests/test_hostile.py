@@ -19,11 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import MINIMAL, REPO, ScratchProject, run_qunsop
-from generator import build as build_module
-from generator.load import MARKDOWN_KINDS
-from generator.models import KINDS
-from generator.pipeline import check_project
-from generator.render import get_env
+from qunsop import build as build_module
+from qunsop.load import MARKDOWN_KINDS
+from qunsop.models import KINDS
+from qunsop.pipeline import check_project
+from qunsop.render import get_env
 
 SOURCE_FOR_KIND = {
     "playbook": "playbooks/demo/playbook.yaml",
@@ -238,7 +238,7 @@ def test_killed_build_leaves_previous_site(tmp_path: Path) -> None:
                     ignore=shutil.ignore_patterns("site", "build", ".venv", ".git", "tests"))
     assert run_qunsop("build", str(root)).exit_code == 0, "first build"
     before = tree_digest(root / "site")
-    child = subprocess.Popen([sys.executable, "-m", "generator", "build", str(root)],
+    child = subprocess.Popen([sys.executable, "-m", "qunsop", "build", str(root)],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while not (root / ".site.staging").exists() and time.monotonic() < deadline:
@@ -267,7 +267,7 @@ def test_same_sources_build_byte_identical(scratch: ScratchProject, tmp_path: Pa
     for attempt in range(2):
         copy = tmp_path / f"copy-{attempt}"
         shutil.copytree(scratch.root, copy)
-        done = subprocess.run([sys.executable, "-m", "generator", "build", str(copy)],
+        done = subprocess.run([sys.executable, "-m", "qunsop", "build", str(copy)],
                               env=environment, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr
         digests.append(tree_digest(copy / "site"))

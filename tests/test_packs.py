@@ -117,8 +117,8 @@ def test_pack_command_usage_errors_exit_2() -> None:
 
 
 def test_every_scheduled_slot_appears_once_in_order_with_exact_text(minimal_site: Path) -> None:
-    from generator.packs import pack_day, pack_text
-    from generator.pipeline import check_project
+    from qunsop.packs import pack_day, pack_text
+    from qunsop.pipeline import check_project
 
     checked = check_project(MINIMAL)
     for schedule in checked.schedules.values():

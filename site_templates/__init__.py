@@ -1,0 +1,1 @@
+"""Templates and vendored assets of qunsop, shipped inside the package as data."""

@@ -1,7 +1,9 @@
 """Run the whole pipeline: check -> plan -> render -> write docs -> engine -> publish.
 
 Nothing is written to the published site until every source has validated
-and the engine has built the complete site in a staging folder.
+and the engine has built the complete site in a staging folder. Output
+folders are claimed through write.py, which refuses anything qunsop did not
+make, and one build per project runs at a time.
 """
 
 from __future__ import annotations
@@ -14,20 +16,45 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-import yaml
+from zoneinfo import ZoneInfo
 
 from . import engine
-from .cache import digest, read_json, write_json
+from .cache import Cache, digest
 from .errors import ProblemsFound, has_errors
-from .load import inside
-from .packs import render_pack_files
-from .pipeline import CheckedProject, check_project, input_fingerprint
-from .plan import SitePlan, nav_title, plan_site
+from .load import discover
+from .media import ASSETS_DIR
+from .packs import PackJob, pack_job, render_pack_job
+from .pipeline import CheckedProject, CheckOptions, check_project, input_fingerprint
+from .plan import SitePlan, plan_site
 from .render import TEMPLATES, get_env, render_page
-from .write import OutputCollision, discard, publish, reuse_unchanged, staging_dir, sync_tree
+from .write import (
+    OutputCollision,
+    OutputRefused,
+    check_output_folder,
+    check_writable,
+    claim,
+    discard,
+    manifest,
+    mark,
+    output_path,
+    project_lock,
+    publish,
+    remove_owned,
+    reuse_unchanged,
+    staging_dir,
+    sync_tree,
+)
 
 Progress = Callable[[str], None]
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    site_dir: Path | None = None
+    allow_scripts: bool = False  # mkdocs.yml may name hooks and extra_javascript
+    playbook: str | None = None  # only this playbook's pages and packs
+    progress: Progress = lambda _step: None
 
 
 @dataclass(frozen=True)
@@ -36,36 +63,61 @@ class BuildResult:
     pages: int  # site pages (0 when nothing changed)
     files_written: int  # output files whose content changed
     unchanged: bool = False
+    warnings: tuple[str, ...] = ()
 
 
-def build_project(root: Path, site_dir: Path | None = None,
-                  progress: Progress = lambda _step: None) -> BuildResult:
-    site = (site_dir or root / "site").resolve()
-    work = root / "build"
-    os.environ.setdefault("SOURCE_DATE_EPOCH", source_date_epoch(root))
+def output_folders(root: Path, site_dir: Path | None) -> tuple[Path, Path]:
+    """The published site and the work folder, as written (never through a symlink)."""
+    return output_path(site_dir or root / "site"), output_path(root / "build")
+
+
+def build_project(root: Path, options: BuildOptions = BuildOptions()) -> BuildResult:
+    site, work = output_folders(root, options.site_dir)
+    check_output_folder(site, root, "网站目录")
+    claim(work, root, "工作目录")
+    with project_lock(work, options.progress):
+        return _build_locked(root, site, work, options)
+
+
+def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> BuildResult:
+    progress = options.progress
+    check_output_folder(site, root, "网站目录")  # again: it may have changed while we waited
+    check_writable(site, root)
     progress("检查源文件")
-    key = build_fingerprint(root, site)
+    stamp = build_stamp(root)
+    check_options = CheckOptions(today=stamp.astimezone(SHANGHAI).date(),
+                                 allow_scripts=options.allow_scripts, playbook=options.playbook)
+    cache = Cache.open(root)
+    key = input_fingerprint(root, check_options, ("site", str(site)), ("stamp", stamp.isoformat()))
     record = f"build-{digest(str(site).encode())}.json"
-    previous = read_json(root, record)
-    if previous and previous.get("fingerprint") == key and count_files(site) == previous["files"]:
-        return BuildResult(site, 0, 0, unchanged=True)
-    checked = check_project(root)
+    previous = cache.read(record)
+    if isinstance(previous, dict) and previous.get("fingerprint") == key \
+            and previous.get("manifest") == manifest(site):
+        return BuildResult(site, 0, 0, unchanged=True, warnings=tuple(cache.warnings))
+    checked = check_project(root, check_options, cache)
     if has_errors(checked.problems):
         raise ProblemsFound(checked.problems, checked.files_checked)
+    site_settings = checked.project.site
+    assert site_settings is not None  # a missing mkdocs.yml is an error above
     progress("生成页面")
-    site_url = read_site_url(root)
-    plan = plan_site(checked, read_glossary(), site_url)
-    docs = dict(render_docs(plan))
+    plan = plan_site(checked, read_glossary(), site_settings.site_url, stamp)
+    docs = [*render_docs(plan), *static_files(checked)]
     progress("写入文档目录")
-    sync_tree(work / "docs", [*docs.items(), *static_files(root)])
-    write_engine_config(work, plan)
+    sync_tree(work / "docs", docs)
+    words = work / "search-words.txt"
+    write_if_changed(words, "".join(f"{word} 2000\n" for word in plan.search_words))
+    engine_site = engine.EngineSite(site_settings, root, work / "docs", TEMPLATES / "theme", plan.nav,
+                                    words, options.allow_scripts)
     progress("MkDocs 生成网站，同时生成推送包")
-    staging = staging_dir(site)
+    staging = staging_dir(site, root)
     packs = work / "packs-staging"
+    remove_owned(packs)
+    claim(packs, root, "临时目录")
     try:
-        with packs_in_background(checked, site_url, packs):
-            engine.build_site(work / "mkdocs.yml", staging)
+        with packs_in_background(pack_job(checked, site_settings.site_url, stamp), packs):
+            engine.build_site(engine_site, work / "mkdocs.yml", staging)
         move_into(packs / "packs", staging / "packs")
+        mark(staging)
         progress("发布")
         written = reuse_unchanged(staging, site)
         publish(staging, site)
@@ -74,25 +126,32 @@ def build_project(root: Path, site_dir: Path | None = None,
         raise
     finally:
         discard(packs)
-    write_json(root, record, {"fingerprint": key, "files": count_files(site)})
-    return BuildResult(site, len(plan.pages), written)
+    cache.write(record, {"fingerprint": key, "manifest": manifest(site)})
+    return BuildResult(site, len(plan.pages), written, warnings=tuple(cache.warnings))
 
 
-def build_fingerprint(root: Path, site: Path) -> str:
-    return input_fingerprint(
-        root, ("mkdocs.yml", (root / "mkdocs.yml").read_bytes()), ("site", str(site)),
-        ("epoch", os.environ.get("SOURCE_DATE_EPOCH", "")))
+def clean_project(root: Path, site_dir: Path | None = None) -> list[Path]:
+    """Remove what qunsop made (site, work and temporary folders); refuse anything else."""
+    site, work = output_folders(root, site_dir)
+    removed = []
+    for folder in (site, site.with_name(f".{site.name}.staging"), site.with_name(f".{site.name}.old"),
+                   work):
+        if folder.is_symlink():
+            raise OutputRefused(f"{folder} 是符号链接，不会删除")
+        if folder.exists():
+            remove_owned(folder)
+            removed.append(folder)
+    return removed
 
 
 @contextmanager
-def packs_in_background(checked: CheckedProject, site_url: str, target: Path) -> Iterator[None]:
-    """Render packs in a forked process while MkDocs builds: the two stages are independent.
+def packs_in_background(job: PackJob, target: Path) -> Iterator[None]:
+    """Render packs in a second process while MkDocs builds: the two stages are independent.
 
-    Measured at size M: packs 6.5 s and MkDocs 11 s ran one after the other.
+    Measured at size M: packs 6.5 s and MkDocs 11 s ran one after the other. The job is
+    plain picklable data, so the platform's default start method (fork or spawn) works.
     """
-    discard(target)
-    context = multiprocessing.get_context("fork")
-    worker = context.Process(target=write_files, args=(target, pack_files(checked, site_url)))
+    worker = multiprocessing.get_context().Process(target=render_pack_job, args=(job, target))
     worker.start()
     try:
         yield
@@ -106,13 +165,6 @@ class PackError(Exception):
     """Rendering packs failed in the background process."""
 
 
-def write_files(target: Path, files: Iterator[tuple[str, bytes]]) -> None:
-    for relative, data in files:
-        path = target / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-
-
 def move_into(source: Path, target: Path) -> None:
     """Add the packs to the engine's output, refusing to overwrite what the engine wrote."""
     if target.exists():
@@ -121,77 +173,23 @@ def move_into(source: Path, target: Path) -> None:
         source.rename(target)
 
 
-def count_files(folder: Path) -> int:
-    return sum(len(files) for _dir, _dirs, files in os.walk(folder)) if folder.is_dir() else -1
-
-
-def pack_files(checked: CheckedProject, site_url: str) -> Iterator[tuple[str, bytes]]:
-    env = get_env()
-    stamp = dt.datetime.fromtimestamp(int(os.environ.get("SOURCE_DATE_EPOCH", "0")), dt.UTC)
-    for schedule in checked.schedules.values():
-        playbook = checked.project.playbooks[schedule.playbook].model
-        yield from render_pack_files(env, schedule, playbook, site_url, stamp)
-    yield "packs/sw.js", (TEMPLATES / "packs" / "sw.js").read_bytes()
-
-
-class _ConfigLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml, which may hold !!python/name tags, without running them."""
-
-
-_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *_args: None)
-
-
-def read_site_url(root: Path) -> str:
-    config_file = root / "mkdocs.yml"
-    config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_ConfigLoader) or {}
-    url = str(config.get("site_url") or "")
-    return url if url.endswith("/") or not url else url + "/"
-
-
 def render_docs(plan: SitePlan) -> Iterator[tuple[str, bytes]]:
     env = get_env()
     for page in plan.pages:
-        # The theme prints page titles unescaped; without a front matter title MkDocs would
-        # take the H1 as plain (unescaped) text, so an editor's "<script>" would run.
-        meta: dict[str, object] = {"title": nav_title(page.title)}
-        if not page.searchable:
-            meta["search"] = {"exclude": True}
-        front = yaml.safe_dump(meta, allow_unicode=True)
-        body = render_page(env, page.template, page.path, page.context)
-        yield page.path, f"---\n{front}---\n\n{body}".encode()
+        body = render_page(env, page.template, page.path, page.model, plan.links.known)
+        yield page.path, engine.page_source(page.nav_title, page.searchable, body).encode()
 
 
-def static_files(root: Path) -> Iterator[tuple[str, bytes]]:
-    """Images from the content library and the site's own stylesheet."""
-    assets = root / "content_library" / "assets"
-    if assets.is_dir():
-        for path in sorted(assets.rglob("*")):
-            if path.is_file() and inside(root, path) and path.suffix.lower() in IMAGE_SUFFIXES:
-                yield f"assets/content/{path.relative_to(assets).as_posix()}", path.read_bytes()
+def static_files(checked: CheckedProject) -> Iterator[tuple[str, bytes]]:
+    """The media files sources use (each checked by content) and the site's own stylesheet."""
+    root = checked.project.root
+    for path in sorted(checked.project.media):
+        yield f"assets/content/{path}", (root / ASSETS_DIR / path).read_bytes()
     for path in sorted((TEMPLATES / "assets").glob("*")):
         yield f"assets/{path.name}", path.read_bytes()
 
 
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
-
-
-def write_engine_config(work: Path, plan: SitePlan) -> None:
-    """The engine's config: the editor's mkdocs.yml plus the generated docs and nav."""
-    config = {
-        "INHERIT": "../mkdocs.yml",
-        "docs_dir": "docs",
-        "theme": {"custom_dir": str(TEMPLATES / "theme")},
-        # qunsop owns the nav: month, tag and later library pages are linked, not listed
-        "validation": {"nav": {"omitted_files": "info"}},
-        "nav": plan.nav,
-    }
-    text = yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
-    sync_file(work / "mkdocs.yml", text)
-    sync_file(work / "search-words.txt", "".join(f"{word} 2000\n" for word in plan.search_words))
-
-
-def sync_file(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def write_if_changed(path: Path, text: str) -> None:
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
         path.write_text(text, encoding="utf-8")
 
@@ -201,11 +199,23 @@ def read_glossary() -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
-def source_date_epoch(root: Path) -> str:
-    """Build time for dates in the output: the last commit, so rebuilds are byte-identical."""
-    try:
-        done = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root,
-                              capture_output=True, text=True, timeout=10, check=False)
-    except OSError:
-        return "0"
-    return done.stdout.strip() or "0"
+def build_stamp(root: Path) -> dt.datetime:
+    """The build's time for dates in the output, so rebuilds are byte-identical.
+
+    SOURCE_DATE_EPOCH when set, else the last commit's time, else the newest change to
+    a source file (a project that is not in git yet). Read, never written: the process
+    keeps its own clock.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if not epoch.isdigit():
+        try:
+            done = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root,
+                                  capture_output=True, text=True, timeout=10, check=False)
+            epoch = done.stdout.strip()
+        except OSError:
+            epoch = ""
+    if not epoch.isdigit():
+        times = [(root / relative).stat().st_mtime for relative, _kind in discover(root)
+                 if (root / relative).is_file()]
+        epoch = str(int(max(times, default=0)))
+    return dt.datetime.fromtimestamp(int(epoch), dt.UTC)

@@ -1,44 +1,33 @@
-"""Caches that make repeated runs fast without ever serving stale content.
+"""Caches that make repeated runs fast without ever serving stale or planted content.
 
-Everything is keyed by content hashes, never by timestamps. The cache lives
-in the user's cache folder, not in the project, so a pull request cannot
-plant a cache file (pickles run code when loaded). QUNSOP_CACHE_DIR moves
-it; QUNSOP_CACHE_DIR=off turns caching off.
+Everything is keyed by content hashes and by qunsop's own code, never by
+timestamps. Records are JSON (nothing read back is ever executed) and carry an
+HMAC made with a per-user secret, so a record qunsop did not write is ignored.
+The cache lives in the user's cache folder, not in the project, so a pull
+request cannot plant one. QUNSOP_CACHE_DIR moves it; QUNSOP_CACHE_DIR=off
+turns it off. The cache is only an optimisation: when it cannot be used,
+qunsop says so once and goes on without it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import hmac
 import json
 import os
-import pickle
+import stat
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-FORMAT_VERSION = "1"
-
-
-def cache_dir(root: Path) -> Path | None:
-    setting = os.environ.get("QUNSOP_CACHE_DIR", "")
-    if setting == "off":
-        return None
-    base = Path(setting) if setting else Path(
-        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qunsop"
-    return base / hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+FORMAT_VERSION = "2"
+_DATE, _DATETIME = "\0date", "\0datetime"
 
 
 def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def code_version() -> str:
-    """Changes whenever qunsop's own code or templates change."""
-    from .render import TEMPLATES as templates
-
-    parts = sorted(p for p in [*PACKAGE_DIR.rglob("*.py"), *templates.rglob("*")] if p.is_file())
-    return fingerprint((p.as_posix(), p.read_bytes()) for p in parts)
 
 
 def fingerprint(items: Iterable[tuple[str, bytes | str]]) -> str:
@@ -51,53 +40,114 @@ def fingerprint(items: Iterable[tuple[str, bytes | str]]) -> str:
     return hasher.hexdigest()
 
 
-class ParseCache:
-    """Parsed sources by content hash: PyYAML is the slowest stage, so parse each text once."""
+_CODE_VERSION: list[str] = []
 
-    def __init__(self, root: Path) -> None:
-        folder = cache_dir(root)
-        self.path = folder / "parse.pickle" if folder else None
-        self.entries: dict[str, Any] = {}
-        self.used: set[str] = set()
-        self.changed = False
-        if self.path and self.path.is_file():
-            try:
-                with self.path.open("rb") as handle:
-                    self.entries = pickle.load(handle)
-            except Exception:  # a damaged cache is only a slower run
-                self.entries = {}
 
-    def get(self, key: str) -> Any | None:
-        self.used.add(key)
-        return self.entries.get(key)
+def code_version() -> str:
+    """Changes whenever qunsop's own code or templates change (computed once per process)."""
+    if not _CODE_VERSION:
+        from .render import TEMPLATES
 
-    def put(self, key: str, value: Any) -> None:
-        self.used.add(key)
-        self.entries[key] = value
-        self.changed = True
+        package = Path(__file__).resolve().parent
+        parts = sorted(p for p in [*package.rglob("*.py"), *TEMPLATES.rglob("*")] if p.is_file())
+        _CODE_VERSION.append(fingerprint((p.name, p.read_bytes()) for p in parts))
+    return _CODE_VERSION[0]
 
-    def save(self) -> None:
-        """Keep only what this run used, so the cache does not grow without bound."""
-        if not self.path or not (self.changed or set(self.entries) - self.used):
+
+@dataclass
+class Cache:
+    """One project's cache folder, or none; `warnings` says why it is not used."""
+
+    folder: Path | None
+    key: bytes = b""
+    warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, root: Path) -> Cache:
+        setting = os.environ.get("QUNSOP_CACHE_DIR", "")
+        if setting == "off":
+            return cls(None)
+        base = Path(setting) if setting else Path(
+            os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qunsop"
+        try:
+            base.mkdir(parents=True, exist_ok=True, mode=0o700)
+            problem = unsafe_folder(base)
+            if problem:
+                return cls(None, warnings=[f"缓存目录 {base} {problem}，本次不使用缓存"])
+            key = secret_key(base)
+            folder = base / hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+            folder.mkdir(exist_ok=True, mode=0o700)
+        except OSError as error:
+            return cls(None, warnings=[f"缓存目录 {base} 无法使用（{error.strerror or error}），"
+                                       "本次不使用缓存，会慢一些"])
+        return cls(folder, key)
+
+    def read(self, name: str) -> Any | None:
+        """A record this user's qunsop wrote, or None (missing, damaged or not ours)."""
+        if self.folder is None:
+            return None
+        try:
+            raw = (self.folder / name).read_bytes()
+        except OSError:
+            return None
+        mac, _, body = raw.partition(b"\n")
+        if not hmac.compare_digest(mac, self._mac(body)):
+            return None
+        try:
+            return json.loads(body, object_hook=_decode)
+        except ValueError:
+            return None
+
+    def write(self, name: str, value: Any) -> None:
+        if self.folder is None:
             return
-        kept = {key: self.entries[key] for key in self.used if key in self.entries}
-        write_atomic(self.path, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
+        body = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_encode).encode()
+        try:
+            write_atomic(self.folder / name, self._mac(body) + b"\n" + body)
+        except OSError as error:
+            self.warnings.append(f"缓存无法写入（{error.strerror or error}），本次不使用缓存")
+            self.folder = None
+
+    def _mac(self, body: bytes) -> bytes:
+        return hmac.new(self.key, body, hashlib.sha256).hexdigest().encode()
 
 
-def read_json(root: Path, name: str) -> Any | None:
-    folder = cache_dir(root)
-    if not folder or not (folder / name).is_file():
-        return None
+def unsafe_folder(folder: Path) -> str | None:
+    info = folder.stat()
+    if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+        return "不属于当前用户"
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return "别的用户也能写入"
+    return None
+
+
+def secret_key(base: Path) -> bytes:
+    path = base / "key"
     try:
-        return json.loads((folder / name).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+        return path.read_bytes()
+    except FileNotFoundError:
+        key = os.urandom(32)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(key)
+        return key
 
 
-def write_json(root: Path, name: str, value: Any) -> None:
-    folder = cache_dir(root)
-    if folder:
-        write_atomic(folder / name, json.dumps(value, ensure_ascii=False).encode("utf-8"))
+def _encode(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return {_DATETIME: value.isoformat()}
+    if isinstance(value, dt.date):
+        return {_DATE: value.isoformat()}
+    raise TypeError(f"cannot cache {type(value).__name__}")
+
+
+def _decode(value: dict[str, Any]) -> Any:
+    if len(value) == 1:
+        if _DATE in value:
+            return dt.date.fromisoformat(value[_DATE])
+        if _DATETIME in value:
+            return dt.datetime.fromisoformat(value[_DATETIME])
+    return value
 
 
 def write_atomic(path: Path, data: bytes) -> None:

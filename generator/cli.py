@@ -1,7 +1,12 @@
-"""The `qunsop` command: maps user errors to exit codes; the work happens in the stages."""
+"""The `qunsop` command: maps user errors to exit codes; the work happens in the stages.
+
+Exit codes: 0 done, 1 the content has errors, 2 the command was called wrongly or the
+machine refused (folders, permissions, a busy port), 3 a bug in qunsop itself.
+"""
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -9,12 +14,16 @@ from pathlib import Path
 import click
 
 from .errors import ProblemsFound, UsageError, did_you_mean, has_errors
-from .models import KINDS
-from .pipeline import cached_problems, check_project
+from .kinds import SCAFFOLD_KINDS
+from .models import CATEGORY_LABELS
 from .report import FORMATS, format_problems
-from .schedule import requested_day_key
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+PATH_ARGUMENT = click.argument("path", default=".", type=click.Path(file_okay=False))
+PLAYBOOK_OPTION = click.option("--playbook", default=None, metavar="ID",
+                               help="只处理这个方案（内容库是共用的，总会检查）")
+SCRIPTS_OPTION = click.option("--allow-scripts", is_flag=True,
+                              help="允许 mkdocs.yml 里的 hooks 和 extra_javascript（维护者确认安全后才用）")
 
 
 def project_root(path: str) -> Path:
@@ -23,23 +32,35 @@ def project_root(path: str) -> Path:
         raise click.UsageError(f"找不到目录 {path}")
     if not (root / "playbooks").is_dir() and not (root / "content_library").is_dir():
         raise click.UsageError(
-            f"{path} 不是 qunsop 项目：里面应有 playbooks/ 和 content_library/ 文件夹")
+            f"{path} 不是 qunsop 项目：里面应有 playbooks/ 和 content_library/ 文件夹"
+            "（新项目用 qunsop init 目录名 创建）")
     return root
 
 
+def warn(messages: list[str] | tuple[str, ...]) -> None:
+    for message in dict.fromkeys(messages):
+        click.echo(click.style(f"提示：{message}", fg="yellow"), err=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="qunsop")
+@click.version_option(package_name="qunsop", help="显示版本号并退出。")
 def cli() -> None:
     """qunsop（群SOP）：把社群运营方案变成可搜索的 SOP 网站和每日推送包。"""
 
 
 @cli.command()
-@click.argument("path", default=".", type=click.Path(file_okay=False))
+@PATH_ARGUMENT
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="输出格式：text 给人看，json 给工具用，github 生成 GitHub Actions 注释")
-def validate(path: str, fmt: str) -> None:
+@PLAYBOOK_OPTION
+@SCRIPTS_OPTION
+def validate(path: str, fmt: str, playbook: str | None, allow_scripts: bool) -> None:
     """检查所有源文件，一次列出全部问题。"""
-    problems, files_checked = cached_problems(project_root(path))
+    from .pipeline import CheckOptions, cached_problems
+
+    options = CheckOptions(allow_scripts=allow_scripts, playbook=playbook)
+    problems, files_checked, warnings = cached_problems(project_root(path), options)
+    warn(warnings)
     output = format_problems(problems, fmt, files_checked)
     if output:
         click.echo(output)
@@ -47,35 +68,26 @@ def validate(path: str, fmt: str) -> None:
 
 
 @cli.command()
-@click.argument("path", default=".", type=click.Path(file_okay=False))
+@PATH_ARGUMENT
 @click.option("--site-dir", type=click.Path(file_okay=False), default=None,
-              help="输出目录，默认是项目里的 site/")
-def build(path: str, site_dir: str | None) -> None:
+              help="输出目录，默认是项目里的 site/（只会替换 qunsop 自己生成的目录）")
+@PLAYBOOK_OPTION
+@SCRIPTS_OPTION
+def build(path: str, site_dir: str | None, playbook: str | None, allow_scripts: bool) -> None:
     """检查源文件，生成 SOP 网站和推送包（失败时保留上一次的 site/）。"""
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from .build import build_project
-    from .engine import EngineError
+    from .build import BuildOptions, build_project
 
     root = project_root(path)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("开始", total=None)
-        try:
-            result = build_project(root, Path(site_dir) if site_dir else None,
-                                   progress=lambda step: bar.update(task, description=step))
-        except ProblemsFound as found:
-            bar.stop()
-            click.echo(format_problems(found.problems, "text", found.files_checked))
-            click.echo("构建已停止：请先修正上面的问题（site/ 保持上一次的内容）", err=True)
-            sys.exit(EXIT_INVALID)
-        except EngineError as error:
-            bar.stop()
-            click.echo("MkDocs 生成失败（site/ 保持上一次的内容）：", err=True)
-            for message in error.messages:
-                click.echo(f"  {message}", err=True)
-            sys.exit(EXIT_INVALID)
+        options = BuildOptions(Path(site_dir) if site_dir else None, allow_scripts, playbook,
+                               progress=lambda step: bar.update(task, description=step))
+        result = build_project(root, options)
+    warn(result.warnings)
     if result.unchanged:
         click.echo(f"✓ 源文件没有变化，网站保持不变：{result.site_dir}")
     else:
@@ -84,45 +96,74 @@ def build(path: str, site_dir: str | None) -> None:
 
 
 @cli.command()
-@click.argument("path", default=".", type=click.Path(file_okay=False))
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-def serve(path: str, host: str, port: int) -> None:
-    """生成网站并在本机预览；修改源文件或模板后自动重新生成并刷新浏览器。"""
-    from . import engine
-    from .build import build_project
-    from .engine import EngineError
-    from .render import TEMPLATES
+@PATH_ARGUMENT
+@click.option("--site-dir", type=click.Path(file_okay=False), default=None, help="网站目录，默认 site/")
+def clean(path: str, site_dir: str | None) -> None:
+    """删除 qunsop 生成的网站和工作目录（不是 qunsop 生成的一律不动）。"""
+    from .build import clean_project
 
     root = project_root(path)
-
-    def rebuild() -> None:
-        try:
-            build_project(root)
-            click.echo("✓ 已重新生成", err=True)
-        except ProblemsFound as found:
-            click.echo(format_problems(found.problems, "text", found.files_checked), err=True)
-        except EngineError as error:
-            click.echo("\n".join(error.messages), err=True)
-
-    rebuild()
-    watched = [root / "playbooks", root / "content_library", root / "mkdocs.yml", TEMPLATES]
-    click.echo(f"预览地址：http://{host}:{port}/ （Ctrl+C 退出）", err=True)
-    engine.serve_site(root / "site", rebuild, watched, host, port)
+    removed = clean_project(root, Path(site_dir) if site_dir else None)
+    for folder in removed:
+        click.echo(f"已删除 {folder}")
+    if not removed:
+        click.echo("没有需要删除的生成目录")
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice([kind for kind in KINDS if kind != "placeholders"]))
+@PATH_ARGUMENT
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="端口")
+@PLAYBOOK_OPTION
+@SCRIPTS_OPTION
+def serve(path: str, host: str, port: int, playbook: str | None, allow_scripts: bool) -> None:
+    """生成网站并在本机预览；修改源文件或模板后自动重新生成并刷新浏览器。"""
+    from .serve import serve_project
+
+    serve_project(project_root(path), host, port, playbook, allow_scripts)
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(SCAFFOLD_KINDS), metavar="KIND")
 @click.argument("item_id", metavar="ID")
-@click.option("--playbook", default=None, help="属于哪个方案（项目里有多个方案时必填）")
-@click.option("--path", "path", default=".", type=click.Path(file_okay=False), help="项目目录")
-def new(kind: str, item_id: str, playbook: str | None, path: str) -> None:
-    """新建一个源文件（带注释的模板），不会覆盖已有文件。"""
-    from .scaffold import scaffold
+@PATH_ARGUMENT
+@PLAYBOOK_OPTION
+@click.option("--category", type=click.Choice(list(CATEGORY_LABELS)), default="needed",
+              show_default=True, help="帖子的分类（决定放在 content_library/posts/ 的哪个文件夹）")
+@click.option("--relative", is_flag=True, help="排期按建群后第几天，而不是按日期")
+def new(kind: str, item_id: str, path: str, playbook: str | None, category: str,
+        relative: bool) -> None:
+    """新建一个源文件（带注释的模板），不会覆盖已有文件。
+
+    KIND 可以是：playbook tier calendar curriculum escalation campaign activity incident
+    post game reply。
+    """
+    from .scaffold import ScaffoldOptions, scaffold
 
     root = project_root(path)
-    created = scaffold(root, kind, item_id, playbook)
+    created = scaffold(root, kind, item_id, ScaffoldOptions(playbook, category, relative))
     click.echo(f"✓ 已创建 {created.relative_to(root).as_posix()}：改好内容后运行 qunsop validate")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--name", default=None, help="网站名称，例如“好孩子母婴 · 群SOP”")
+@click.option("--url", default=None, help="网站发布后的网址，例如 https://sop.example.com/")
+@click.option("--playbook", default=None, metavar="ID", help="第一个方案的 id（小写字母、数字、连字符）")
+@click.option("--example", is_flag=True, help="复制完整的示例项目（卡车轮胎），而不是空白项目")
+def init(directory: str, name: str | None, url: str | None, playbook: str | None,
+         example: bool) -> None:
+    """新建一个 qunsop 项目：一个能直接检查和构建的最小方案。"""
+    from .init import InitOptions, init_project
+
+    target = Path(directory)
+    if name is None and not example:
+        name = click.prompt("网站名称", default="群SOP")
+    if url is None and not example:
+        url = click.prompt("网站发布后的网址", default="https://sop.example.com/")
+    created = init_project(target, InitOptions(name, url, playbook, example))
+    click.echo(f"✓ 已创建项目 {created}：")
+    click.echo(f"  cd {directory} && qunsop validate && qunsop build")
 
 
 @cli.command()
@@ -137,26 +178,33 @@ def schema(out: str) -> None:
 
 
 @cli.command()
-@click.argument("path", default=".", type=click.Path(file_okay=False))
-def stats(path: str) -> None:
+@PATH_ARGUMENT
+@PLAYBOOK_OPTION
+def stats(path: str, playbook: str | None) -> None:
     """内容统计：各排期的分类平衡、没用到的帖子、复用次数、即将失效、低于节奏的天数。"""
     from rich.console import Console
 
+    from .pipeline import CheckOptions, check_project
     from .stats import content_stats
     from .stats_table import print_stats
 
-    checked = check_project(project_root(path))
-    print_stats(content_stats(checked), Console())
+    checked = check_project(project_root(path), CheckOptions(playbook=playbook))
+    warn(checked.warnings)
+    playbooks = sorted({schedule.playbook for schedule in checked.schedules.values()})
+    for owner in playbooks if playbook is None else [playbook]:
+        print_stats(content_stats(checked, owner), owner, Console(width=80))
 
 
 @cli.command()
 @click.argument("calendar")
-@click.option("--date", "date_text", default=None, help="日期 YYYY-MM-DD（按日期的排期）")
+@PATH_ARGUMENT
+@click.option("--date", "date_text", default=None, help="日期 YYYY-MM-DD（按日期的排期，默认今天）")
 @click.option("--day", "day_number", type=int, default=None, help="建群后第几天（按天的排期）")
-@click.option("--path", "path", default=".", type=click.Path(file_okay=False), help="项目目录")
-def pack(calendar: str, date_text: str | None, day_number: int | None, path: str) -> None:
+def pack(calendar: str, path: str, date_text: str | None, day_number: int | None) -> None:
     """在终端打印某一天的推送包（与 pack.txt 相同）。"""
-    from .packs import pack_day, pack_text
+    from .packs import pack_contexts, pack_day, pack_text
+    from .pipeline import check_project
+    from .schedule import requested_day_key
 
     checked = check_project(project_root(path))
     if has_errors(checked.problems):
@@ -165,20 +213,29 @@ def pack(calendar: str, date_text: str | None, day_number: int | None, path: str
     schedule = checked.schedules.get(calendar)
     if schedule is None:
         raise click.UsageError(f"找不到排期 `{calendar}`{did_you_mean(calendar, checked.schedules)}")
-    try:
-        key = requested_day_key(schedule, date_text, day_number)
-    except UsageError as error:
-        raise click.UsageError(str(error)) from None
+    key = requested_day_key(schedule, date_text, day_number)
     day = next((d for d in schedule.days if d.key == key), None)
     if day is None:
+        if not schedule.days:
+            raise click.UsageError(f"排期 `{calendar}` 没有任何一天")
         first, last = schedule.days[0].key, schedule.days[-1].key
         raise click.UsageError(f"排期 `{calendar}` 没有 {key}：范围是 {first} ~ {last}")
-    click.echo(pack_text(pack_day(schedule, day)), nl=False)
+    site_url = checked.project.site.site_url if checked.project.site else ""
+    context = pack_contexts(checked, site_url)[calendar]
+    click.echo(pack_text(pack_day(schedule, day, context)), nl=False)
 
 
 def main() -> None:
+    from .cli_text import use_chinese
+    from .engine import EngineError
+    from .write import OutputCollision, OutputRefused
+
+    use_chinese()
+    # parsed sources are millions of small objects that live until this one-shot process
+    # ends and form no cycles: collect rarely (a long-running serve restores the default)
+    gc.set_threshold(50_000, 20, 100)
     try:
-        cli.main(standalone_mode=False)
+        cli.main(standalone_mode=False, prog_name="qunsop")
     except click.exceptions.Abort:
         click.echo("已取消", err=True)
         sys.exit(EXIT_USAGE)
@@ -187,6 +244,22 @@ def main() -> None:
         sys.exit(EXIT_USAGE)
     except UsageError as error:
         click.echo(f"用法错误：{error}", err=True)
+        sys.exit(EXIT_USAGE)
+    except ProblemsFound as found:
+        click.echo(format_problems(found.problems, "text", found.files_checked))
+        click.echo("构建已停止：请先修正上面的问题（site/ 保持上一次的内容）", err=True)
+        sys.exit(EXIT_INVALID)
+    except EngineError as error:
+        click.echo("MkDocs 生成失败（site/ 保持上一次的内容）：", err=True)
+        for message in error.messages:
+            click.echo(f"  {message}", err=True)
+        sys.exit(EXIT_INVALID)
+    except (OutputRefused, OutputCollision) as error:
+        click.echo(f"无法写入输出目录：{error}", err=True)
+        sys.exit(EXIT_USAGE)
+    except OSError as error:
+        where = f"{error.filename}：" if error.filename else ""
+        click.echo(f"文件操作失败：{where}{error.strerror or error}（检查目录权限和磁盘空间）", err=True)
         sys.exit(EXIT_USAGE)
     except SystemExit:
         raise

@@ -1,16 +1,65 @@
-"""The one place that calls the site engine (MkDocs + Material).
+"""The one place that knows the site engine (MkDocs + Material).
 
-Material for MkDocs announced its end of life for 2027; the generated docs
-are plain Markdown plus an mkdocs.yml, so swapping the engine means changing
-this module only.
+Everything engine-specific lives here: which keys of `mkdocs.yml` an editor
+may set (an allow-list, read with qunsop's own safe loader like every other
+source), the engine config qunsop writes, page front matter, and the build
+call. Material for MkDocs announced its end of life for 2027; the generated
+docs are plain Markdown, so swapping the engine means changing this module
+and search_zh.py only. No other module imports mkdocs or material.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
-from pathlib import Path
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import Field, ValidationInfo, field_validator
+
+from .models import Model, Text
+
+SITE_CONFIG_FILE = "mkdocs.yml"
+PLACEHOLDER_HOSTS = (".example", ".invalid", ".test", ".localhost", "localhost", "example.com",
+                     "example.org", "example.net", "127.0.0.1")
+
+# Plugins an editor may list, with their options as plain data. Anything else could
+# run code during the build or fetch from the network.
+ALLOWED_PLUGINS = frozenset({"search", "tags", "offline", "qunsop-search"})
+# Markdown extensions an editor may list (options must be plain data: no !!python tags).
+ALLOWED_EXTENSIONS = frozenset({
+    "abbr", "admonition", "attr_list", "def_list", "footnotes", "md_in_html", "tables", "toc",
+    "pymdownx.betterem", "pymdownx.caret", "pymdownx.critic", "pymdownx.details",
+    "pymdownx.highlight", "pymdownx.inlinehilite", "pymdownx.keys", "pymdownx.mark",
+    "pymdownx.smartsymbols", "pymdownx.superfences", "pymdownx.tabbed", "pymdownx.tasklist",
+    "pymdownx.tilde",
+})
+# What the generated pages need, whatever mkdocs.yml says.
+REQUIRED_EXTENSIONS: dict[str, dict[str, Any]] = {
+    "admonition": {}, "attr_list": {}, "md_in_html": {}, "tables": {},
+    "toc": {"permalink": True}, "pymdownx.details": {},
+    "pymdownx.tasklist": {"custom_checkbox": True},
+}
+REQUIRED_PLUGINS: dict[str, dict[str, Any]] = {
+    "search": {"lang": "zh", "separator": "[\\s\\u200b\\-，。、；：！？“”（）《》]+"},
+    "qunsop-search": {},
+}
+OWNED_KEYS = {
+    "nav": "导航由 qunsop 按方案自动生成",
+    "docs_dir": "文档目录由 qunsop 生成",
+    "site_dir": "输出目录请用 qunsop build --site-dir 指定",
+    "INHERIT": "qunsop 不读取其他配置文件",
+    "validation": "链接检查由 qunsop 设置",
+    "dev_addr": "预览地址请用 qunsop serve --port 指定",
+    "watch": "qunsop serve 自己决定监视哪些文件",
+    "strict": "qunsop 总是严格模式构建",
+}
 
 
 class EngineError(Exception):
@@ -19,6 +68,222 @@ class EngineError(Exception):
     def __init__(self, messages: list[str]) -> None:
         self.messages = messages
         super().__init__("\n".join(messages))
+
+
+# --- mkdocs.yml: what an editor may set ------------------------------------------------
+
+
+class ThemeSettings(Model):
+    name: Literal["material"] = Field(default="material", title="主题")
+    language: str = Field(default="zh", pattern=r"^[a-z]{2}(-[A-Za-z]+)?$", title="界面语言")
+    font: Literal[False] = Field(
+        default=False, title="字体",
+        description="只能是 false：网络字体要从境外服务器加载，在微信里和内网都打不开")
+    palette: dict[str, str] | list[dict[str, Any]] = Field(default_factory=dict, title="配色")
+    features: list[Text] = Field(default_factory=list, title="主题功能")
+
+
+class SiteSettings(Model):
+    """mkdocs.yml: the SOP site's name, address and look. qunsop writes the rest."""
+
+    site_name: Text = Field(title="网站名称")
+    site_url: Text = Field(title="网站地址", description="发布后的网址，二维码和日历订阅都指向这里")
+    site_description: str = Field(default="", title="网站简介")
+    site_author: str = Field(default="", title="作者")
+    copyright: str = Field(default="", title="版权信息")
+    repo_url: str | None = Field(default=None, title="仓库地址")
+    repo_name: str | None = Field(default=None, title="仓库名称")
+    edit_uri: str | None = Field(default=None, title="编辑链接路径")
+    use_directory_urls: Literal[True] = Field(default=True, title="目录式网址（必须为 true）")
+    theme: ThemeSettings = Field(default_factory=ThemeSettings, title="主题")
+    plugins: list[str | dict[str, dict[str, Any] | None]] = Field(default_factory=list, title="插件")
+    markdown_extensions: list[str | dict[str, dict[str, Any] | None]] = Field(
+        default_factory=list, title="Markdown 扩展")
+    extra: dict[str, Any] = Field(default_factory=dict, title="主题的额外设置")
+    extra_css: list[Text] = Field(default_factory=list, title="额外样式表（项目里的文件）")
+    extra_javascript: list[Text] = Field(
+        default_factory=list, title="额外脚本",
+        description="默认拒绝：需要维护者用 qunsop build --allow-scripts 明确允许")
+    hooks: list[Text] = Field(
+        default_factory=list, title="MkDocs hooks",
+        description="默认拒绝：需要维护者用 qunsop build --allow-scripts 明确允许")
+    nav: None = None
+    docs_dir: None = None
+    site_dir: None = None
+    INHERIT: None = None
+    validation: None = None
+    dev_addr: None = None
+    watch: None = None
+    strict: None = None
+
+    @field_validator(*OWNED_KEYS, mode="before")
+    @classmethod
+    def owned_by_qunsop(cls, value: object, info: ValidationInfo) -> object:
+        raise ValueError(f"请删除 `{info.field_name}`：{OWNED_KEYS[info.field_name or '']}")
+
+    @field_validator("site_url")
+    @classmethod
+    def http_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"网站地址必须以 https:// 或 http:// 开头，现在是 {value!r}")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("repo_url")
+    @classmethod
+    def http_repo(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("仓库地址必须以 https:// 开头")
+        return value
+
+    @field_validator("plugins")
+    @classmethod
+    def allowed_plugins(cls, value: list[Any]) -> list[Any]:
+        for name in entry_names(value):
+            if name not in ALLOWED_PLUGINS:
+                raise ValueError(f"不允许的插件 `{name}`：插件会在构建时运行代码，只能用 "
+                                 f"{'、'.join(sorted(ALLOWED_PLUGINS))}")
+        return value
+
+    @field_validator("markdown_extensions")
+    @classmethod
+    def allowed_extensions(cls, value: list[Any]) -> list[Any]:
+        for name in entry_names(value):
+            if name not in ALLOWED_EXTENSIONS:
+                raise ValueError(f"不允许的 Markdown 扩展 `{name}`：可以用 "
+                                 f"{'、'.join(sorted(ALLOWED_EXTENSIONS))}")
+        return value
+
+    @field_validator("extra_css", "extra_javascript", "hooks")
+    @classmethod
+    def local_files(cls, value: list[str]) -> list[str]:
+        for path in value:
+            parts = PurePosixPath(path)
+            if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", path) or parts.is_absolute() \
+                    or ".." in parts.parts:
+                raise ValueError(f"`{path}` 必须是项目里的相对路径：不能从其他网站加载")
+        return value
+
+
+def entry_names(entries: list[Any]) -> Iterator[str]:
+    for entry in entries:
+        if isinstance(entry, str):
+            yield entry
+        else:
+            yield from entry
+
+
+def site_url_warning(url: str) -> str | None:
+    """A warning when the site's address is a placeholder nobody can open."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host.endswith(PLACEHOLDER_HOSTS) or host in PLACEHOLDER_HOSTS:
+        return (f"网站地址 {url} 是一个示例地址：二维码和日历订阅会指向一个打不开的网址，"
+                "发布前请改成真实网址")
+    return None
+
+
+Finding = tuple[tuple[str | int, ...], str, str, str]  # field path, code, message, severity
+
+
+def site_findings(settings: SiteSettings, root: Path, allow_scripts: bool) -> list[Finding]:
+    """Checks of mkdocs.yml that need more than its own values: files, the opt-in, the URL."""
+    findings: list[Finding] = []
+    warning = site_url_warning(settings.site_url)
+    if warning:
+        findings.append((("site_url",), "placeholder-url", warning, "warning"))
+    for field_name in ("hooks", "extra_javascript"):
+        for number, _path in enumerate(getattr(settings, field_name)):
+            if not allow_scripts:
+                findings.append(((field_name, number), "scripts-refused",
+                                 f"{field_name} 会在构建时或读者的浏览器里运行代码，默认不允许："
+                                 "维护者确认安全后，用 qunsop build --allow-scripts 构建", "error"))
+    for field_name in ("extra_css", *(("hooks", "extra_javascript") if allow_scripts else ())):
+        for number, path in enumerate(getattr(settings, field_name)):
+            if not (root / path).is_file():
+                findings.append(((field_name, number), "missing-file",
+                                 f"找不到文件 {path}（相对项目根目录）", "error"))
+    return findings
+
+
+# --- the generated engine config ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EngineSite:
+    """What qunsop hands the engine: its own pages plus the editor's allow-listed settings."""
+
+    settings: SiteSettings
+    project_root: Path
+    docs_dir: Path
+    theme_dir: Path
+    nav: list[Any]
+    search_words: Path
+    allow_scripts: bool = False
+
+
+def config_data(site: EngineSite) -> dict[str, Any]:
+    """The engine config as plain data (written to build/mkdocs.yml for reference)."""
+    settings = site.settings
+    data: dict[str, Any] = {
+        key: value for key, value in settings.model_dump(exclude_none=True).items()
+        if key not in OWNED_KEYS and key not in {"plugins", "markdown_extensions", "hooks",
+                                                 "extra_javascript", "theme"}
+    }
+    data["theme"] = {**settings.theme.model_dump(), "custom_dir": str(site.theme_dir)}
+    data["docs_dir"] = str(site.docs_dir)
+    data["nav"] = site.nav
+    # qunsop checks every link it writes against the planned outputs, packs included,
+    # which the engine cannot see; the engine still checks anchors
+    data["validation"] = {"nav": {"omitted_files": "info", "not_found": "warn"},
+                          "links": {"not_found": "info", "anchors": "warn",
+                                    "unrecognized_links": "info"}}
+    plugins = {**REQUIRED_PLUGINS, **dict(entries(settings.plugins))}
+    plugins["qunsop-search"] = {"user_dict": str(site.search_words)}
+    data["plugins"] = [{name: options} for name, options in plugins.items()]
+    extensions = {**dict(entries(settings.markdown_extensions)), **REQUIRED_EXTENSIONS}
+    data["markdown_extensions"] = [{name: options} for name, options in extensions.items()
+                                   if name != "pymdownx.superfences"]
+    data["extra_css"] = ["assets/qunsop.css", *settings.extra_css]
+    if site.allow_scripts:
+        data["extra_javascript"] = list(settings.extra_javascript)
+        data["hooks"] = [str(site.project_root / hook) for hook in settings.hooks]
+    return data
+
+
+def entries(items: list[Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for entry in items:
+        if isinstance(entry, str):
+            yield entry, {}
+        else:
+            for name, options in entry.items():
+                yield name, dict(options or {})
+
+
+def superfences_extension() -> dict[str, Any]:
+    """Fenced code plus mermaid diagrams; its format callable cannot be written in YAML."""
+    from pymdownx.superfences import fence_code_format
+
+    return {"pymdownx.superfences": {"custom_fences": [
+        {"name": "mermaid", "class": "mermaid", "format": fence_code_format}]}}
+
+
+def write_config(site: EngineSite, config_file: Path) -> dict[str, Any]:
+    data = config_data(site)
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    if not config_file.is_file() or config_file.read_text(encoding="utf-8") != text:
+        config_file.write_text(text, encoding="utf-8")
+    return data
+
+
+def page_source(title: str, searchable: bool, body: str) -> str:
+    """A generated page: front matter the theme reads, then the Markdown body."""
+    meta: dict[str, object] = {"title": title}
+    if not searchable:
+        meta["search"] = {"exclude": True}
+    return f"---\n{yaml.safe_dump(meta, allow_unicode=True)}---\n\n{body}"
+
+
+# --- running the engine ----------------------------------------------------------------
 
 
 class _Collect(logging.Handler):
@@ -30,38 +295,66 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def build_site(config_file: Path, site_dir: Path) -> None:
-    """Run a strict MkDocs build of `config_file` into `site_dir`."""
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
-
+@contextmanager
+def _collected_warnings() -> Iterator[_Collect]:
     collector = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collector)
     previous_level = logger.level
     logger.setLevel(logging.WARNING)
     try:
-        config = load_config(str(config_file), site_dir=str(site_dir), strict=True)
-        config.plugins.on_startup(command="build", dirty=False)
-        try:
-            build(config)
-        finally:
-            config.plugins.on_shutdown()
-    except MkDocsException as error:
-        raise EngineError(collector.messages or [str(error)]) from None
+        yield collector
     finally:
         logger.removeHandler(collector)
         logger.setLevel(previous_level)
 
 
-def serve_site(site_dir: Path, rebuild: Callable[[], None], watched: list[Path],
-               host: str, port: int) -> None:
-    """Serve `site_dir` with live reload; call `rebuild` when a watched path changes."""
+def build_site(site: EngineSite, config_file: Path, site_dir: Path) -> None:
+    """Run a strict MkDocs build of the generated docs into `site_dir`."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    data = write_config(site, config_file)
+    extensions = [*data["markdown_extensions"], superfences_extension()]
+    with _collected_warnings() as collector:
+        try:
+            config = load_config(str(config_file), site_dir=str(site_dir), strict=True,
+                                 markdown_extensions=extensions)
+            config.plugins.on_startup(command="build", dirty=False)
+            try:
+                build(config)
+            finally:
+                config.plugins.on_shutdown()
+        except MkDocsException as error:
+            raise EngineError(collector.messages or [str(error)]) from None
+
+
+def serve_site(site_dir: Path, rebuild: Callable[[], None], watched: list[Path], host: str,
+               port: int, problems: Callable[[], str | None] = lambda: None) -> None:
+    """Serve `site_dir` with live reload; call `rebuild` when a watched path changes.
+
+    While `problems()` returns a page, every HTML request gets it instead of the last
+    good site, with the reload script, so the browser shows the fix as soon as it builds.
+    """
     from mkdocs.livereload import LiveReloadServer
 
-    server = LiveReloadServer(builder=rebuild, host=host, port=port, root=str(site_dir))
+    class Server(LiveReloadServer):
+        def _serve_request(self, environ: Any, start_response: Any) -> Any:
+            page = problems()
+            path = environ.get("PATH_INFO", "")
+            if page is None or path.startswith("/livereload/") or not (
+                    path.endswith("/") or path.endswith(".html")):
+                return super()._serve_request(environ, start_response)
+            with self._epoch_cond:
+                epoch = self._visible_epoch
+            content = self._inject_js_into_html(page.encode(), epoch)
+            start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
+                                      ("Content-Length", str(len(content)))])
+            return [content]
+
+    server = Server(builder=rebuild, host=host, port=port, root=str(site_dir))
     for path in watched:
         if path.exists():
             server.watch(str(path))

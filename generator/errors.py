@@ -30,7 +30,7 @@ class ProblemsFound(Exception):
     """Raised by a stage when sources are invalid; carries every problem at once."""
 
     def __init__(self, problems: Iterable[Problem], files_checked: int = 0) -> None:
-        self.problems = sorted(problems)
+        self.problems = root_cause_order(problems)
         self.files_checked = files_checked
         super().__init__(f"{len(self.problems)} problem(s)")
 
@@ -47,3 +47,30 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """Return a Chinese 'did you mean' hint, or '' when nothing is close."""
     matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f"（是不是 `{matches[0]}`？）" if matches else ""
+
+
+# Problems that stop a file from being read at all: its other problems, and problems
+# elsewhere that mention it, only make sense once these are fixed.
+LOAD_CODES = frozenset({
+    "yaml-syntax", "tab-indent", "full-width-colon", "no-space-after-colon", "bad-indent",
+    "multiple-documents", "not-utf8", "control-character", "unreadable", "too-deep", "merge-key",
+    "unsafe-tag", "no-front-matter", "unclosed-front-matter", "not-a-mapping", "empty-file",
+    "file-too-large", "duplicate-key", "alias-bomb", "bad-key", "bad-value", "outside-project",
+    "body-in-front-matter", "yaml-node",
+})
+
+
+def root_cause_order(problems: Iterable[Problem]) -> list[Problem]:
+    """Files that cannot be read first, then files with errors, then warnings; by line within."""
+
+    def rank(problem: Problem) -> int:
+        if problem.code in LOAD_CODES:
+            return 0
+        return 1 if problem.severity == "error" else 2
+
+    problems = list(problems)
+    file_rank: dict[str, int] = {}
+    for problem in problems:
+        file_rank[problem.file] = min(file_rank.get(problem.file, 3), rank(problem))
+    return sorted(problems, key=lambda p: (file_rank[p.file], p.file, p.line, p.column, p.code,
+                                           p.path, p.message, p.severity))

@@ -8,80 +8,29 @@ at the project root; banned advertising words in
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 from zoneinfo import ZoneInfo
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
 from .errors import Problem
-from .models import Game, Post
+from .models import Calendar, Game, Post, Reply, Tier
 from .resolve import ASSETS_DIR, Project
 from .schedule import CalendarSchedule
+from .settings import Level, LintSettings
 from .validate import Item
 
-Level = Literal["error", "warning", "off"]
-Rule = Literal["banned-word", "raw-html", "bad-link", "image-too-large", "too-many-images",
-               "post-too-long", "expiring-soon", "below-cadence"]
-CONFIG_FILE = "qunsop.yaml"
 BANNED_WORDS_FILE = "content_library/banned_words.txt"
 WECHAT_MAX_IMAGES = 9
 
 HTML_TAG = re.compile(r"<\s*/?\s*([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>|\bon[a-z]+\s*=", re.I)
 URL_SCHEME = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]{1,20}):(//|[^\s\d])")
 ALLOWED_SCHEMES = frozenset({"http", "https", "weixin", "tel", "mailto"})
-
-
-class LintConfig(BaseModel):
-    """The `lint:` section of qunsop.yaml."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    severity: dict[Rule, Level] = Field(default_factory=dict, title="各规则的级别")
-    max_post_chars: int = Field(default=800, ge=50, title="帖子最长字数")
-    max_image_kb: int = Field(default=1024, ge=10, title="图片最大 KB")
-    expiring_within_days: int = Field(default=14, ge=0, title="提前多少天提醒失效")
-
-    @field_validator("severity", mode="before")
-    @classmethod
-    def yaml_off_is_false(cls, value: object) -> object:
-        # YAML 1.1 reads a bare `off` as false
-        if isinstance(value, dict):
-            return {key: "off" if level is False else level for key, level in value.items()}
-        return value
-
-
-DEFAULT_SEVERITY: dict[str, Level] = {
-    "banned-word": "warning",
-    "raw-html": "error",
-    "bad-link": "error",
-    "image-too-large": "warning",
-    "too-many-images": "error",
-    "post-too-long": "warning",
-    "expiring-soon": "warning",
-    "below-cadence": "warning",
-}
-
-
-def load_lint_config(root: Path) -> tuple[LintConfig, list[Problem]]:
-    path = root / CONFIG_FILE
-    if not path.is_file():
-        return LintConfig(), []
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
-        return LintConfig.model_validate(data.get("lint") or {}), []
-    except (yaml.YAMLError, AttributeError) as error:
-        return LintConfig(), [Problem(CONFIG_FILE, 1, 1, "lint", "bad-config",
-                                      f"qunsop.yaml 无法读取：{error}")]
-    except ValidationError as error:
-        return LintConfig(), [
-            Problem(CONFIG_FILE, 1, 1, ".".join(["lint", *map(str, e["loc"])]), "bad-config",
-                    f"lint 设置无效（{e['msg']}），请检查这一项")
-            for e in error.errors()]
+# Schemes that run or smuggle content when a reader's app turns text into a link.
+DANGEROUS_SCHEMES = re.compile(r"(?<![a-z])(javascript|vbscript|data|file|livescript|mocha):", re.I)
+INVISIBLE = re.compile(r"[\s\x00-\x1f\u200b-\u200d\u2060\ufeff]+")
 
 
 @dataclass(frozen=True)
@@ -97,26 +46,46 @@ class BannedWords:
         return [word for word in self.words if word in text]
 
 
-def load_banned_words(root: Path) -> BannedWords:
+def load_banned_words(root: Path) -> tuple[BannedWords, list[Problem]]:
+    """Words one per line; `!phrase` allows a phrase that only looks like a banned word."""
     path = root / BANNED_WORDS_FILE
     if not path.is_file():
-        return BannedWords()
-    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
-    entries = [line for line in lines if line and not line.startswith("#")]
-    allowed = sorted((line[1:] for line in entries if line.startswith("!")), key=len, reverse=True)
-    return BannedWords(tuple(line for line in entries if not line.startswith("!")), tuple(allowed))
+        return BannedWords(), []
+    try:
+        text = path.read_bytes().decode("utf-8").lstrip("\ufeff")
+    except (OSError, UnicodeDecodeError):
+        return BannedWords(), [Problem(BANNED_WORDS_FILE, 1, 1, "", "not-utf8",
+                                       "禁用词文件无法读取：请存为 UTF-8 编码的纯文本")]
+    words: list[str] = []
+    allowed: list[str] = []
+    problems: list[Problem] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("!"):
+            if not line[1:].strip():
+                problems.append(Problem(BANNED_WORDS_FILE, number, 1, "", "empty-exception",
+                                        "只有一个 ! 的行会让所有禁用词都失效：! 后面要写允许的具体说法，"
+                                        "例如 !第一天"))
+                continue
+            allowed.append(line[1:].strip())
+        else:
+            words.append(line)
+    allowed.sort(key=len, reverse=True)
+    return BannedWords(tuple(words), tuple(allowed)), problems
 
 
 def lint_project(project: Project, schedules: dict[str, CalendarSchedule],
                  today: dt.date | None = None) -> list[Problem]:
-    config, problems = load_lint_config(project.root)
-    linter = _Linter(project, config, load_banned_words(project.root), today)
+    banned, problems = load_banned_words(project.root)
+    linter = _Linter(project, project.settings.lint, banned, today)
     problems += linter.run(schedules)
     return problems
 
 
 class _Linter:
-    def __init__(self, project: Project, config: LintConfig, banned: BannedWords,
+    def __init__(self, project: Project, config: LintSettings, banned: BannedWords,
                  today: dt.date | None) -> None:
         self.project = project
         self.config = config
@@ -125,7 +94,7 @@ class _Linter:
         self.problems: list[Problem] = []
 
     def level(self, rule: str) -> Level:
-        return self.config.severity.get(rule, DEFAULT_SEVERITY[rule])
+        return self.config.level(rule)
 
     def report(self, item: Item, loc: tuple[str | int, ...], rule: str, message: str,
                line: int | None = None) -> None:
@@ -138,12 +107,12 @@ class _Linter:
         self.problems.append(problem)
 
     def run(self, schedules: dict[str, CalendarSchedule]) -> list[Problem]:
-        for post in self.project.posts:
+        for post in self.project.of(Post):
             self.texts(post, post_texts(post.model))
             self.post_limits(post)
-        for game in self.project.games:
+        for game in self.project.of(Game):
             self.texts(game, game_texts(game.model))
-        for reply in self.project.replies:
+        for reply in self.project.of(Reply):
             self.texts(reply, [(("body",), reply.model.body)])
         for schedule in schedules.values():
             self.cadence(schedule)
@@ -164,11 +133,9 @@ class _Linter:
         if HTML_TAG.search(text):
             self.report(item, loc, "raw-html",
                         "含 HTML 标签或脚本：微信不显示 HTML，网站也不会执行它，请改成纯文字", line)
-        for match in URL_SCHEME.finditer(text):
-            scheme = match.group(1).lower()
-            if scheme not in ALLOWED_SCHEMES and (match.group(2) == "//" or scheme == "javascript"):
-                self.report(item, loc, "bad-link",
-                            f"链接协议 `{scheme}:` 不安全或无法在微信打开，只能用 http(s)", line)
+        for scheme in bad_schemes(text):
+            self.report(item, loc, "bad-link",
+                        f"链接协议 `{scheme}:` 不安全或无法在微信打开，只能用 http(s)", line)
 
     def post_limits(self, item: Item[Post]) -> None:
         post = item.model
@@ -192,15 +159,24 @@ class _Linter:
                         f"{post.valid_until} 就要失效了：请更新内容或延长有效期")
 
     def cadence(self, schedule: CalendarSchedule) -> None:
-        item = self.project.calendars[schedule.calendar.id]
-        tiers = [self.project.tiers[t].model for t in schedule.calendar.tiers
-                 if t in self.project.tiers]
+        item = self.project.of(Calendar)[schedule.calendar.id]
+        tiers = [self.project.of(Tier)[t].model for t in schedule.calendar.tiers
+                 if t in self.project.of(Tier)]
         wanted = max((tier.posts_per_day for tier in tiers), default=0)
         short = [day for day in schedule.days if len(day.slots) < wanted]
         if short:
             sample = "、".join(day.key for day in short[:3]) + ("等" if len(short) > 3 else "")
             self.report(item, ("tiers",), "below-cadence",
                         f"{len(short)} 天的推送少于群层级要求的每天 {wanted} 条（{sample}）")
+
+
+def bad_schemes(text: str) -> list[str]:
+    """Unknown or dangerous link schemes, also when entity-encoded or split by spaces."""
+    found = [match.group(1).lower() for match in URL_SCHEME.finditer(text)
+             if match.group(1).lower() not in ALLOWED_SCHEMES and match.group(2) == "//"]
+    decoded = INVISIBLE.sub("", html.unescape(html.unescape(text)))
+    found += [match.group(1).lower() for match in DANGEROUS_SCHEMES.finditer(decoded)]
+    return sorted(set(found))
 
 
 def lint_today() -> dt.date:

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import frontmatter
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .cache import ParseCache, digest
+from .cache import Cache, code_version, digest
 from .errors import Problem
+from .kinds import MARKDOWN_KINDS, REGISTRY
 
 FieldPath = tuple[str | int, ...]
 Position = tuple[int, int]
@@ -25,21 +29,8 @@ Position = tuple[int, int]
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 MAX_ALIAS_REVISITS = 10_000
 
-# (glob under the project root, kind). Playbook-owned kinds live in a playbook folder.
-SOURCE_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("playbooks/*/playbook.yaml", "playbook"),
-    ("playbooks/*/tiers/*.yaml", "tier"),
-    ("playbooks/*/calendars/*.yaml", "calendar"),
-    ("playbooks/*/curricula/*.yaml", "curriculum"),
-    ("playbooks/*/escalations/*.yaml", "escalation"),
-    ("playbooks/*/campaigns/*.yaml", "campaign"),
-    ("content_library/posts/**/*.md", "post"),
-    ("content_library/games/*.md", "game"),
-    ("content_library/replies/*.md", "reply"),
-    ("content_library/placeholders.yaml", "placeholders"),
-)
-MARKDOWN_KINDS = frozenset({"post", "game", "reply"})
 STR_TAG = "tag:yaml.org,2002:str"
+MERGE_TAG = "tag:yaml.org,2002:merge"
 SAFE_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
@@ -81,7 +72,50 @@ class SourceFile:
 class LoadResult:
     files: list[SourceFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, kind) that did not load
     files_seen: int = 0
+
+
+class ParseCache:
+    """Parsed sources by content hash: PyYAML is the slowest stage, so parse each text once.
+
+    Stored as JSON in the user's cache, for this exact qunsop code only.
+    """
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+        self.name = "parse.json"
+        stored = cache.read(self.name)
+        version = code_version() if cache.folder else ""
+        self.entries: dict[str, Any] = (
+            stored["entries"] if isinstance(stored, dict) and stored.get("version") == version else {})
+        self.version = version
+        self.used: set[str] = set()
+        self.changed = False
+
+    def get(self, key: str) -> tuple[Any, Marks, int] | None:
+        self.used.add(key)
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        data, keys, values, body_line = entry
+        marks = Marks({tuple(path): (line, column) for path, line, column in keys},
+                      {tuple(path): (line, column) for path, line, column in values})
+        return data, marks, body_line
+
+    def put(self, key: str, source: SourceFile) -> None:
+        self.used.add(key)
+        self.entries[key] = [source.data, [[list(path), *at] for path, at in source.marks.keys.items()],
+                             [[list(path), *at] for path, at in source.marks.values.items()],
+                             source.body_line]
+        self.changed = True
+
+    def save(self) -> None:
+        """Keep only what this run used, so the cache does not grow without bound."""
+        if self.cache.folder is None or not (self.changed or set(self.entries) - self.used):
+            return
+        kept = {key: self.entries[key] for key in sorted(self.used) if key in self.entries}
+        self.cache.write(self.name, {"version": self.version, "entries": kept})
 
 
 class SourceProblem(Exception):
@@ -107,6 +141,7 @@ def load_project(root: Path, cache: ParseCache | None = None) -> LoadResult:
             text = read_text(root / relative, relative, result.problems)
         except SourceProblem as problem:
             loaded[number] = problem.located(relative)
+            result.failed.append((relative, kind))
             continue
         key = digest(f"{kind in MARKDOWN_KINDS}\0{text}".encode())
         cached = cache.get(key) if cache else None
@@ -115,10 +150,12 @@ def load_project(root: Path, cache: ParseCache | None = None) -> LoadResult:
             loaded[number] = SourceFile(relative, kind, playbook_of(relative), data, marks, body_line)
         else:
             pending.append((number, relative, kind, text, key))
-    for (number, _relative, _kind, _text, key), outcome in zip(pending, parse_all(pending), strict=True):
+    for (number, relative, kind, _text, key), outcome in zip(pending, parse_all(pending), strict=True):
         loaded[number] = outcome
         if cache and isinstance(outcome, SourceFile):
-            cache.put(key, (outcome.data, outcome.marks, outcome.body_line))
+            cache.put(key, outcome)
+        elif not isinstance(outcome, SourceFile):
+            result.failed.append((relative, kind))
     for number in sorted(loaded):
         outcome = loaded[number]
         (result.files if isinstance(outcome, SourceFile) else result.problems).append(outcome)
@@ -145,21 +182,24 @@ def parse_job(job: tuple[str, str, str]) -> SourceFile | Problem:
         return parse_source(text, relative, kind)
     except SourceProblem as problem:
         return problem.located(relative)
+    except RecursionError:
+        return Problem(relative, 1, 1, "", "too-deep", "文件嵌套太深，无法读取：请检查括号和缩进")
 
 
 def discover(root: Path) -> Iterator[tuple[str, str]]:
     """Yield (repo-relative path, kind) for each source, in a stable order."""
     seen: set[str] = set()
     found: list[tuple[str, str]] = []
-    for pattern, kind in SOURCE_PATTERNS:
-        candidates = list(root.glob(pattern))
-        if pattern.endswith(".yaml"):
-            candidates += root.glob(pattern[: -len(".yaml")] + ".yml")
+    for kind in REGISTRY:
+        candidates = list(root.glob(kind.pattern))
+        if kind.pattern.endswith(".yaml"):
+            candidates += root.glob(kind.pattern[: -len(".yaml")] + ".yml")
         for path in candidates:
             relative = path.relative_to(root).as_posix()
-            if relative not in seen and path.is_file() and not path.name.startswith((".", "_")):
+            if relative not in seen and (path.is_file() or path.is_symlink()) \
+                    and not path.name.startswith((".", "_")):
                 seen.add(relative)
-                found.append((relative, kind))
+                found.append((relative, kind.name))
     yield from sorted(found)
 
 
@@ -173,8 +213,8 @@ def parse_source(text: str, relative: str, kind: str) -> SourceFile:
         front, offset, body, body_line = split_front_matter(text)
         data, marks = parse_yaml(front, offset)
         if not isinstance(data, dict):
-            raise SourceProblem(offset + 1, 1, "not-a-mapping",
-                                "front matter 应为“字段: 值”的键值对")
+            line, column = marks.values.get((), (offset + 2, 1))
+            raise SourceProblem(line, column, "not-a-mapping", "front matter 应为“字段: 值”的键值对")
         if "body" in data:
             line, column = marks.keys[("body",)]
             raise SourceProblem(line, column, "body-in-front-matter",
@@ -197,13 +237,17 @@ def inside(root: Path, path: Path) -> bool:
 
 
 def read_text(path: Path, relative: str, problems: list[Problem]) -> str:
-    """Read UTF-8 text; refuse huge files and other encodings."""
-    size = path.stat().st_size
-    if size > MAX_SOURCE_BYTES:
-        raise SourceProblem(1, 1, "file-too-large",
-                            f"文件太大（{size / 1024 / 1024:.1f} MB），单个源文件最多 "
-                            f"{MAX_SOURCE_BYTES // 1024 // 1024} MB，请拆分")
-    raw = path.read_bytes()
+    """Read UTF-8 text; refuse huge files, other encodings and invisible control characters."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            raise SourceProblem(1, 1, "file-too-large",
+                                f"文件太大（{size / 1024 / 1024:.1f} MB），单个源文件最多 "
+                                f"{MAX_SOURCE_BYTES // 1024 // 1024} MB，请拆分")
+        raw = path.read_bytes()
+    except OSError as error:
+        raise SourceProblem(1, 1, "unreadable",
+                            f"无法读取这个文件（{error.strerror or error}）：请检查文件权限") from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
         problems.append(Problem(relative, 1, 1, "", "utf8-bom",
@@ -217,29 +261,102 @@ def read_text(path: Path, relative: str, problems: list[Problem]) -> str:
                             "文件不是 UTF-8 编码（可能是 GBK），请在编辑器里改存为 UTF-8") from None
     if not text.strip():
         raise SourceProblem(1, 1, "empty-file", "文件是空的：请填写内容，或删除这个文件")
-    return text.replace("\r\n", "\n")
+    text = text.replace("\r\n", "\n")
+    check_characters(text)
+    return text
+
+
+# Characters nobody types on purpose: C0/C1 controls (NUL…), lone CR, the line breaks
+# PyYAML counts but editors do not (NEL, U+2028/2029: line numbers would drift), a BOM
+# inside the text, and bidi overrides that make text read differently than it is stored.
+FORBIDDEN_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029"
+    "\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def check_characters(text: str) -> None:
+    found = FORBIDDEN_CHARACTERS.search(text)
+    if found is None:
+        return
+    line, column = position_of(text, found.start())
+    char = found.group(0)
+    name = unicodedata.name(char, "控制字符")
+    more = len(FORBIDDEN_CHARACTERS.findall(text)) - 1
+    raise SourceProblem(line, column, "control-character",
+                        f"这里有一个看不见的字符 U+{ord(char):04X}（{name}）"
+                        + (f"，全文还有 {more} 个" if more else "")
+                        + "：多半是从网页或文档里复制带进来的，请删掉后重新输入这一处")
+
+
+def position_of(text: str, offset: int) -> Position:
+    """1-based line and column of `offset`, counting only \\n as a line break."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+MAX_NESTING = 40
+_BRACKETS = re.compile(r"[\[\]{}]")
+_INDENT = re.compile(r"^ {80,}", re.M)
+
+
+def check_nesting(text: str, line_offset: int) -> None:
+    """Refuse absurdly deep nesting before the recursive parser sees it (it would crash).
+
+    Real sources nest six levels at most. A cheap over-estimate decides whether the
+    exact (event-based, non-recursive) count is needed.
+    """
+    if text.count("[") + text.count("{") > MAX_NESTING:
+        depth = deepest = 0
+        for match in _BRACKETS.finditer(text):
+            depth += 1 if match.group(0) in "[{" else -1
+            deepest = max(deepest, depth)
+        if deepest <= MAX_NESTING and not _INDENT.search(text):
+            return
+    elif not _INDENT.search(text):
+        return
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_NESTING:
+                    mark = event.start_mark
+                    raise SourceProblem(mark.line + 1 + line_offset, mark.column + 1, "too-deep",
+                                        f"嵌套超过 {MAX_NESTING} 层：源文件不需要这么深的列表或键值对，"
+                                        "请检查括号和缩进")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # the parser reports the syntax error with its own message
+
+
+_FRONT_MATTER = frontmatter.YAMLHandler()
 
 
 def split_front_matter(text: str) -> tuple[str, int, str, int]:
-    """Split Markdown into (front matter, its line offset, body, body's first line)."""
-    lines = text.split("\n")
-    if lines[0].rstrip() != "---":
+    """Split Markdown into (front matter, its line offset, body, body's first line).
+
+    python-frontmatter finds the --- boundaries; the offsets keep every reported
+    line number exact.
+    """
+    if not _FRONT_MATTER.detect(text):
         raise SourceProblem(1, 1, "no-front-matter",
                             "Markdown 文件应以一行 --- 开头，接着写 front matter 字段，再以 --- 结束")
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() == "---":
-            body_lines = lines[index + 1:]
-            first = 0
-            while first < len(body_lines) and not body_lines[first].strip():
-                first += 1
-            body = "\n".join(body_lines[first:]).rstrip()
-            return "\n".join(lines[1:index]), 1, body, index + 2 + first
-    raise SourceProblem(1, 1, "unclosed-front-matter",
-                        "front matter 没有结束：在字段之后加一行 ---，再写正文")
+    try:
+        front, content = _FRONT_MATTER.split(text)
+    except ValueError:
+        raise SourceProblem(1, 1, "unclosed-front-matter",
+                            "front matter 没有结束：在字段之后加一行 ---，再写正文") from None
+    front_start = text.find(front, 3) if front else text.index("\n") + 1
+    offset = text.count("\n", 0, front_start)
+    body = content.strip("\n").rstrip()
+    body_start = len(text) - len(content.lstrip("\n")) if body else len(text)
+    return front, offset, body, text.count("\n", 0, body_start) + 1
 
 
 def parse_yaml(text: str, line_offset: int) -> tuple[Any, Marks]:
     """Parse one YAML document with the C loader and record every value's position."""
+    check_nesting(text, line_offset)
     loader = yaml.CSafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -321,12 +438,16 @@ class _Builder:
         self.seen.add(id(node))
 
     def _mapping(self, node: MappingNode, path: FieldPath) -> dict[str, Any]:
-        if self.may_alias:  # merge keys (<<: *anchor) need an anchor too
-            self.loader.flatten_mapping(node)
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
                 raise SourceProblem(*self.position(key_node), "bad-key", "字段名必须是简单文字")
+            if key_node.tag == MERGE_TAG:
+                # merge keys are refused whatever follows them: their override rules are
+                # subtle, and every editor should see each field written where it applies
+                raise SourceProblem(*self.position(key_node), "merge-key",
+                                    "不支持 YAML 合并键 <<：请把要用的字段直接写在这里",
+                                    dotted_path(path))
             key = str(key_node.value)
             key_path = (*path, key)
             if key in result:

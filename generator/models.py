@@ -1,6 +1,6 @@
 """Source models: plain data validated by Pydantic, no I/O and no rendering.
 
-Field names are the contract editors rely on (see SPEC.md "Source model").
+Field names are the contract editors rely on (README and CONTRIBUTING describe them).
 Titles and descriptions are Chinese because they show up in editors'
 autocompletion through the generated JSON Schemas.
 """
@@ -12,7 +12,7 @@ import re
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -27,6 +27,8 @@ Text = Annotated[str, Field(min_length=1)]
 Side = Literal["B", "C"]
 Lifecycle = Literal["persistent", "one_off", "campaign"]
 Category = Literal["liked", "concerned", "needed", "product", "activity", "game", "interaction"]
+Channel = Literal["group", "moments", "private"]
+ActivityKind = Literal["checkin", "groupbuy", "pk", "other"]
 GameKind = Literal["icebreaker", "retention", "festival", "growth"]
 LessonFormat = Literal["live", "video", "slides", "onsite-qa"]
 PostStatus = Literal["draft", "approved"]
@@ -41,6 +43,7 @@ CATEGORY_LABELS: dict[str, str] = {
     "game": "游戏",
     "interaction": "互动",
 }
+CHANNEL_LABELS: dict[str, str] = {"group": "群里", "moments": "朋友圈", "private": "私聊"}
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -58,6 +61,20 @@ def normalise_time(value: object) -> object:
             return f"{int(match.group(1)):02d}:{match.group(2)}"
     return value
 
+
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2099, 12, 31)
+MAX_CALENDAR_DAYS = 731  # two years of daily packs; longer plans are split into several calendars
+
+
+def within_supported_years(value: dt.date) -> dt.date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(f"日期 {value} 超出支持的范围（{EARLIEST_DATE.year}–{LATEST_DATE.year} 年）")
+    return value
+
+
+Date = Annotated[dt.date, AfterValidator(within_supported_years),
+                 Field(title="日期", description="YYYY-MM-DD，例如 2026-12-01")]
 
 ClockTime = Annotated[
     str,
@@ -152,12 +169,22 @@ class Pick(Model):
     category: Category | None = Field(default=None, title="按分类挑选（默认用时段的分类）")
 
 
+SLOT_SOURCES = ("post", "game", "pick", "activity", "reply")
+
+
 class Slot(Model):
     time: ClockTime
     category: Category = Field(title="内容分类")
+    channel: Channel = Field(default="group", title="发到哪里",
+                             description="group 群里（默认）/ moments 朋友圈 / private 私聊任务")
     post: Id | None = Field(default=None, title="帖子编号")
     game: Id | None = Field(default=None, title="游戏编号")
     pick: Pick | None = Field(default=None, title="自动挑选规则")
+    activity: Id | None = Field(default=None, title="多日活动编号",
+                                description="从这一天开始，连续几天每天一条")
+    reply: Id | None = Field(default=None, title="话术编号", description="私聊任务里要发的话术")
+    task: str = Field(default="", title="私聊任务",
+                      description="channel: private 时必填，例如“私聊问候 3 位老客户”")
     note: str = Field(default="", title="给店主的提示", description="显示在推送包里，店主看得到")
     remark: str = Field(default="", title="运营备注", description="只显示在 SOP 网站上，不进推送包")
 
@@ -168,10 +195,14 @@ class Slot(Model):
 
     @model_validator(mode="after")
     def one_source(self) -> Slot:
-        given = [name for name in ("post", "game", "pick") if getattr(self, name) is not None]
+        given = [name for name in SLOT_SOURCES if getattr(self, name) is not None]
         if len(given) != 1:
-            raise ValueError("每个时段只能填 post、game、pick 其中一项" + (
+            raise ValueError(f"每个时段只能填 {'、'.join(SLOT_SOURCES)} 其中一项" + (
                 f"，现在填了 {'、'.join(given)}" if given else "，现在一项都没填"))
+        if self.channel == "private" and not self.task.strip():
+            raise ValueError("私聊任务（channel: private）要写 task：让店主知道找谁、说什么")
+        if self.channel != "private" and self.task:
+            raise ValueError("task 只用于私聊任务：请加上 channel: private，或删掉 task")
         return self
 
 
@@ -181,7 +212,7 @@ class DayPlan(Model):
 
 
 class DatedDay(DayPlan):
-    date: dt.date = Field(title="日期")
+    date: Date
     festival: str = Field(default="", title="节日")
 
 
@@ -194,8 +225,8 @@ class Calendar(Model):
     name: Text = Field(title="排期名称")
     summary: str = Field(default="", title="说明")
     tiers: list[Id] = Field(min_length=1, title="适用群层级")
-    start: dt.date | None = Field(default=None, title="开始日期")
-    end: dt.date | None = Field(default=None, title="结束日期")
+    start: Date | None = Field(default=None, title="开始日期")
+    end: Date | None = Field(default=None, title="结束日期（包含这一天）")
     weekly: dict[Weekday, DayPlan] = Field(default_factory=dict, title="每周模板")
     overrides: list[DatedDay] = Field(default_factory=list, title="指定日期（覆盖每周模板）")
     days: list[RelativeDay] = Field(default_factory=list, title="相对天（建群后第 N 天）")
@@ -209,6 +240,9 @@ class Calendar(Model):
             raise ValueError("排期需要 start、end 和 weekly，或者 days")
         if dated and (self.start is None or self.end is None):
             raise ValueError("按日期的排期必须同时写 start 和 end")
+        if self.start and self.end and (self.end - self.start).days + 1 > MAX_CALENDAR_DAYS:
+            raise ValueError(f"排期最长 {MAX_CALENDAR_DAYS} 天（两年），现在是 "
+                             f"{(self.end - self.start).days + 1} 天：请拆成几个排期")
         return self
 
     @property
@@ -228,12 +262,20 @@ class Lesson(Model):
     outline: list[Text] = Field(default_factory=list, title="大纲")
     materials: list[Id] = Field(default_factory=list, title="配套素材（帖子、游戏、话术编号）")
     check: list[Text] = Field(default_factory=list, title="检验问题")
+    prepare: list[Text] = Field(default_factory=list, title="课前准备",
+                                description="开课前要准备什么，会出现在推送包的课程提醒里")
 
 
 class ScheduleEntry(Model):
     lesson: Id = Field(title="课程编号")
     week: int = Field(ge=1, le=52, title="第几周")
-    day: int = Field(ge=1, le=7, title="周几（1-7）")
+    day: int = Field(ge=1, le=7, title="这一周的第几天（1-7）")
+    time: ClockTime = Field(default="20:00", title="开课时间")
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _time(cls, value: object) -> object:
+        return normalise_time(value)
 
 
 class Curriculum(Model):
@@ -242,6 +284,9 @@ class Curriculum(Model):
     audience: list[Id] = Field(min_length=1, title="适用群层级")
     goal: Text = Field(title="培训目标")
     lessons: list[Lesson] = Field(min_length=1, title="课程")
+    start: Date | None = Field(default=None, title="开课日期",
+                               description="第 1 周第 1 天的日期；按日期的排期据此放课程提醒。"
+                                           "按建群天数的排期从建群第 1 天算")
     schedule: list[ScheduleEntry] = Field(default_factory=list, title="课表")
     completion: Text = Field(title="结业要求与解锁")
     unlocks: list[Id] = Field(default_factory=list, title="结业后可进入的群层级")
@@ -294,7 +339,7 @@ class Escalation(Model):
 
 
 class Announcement(Model):
-    date: dt.date = Field(title="日期")
+    date: Date
     time: ClockTime
     post: Id = Field(title="帖子编号")
     note: str = Field(default="", title="给店主的提示", description="显示在推送包里，店主看得到")
@@ -312,20 +357,109 @@ class Campaign(Model):
     type: Text = Field(title="活动类型", description="如 销售PK、流动红旗")
     summary: str = Field(default="", title="说明")
     tiers: list[Id] = Field(min_length=1, title="参与群层级")
-    start: dt.date = Field(title="开始日期")
-    end: dt.date = Field(title="结束日期")
+    start: Date = Field(title="开始日期")
+    end: Date = Field(title="结束日期（包含这一天）")
     rules: list[Text] = Field(min_length=1, title="规则")
     rewards: list[Text] = Field(default_factory=list, title="奖励")
     kpis: list[Id] = Field(default_factory=list, title="考核指标")
     announcements: list[Announcement] = Field(default_factory=list, title="活动通知（插入推送包）")
 
 
+# --- multi-day activities -------------------------------------------------------
+
+ACTIVITY_TOKENS = {
+    "第几天": "活动的第几天，例如 3",
+    "共几天": "活动一共几天，例如 7",
+    "还剩几天": "不算今天还剩几天，例如 4",
+    "截止日期": "活动最后一天的日期，例如 12月7日（只用于按日期的排期）",
+}
+
+
+class ActivityDay(Model):
+    day: int = Field(ge=1, le=60, title="活动第几天")
+    text: Text = Field(title="这一天的话术（可复制）")
+
+
+class Activity(Model):
+    id: Id
+    name: Text = Field(title="活动名称")
+    kind: ActivityKind = Field(title="类型", description="checkin 打卡 / groupbuy 拼团 / pk 比拼 / other")
+    summary: str = Field(default="", title="说明")
+    tiers: list[Id] = Field(min_length=1, title="适用群层级")
+    days: int = Field(ge=2, le=60, title="持续几天")
+    rules: list[Text] = Field(default_factory=list, title="规则")
+    rewards: list[Text] = Field(default_factory=list, title="奖励")
+    opening: Text = Field(title="第一天的话术")
+    daily: Text = Field(title="中间每天的话术",
+                        description="可用 {第几天} {共几天} {还剩几天} {截止日期}")
+    closing: Text = Field(title="最后一天的话术")
+    by_day: list[ActivityDay] = Field(default_factory=list, title="指定某天的话术（覆盖 daily）")
+    media: list[Media] = Field(default_factory=list, title="图片")
+
+    @model_validator(mode="after")
+    def days_in_range(self) -> Activity:
+        for entry in self.by_day:
+            if entry.day > self.days:
+                raise ValueError(f"by_day 里的第 {entry.day} 天超出了活动的 {self.days} 天")
+        return self
+
+    def line(self, day: int) -> str:
+        """The template text for activity day `day` (1-based), tokens not yet filled."""
+        explicit = next((entry.text for entry in self.by_day if entry.day == day), None)
+        if explicit is not None:
+            return explicit
+        if day == 1:
+            return self.opening
+        return self.closing if day == self.days else self.daily
+
+
+# --- incidents ------------------------------------------------------------------
+
+
+class Incident(Model):
+    id: Id
+    name: Text = Field(title="事件名称")
+    plan: Id = Field(title="按哪个紧急预案处理")
+    level: str = Field(default="", title="严重级别", description="预案里的级别，例如 P2")
+    summary: str = Field(default="", title="经过")
+    tiers: list[Id] = Field(default_factory=list, title="受影响的群层级")
+    calendars: list[Id] = Field(default_factory=list, title="受影响的排期")
+    start: Date = Field(title="开始日期")
+    end: Date | None = Field(default=None, title="结束日期（包含这一天；不写表示还在处理）")
+    review: list[Text] = Field(default_factory=list, title="复盘记录")
+
+    @model_validator(mode="after")
+    def something_affected(self) -> Incident:
+        if not self.tiers and not self.calendars:
+            raise ValueError("事件至少要写 tiers 或 calendars 其中一项：哪些群受影响")
+        if self.end and self.end < self.start:
+            raise ValueError(f"结束日期 {self.end} 早于开始日期 {self.start}")
+        return self
+
+    def open_on(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
 # --- content library --------------------------------------------------------
 
 
 class Media(Model):
-    path: Text = Field(title="图片路径", description="相对 content_library/assets/")
-    alt: Text = Field(title="图片说明")
+    path: Text = Field(title="文件路径", description="图片或短视频（mp4），相对 content_library/assets/")
+    alt: Text = Field(title="说明", description="看不到图时显示的文字")
+    poster: str | None = Field(default=None, title="视频封面图",
+                               description="视频必填：一张图片，相对 content_library/assets/")
+
+
+class Link(Model):
+    title: Text = Field(title="链接标题")
+    url: Text = Field(title="网址", description="只能是 https:// 或 http:// 开头")
+
+    @field_validator("url")
+    @classmethod
+    def http_only(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value):
+            raise ValueError(f"链接必须以 https:// 或 http:// 开头，且不能有空格，现在是 {value!r}")
+        return value
 
 
 class Post(Model):
@@ -334,9 +468,10 @@ class Post(Model):
     category: Category = Field(title="内容分类")
     tags: list[Text] = Field(default_factory=list, title="标签")
     tiers: list[Id] = Field(min_length=1, title="适用群层级")
-    media: list[Media] = Field(default_factory=list, title="图片")
-    valid_from: dt.date | None = Field(default=None, title="生效日期")
-    valid_until: dt.date | None = Field(default=None, title="失效日期")
+    media: list[Media] = Field(default_factory=list, title="图片和视频")
+    links: list[Link] = Field(default_factory=list, title="文章链接", description="复制时跟在正文后面")
+    valid_from: Date | None = Field(default=None, title="生效日期")
+    valid_until: Date | None = Field(default=None, title="失效日期（包含这一天）")
     status: PostStatus = Field(default="approved", title="状态")
     body: str = Field(default="", title="正文（原样粘贴到微信）")
 
@@ -394,28 +529,3 @@ class Placeholders(Model):
     placeholders: list[Placeholder] = Field(default_factory=list, title="占位符")
 
 
-KINDS: dict[str, type[Model]] = {
-    "playbook": Playbook,
-    "tier": Tier,
-    "calendar": Calendar,
-    "curriculum": Curriculum,
-    "escalation": Escalation,
-    "campaign": Campaign,
-    "post": Post,
-    "game": Game,
-    "reply": Reply,
-    "placeholders": Placeholders,
-}
-
-KIND_LABELS: dict[str, str] = {
-    "playbook": "方案",
-    "tier": "群层级",
-    "calendar": "推送排期",
-    "curriculum": "培训课程",
-    "escalation": "紧急预案",
-    "campaign": "活动",
-    "post": "帖子",
-    "game": "游戏",
-    "reply": "话术",
-    "placeholders": "占位符",
-}

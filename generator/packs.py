@@ -2,53 +2,84 @@
 
 A pack is derived from one CalendarSchedule day. The HTML page, pack.txt,
 pack.json and the calendar's .ics feed are all made from the same PackDay,
-so they cannot disagree. Packs need no site navigation, so they are rendered
-straight from site_templates/packs/, outside MkDocs.
+so they cannot disagree. A pack carries only what the person sending needs
+(text, media, links, their note, a private-chat task); operator remarks,
+category jargon and links into the SOP site stay on the site. Packs need no
+site navigation, so they are rendered straight from site_templates/packs/.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import json
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
-from jinja2 import Environment
+import segno
 
-from .models import CATEGORY_LABELS, Playbook
-from .plan import WEEKDAY_LABELS
+from .links import Links
+from .media import MediaInfo
+from .models import CHANNEL_LABELS, Curriculum, Game, Media, Placeholder, Playbook
+from .pipeline import CheckedProject
+from .plan import FORMAT_LABELS, WEEKDAY_LABELS, day_theme
+from .render import TEMPLATES, get_html_env
 from .resolve import PLACEHOLDER_PATTERN
 from .schedule import CalendarSchedule, ScheduledDay, ScheduledSlot
 
 SLOT_MINUTES = 10
+TEXT_BOM = "\ufeff"  # lets a phone's browser read pack.txt as UTF-8 from any static server
 
 
 @dataclass(frozen=True)
 class PackMedia:
     path: str
     alt: str
+    url: str  # site-root-relative
+    width: int | None = None
+    height: int | None = None
+    is_video: bool = False
+    poster_url: str = ""
+
+
+@dataclass(frozen=True)
+class PackLink:
+    title: str
+    url: str
 
 
 @dataclass(frozen=True)
 class PackSlot:
     number: int
     time: str
-    category: str
-    category_label: str
-    kind: str  # "post" or "game"
+    channel: str  # group, moments or private
+    channel_label: str
+    kind: str  # post, game, activity, lesson or reply
     id: str
     title: str
-    text: str
+    text: str  # exactly what to paste
     media: tuple[PackMedia, ...]
-    note: str
+    links: tuple[PackLink, ...]
+    note: str  # for the person sending
+    task: str  # private chat: who to contact and why
     origin: str
+    category: str  # for tools (pack.json); never shown to the owner
+    held: str = ""  # why the slot is held back (an open incident), or ""
+    guide_url: str = ""  # site-root-relative page with the full steps (games, lessons)
 
     @property
-    def has_placeholders(self) -> bool:
-        return PLACEHOLDER_PATTERN.search(self.text) is not None
+    def placeholders(self) -> list[str]:
+        return sorted({match.group(1) for match in PLACEHOLDER_PATTERN.finditer(self.text)})
+
+
+@dataclass(frozen=True)
+class PackNotice:
+    title: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -62,51 +93,127 @@ class PackDay:
     title: str
     festival: str
     slots: tuple[PackSlot, ...]
+    notices: tuple[PackNotice, ...] = ()
 
     @property
     def heading(self) -> str:
-        when = f"{self.date} {self.weekday}" if self.date else f"建群第 {self.number} 天"
-        extra = " ".join(part for part in (self.festival, self.title) if part)
-        return f"{when} {extra}".strip()
+        when = f"{self.date[5:7].lstrip('0')}月{self.date[8:].lstrip('0')}日 {self.weekday}" \
+            if self.date else f"建群第 {self.number} 天"
+        theme = day_theme(self.title, self.festival)
+        return f"{when} {theme}".strip()
+
+    def group(self, channel: str) -> list[PackSlot]:
+        return [slot for slot in self.slots if slot.channel == channel]
 
 
-def pack_days(schedule: CalendarSchedule) -> list[PackDay]:
-    return [pack_day(schedule, day) for day in schedule.days]
+@dataclass(frozen=True)
+class PackContext:
+    """What packs need from the rest of the project, as picklable plain data."""
+
+    playbook: Playbook
+    site_url: str
+    placeholders: tuple[Placeholder, ...]
+    media: dict[str, MediaInfo]
+    guide_urls: dict[str, str] = field(default_factory=dict)  # "game:<id>" / "lesson:<c>#<l>" -> url
 
 
-def pack_day(schedule: CalendarSchedule, day: ScheduledDay) -> PackDay:
-    slots = tuple(_slot(number, slot) for number, slot in enumerate(day.slots, start=1))
+def page_url(docs_path: str) -> str:
+    """The URL the engine gives a docs page (directory URLs)."""
+    path, _, anchor = docs_path.partition("#")
+    url = path[: -len("index.md")] if path.endswith("index.md") else path[: -len(".md")] + "/"
+    return f"{url}#{anchor}" if anchor else url
+
+
+def pack_days(schedule: CalendarSchedule, context: PackContext) -> list[PackDay]:
+    return [pack_day(schedule, day, context) for day in schedule.days]
+
+
+def pack_day(schedule: CalendarSchedule, day: ScheduledDay, context: PackContext) -> PackDay:
+    slots = tuple(_slot(number, slot, context)
+                  for number, slot in enumerate(day.slots, start=1))
     weekday = WEEKDAY_LABELS[day.date.weekday()] if day.date else ""
+    notices = tuple(PackNotice(entry.incident.name, entry.plan.owner_notice or
+                               "群里正在处理一件事，先按群助理的安排发内容。")
+                    for entry in day.incidents)
     return PackDay(schedule.calendar.id, schedule.calendar.name, day.key,
                    day.date.isoformat() if day.date else None, day.number, weekday,
-                   day.title, day.festival, slots)
+                   day.title, day.festival, slots, notices)
 
 
-def _slot(number: int, slot: ScheduledSlot) -> PackSlot:
-    label = CATEGORY_LABELS[slot.category]
+def _media(items: list[Media], context: PackContext) -> tuple[PackMedia, ...]:
+    found = []
+    for item in items:
+        info = context.media.get(item.path)
+        found.append(PackMedia(item.path, item.alt, Links.media(item.path),
+                               info.width if info else None, info.height if info else None,
+                               bool(info and info.is_video),
+                               Links.media(item.poster) if item.poster else ""))
+    return tuple(found)
+
+
+def _slot(number: int, slot: ScheduledSlot, context: PackContext) -> PackSlot:
+    held = "事件处理期间先不发" if slot.held_by else ""
+    common = {"number": number, "time": slot.time, "channel": slot.channel,
+              "channel_label": CHANNEL_LABELS[slot.channel], "note": slot.note, "task": slot.task,
+              "origin": slot.origin, "category": slot.category, "held": held}
     if slot.game is not None:
         game = slot.game
-        return PackSlot(number, slot.time, slot.category, label, "game", game.id, game.name,
-                        game.steps[0].host_line, (), slot.note, slot.origin)
+        return PackSlot(kind="game", id=game.id, title=f"游戏：{game.name}",
+                        text=game.steps[0].host_line, media=(), links=(),
+                        guide_url=context.guide_urls.get(f"game:{game.id}", ""), **common)
+    if slot.activity is not None:
+        line = slot.activity
+        return PackSlot(kind="activity", id=line.activity.id, title=slot.title, text=line.text,
+                        media=_media(line.activity.media, context) if line.day == 1 else (),
+                        links=(), **common)
+    if slot.lesson is not None:
+        ref = slot.lesson
+        url = context.guide_urls.get(f"lesson:{ref.curriculum.id}#{ref.lesson.id}", "")
+        return PackSlot(kind="lesson", id=ref.lesson.id, title=slot.title,
+                        text=lesson_text(slot, context.site_url + url), media=(), links=(),
+                        guide_url=url, **common)
+    if slot.reply is not None:
+        return PackSlot(kind="reply", id=slot.reply.id, title=slot.reply.title, text=slot.reply.body,
+                        media=(), links=(), **common)
     assert slot.post is not None
     post = slot.post
-    media = tuple(PackMedia(m.path, m.alt) for m in post.media)
-    return PackSlot(number, slot.time, slot.category, label, "post", post.id, post.title,
-                    post.body, media, slot.note, slot.origin)
+    links = tuple(PackLink(link.title, link.url) for link in post.links)
+    text = post.body + "".join(f"\n{link.title}：{link.url}" for link in links)
+    return PackSlot(kind="post", id=post.id, title=post.title, text=text,
+                    media=_media(post.media, context), links=links, **common)
+
+
+def lesson_text(slot: ScheduledSlot, url: str) -> str:
+    """The reminder a group assistant posts before a lesson."""
+    assert slot.lesson is not None
+    lesson = slot.lesson.lesson
+    lines = [f"【培训提醒】今天 {slot.time} 上课：{lesson.title}",
+             f"形式：{FORMAT_LABELS[lesson.format]}，约 {lesson.minutes} 分钟"]
+    if lesson.prepare:
+        lines.append("课前准备：" + "；".join(lesson.prepare))
+    lines.append(f"课程内容：{url}")
+    return "\n".join(lines)
 
 
 def pack_text(day: PackDay) -> str:
-    """Paste-ready text: times first, slots clearly separated."""
+    """Paste-ready text: times first, slots clearly separated, placeholders kept."""
     lines = [f"{day.calendar_name}", day.heading, f"共 {len(day.slots)} 条", ""]
+    for notice in day.notices:
+        lines += [f"【注意】{notice.title}：{notice.text}", ""]
     for slot in day.slots:
-        kind = "游戏" if slot.kind == "game" else slot.category_label
-        lines.append(f"【{slot.number}】{slot.time} · {kind} · {slot.title}")
+        where = "" if slot.channel == "group" else f" · {slot.channel_label}"
+        lines.append(f"【{slot.number}】{slot.time}{where} · {slot.title}")
+        if slot.held:
+            lines += [f"（暂停：{slot.held}）", "", "----------", ""]
+            continue
+        if slot.task:
+            lines.append(f"（任务：{slot.task}）")
         if slot.note:
             lines.append(f"（提示：{slot.note}）")
         lines.append("")
         lines.append(slot.text)
         for media in slot.media:
-            lines.append(f"[图片] {media.alt}")
+            lines.append(f"[{'视频' if media.is_video else '图片'}] {media.alt}")
         lines += ["", "----------", ""]
     if not day.slots:
         lines.append("今天没有安排推送。")
@@ -118,29 +225,20 @@ def pack_json(day: PackDay, site_url: str) -> str:
         "calendar": {"id": day.calendar_id, "name": day.calendar_name},
         "day": {"key": day.key, "date": day.date, "number": day.number,
                 "weekday": day.weekday, "title": day.title, "festival": day.festival},
+        "notices": [asdict(notice) for notice in day.notices],
         "slots": [
-            {**{k: v for k, v in asdict(slot).items() if k != "media"},
-             "media": [{"path": m.path, "alt": m.alt,
-                        "url": f"{site_url}assets/content/{m.path}"} for m in slot.media]}
+            {**{k: v for k, v in asdict(slot).items()
+                if k not in ("media", "links", "channel_label", "guide_url")},
+             "links": [asdict(link) for link in slot.links],
+             "media": [{"path": m.path, "alt": m.alt, "type": "video" if m.is_video else "image",
+                        "url": f"{site_url}{m.url}"} for m in slot.media]}
             for slot in day.slots
         ],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def marked_segments(text: str) -> Iterator[tuple[str, bool]]:
-    """Split text into (segment, is_placeholder) so templates can mark {门店名}."""
-    position = 0
-    for match in PLACEHOLDER_PATTERN.finditer(text):
-        if match.start() > position:
-            yield text[position:match.start()], False
-        yield match.group(0), True
-        position = match.end()
-    if position < len(text):
-        yield text[position:], False
-
-
-def calendar_ics(schedule: CalendarSchedule, days: list[PackDay], playbook: Playbook,
+def calendar_ics(calendar_id: str, name: str, days: list[PackDay], zone: str,
                  site_url: str, stamp: dt.datetime) -> bytes:
     """One event per slot at its local time, the text in the description (RFC 5545).
 
@@ -148,35 +246,48 @@ def calendar_ics(schedule: CalendarSchedule, days: list[PackDay], playbook: Play
     (30 s for a year of 10 calendars); it still provides the VTIMEZONE block
     and, in the tests, parses the result.
     """
+    block = timezone_block(zone)
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//qunsop//群SOP//ZH", "CALSCALE:GREGORIAN",
-             f"X-WR-CALNAME:{ics_text(schedule.calendar.name)}",
-             f"X-WR-TIMEZONE:{playbook.timezone}"]
-    zone = playbook.timezone
+             f"X-WR-CALNAME:{ics_text(name)}", f"X-WR-TIMEZONE:{zone}"]
     dtstamp = stamp.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     for day in days:
         if day.date is None:
             continue
         for slot in day.slots:
-            start = dt.datetime.combine(dt.date.fromisoformat(day.date),
-                                        dt.time.fromisoformat(slot.time))
-            end = start + dt.timedelta(minutes=SLOT_MINUTES)
-            description = slot.text + (f"\n\n提示：{slot.note}" if slot.note else "")
-            lines += [
-                "BEGIN:VEVENT",
-                f"UID:{schedule.calendar.id}-{day.key}-{slot.time.replace(':', '')}-{slot.id}@qunsop",
-                f"DTSTAMP:{dtstamp}",
-                f"DTSTART;TZID={zone}:{start:%Y%m%dT%H%M%S}",
-                f"DTEND;TZID={zone}:{end:%Y%m%dT%H%M%S}",
-                f"SUMMARY:{ics_text(f'{slot.time} {slot.category_label}：{slot.title}')}",
-                f"DESCRIPTION:{ics_text(description)}",
-                f"URL:{site_url}packs/{schedule.calendar.id}/{day.key}/",
-                "BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{ics_text(slot.title)}",
-                "TRIGGER:PT0S", "END:VALARM",
-                "END:VEVENT",
-            ]
-    lines.append("END:VCALENDAR")
-    body = "".join(fold(line) + "\r\n" for line in lines[:-1])
-    return (body + timezone_block(zone) + fold(lines[-1]) + "\r\n").encode("utf-8")
+            start = dt.datetime.combine(dt.date.fromisoformat(day.date), dt.time.fromisoformat(slot.time))
+            lines += ics_event(calendar_id, day, slot, start, zone if block else "", site_url, dtstamp)
+    body = "".join(fold(line) + "\r\n" for line in lines)
+    return (body + block + "END:VCALENDAR\r\n").encode("utf-8")
+
+
+def ics_event(calendar_id: str, day: PackDay, slot: PackSlot, start: dt.datetime, zone: str,
+              site_url: str, dtstamp: str) -> list[str]:
+    end = start + dt.timedelta(minutes=SLOT_MINUTES)
+    where = "" if slot.channel == "group" else f"（{slot.channel_label}）"
+    if slot.held:
+        summary, description = f"【暂停】{slot.title}", slot.held
+    else:
+        summary = f"{slot.time} 发{where}：{slot.title}"
+        description = "\n\n".join(part for part in (slot.task, slot.text, slot.note) if part)
+
+    def when(moment: dt.datetime) -> str:
+        if zone:
+            return f";TZID={zone}:{moment:%Y%m%dT%H%M%S}"
+        return f":{moment.replace(tzinfo=dt.UTC):%Y%m%dT%H%M%SZ}"
+
+    return [
+        "BEGIN:VEVENT",
+        f"UID:{calendar_id}-{day.key}-{slot.time.replace(':', '')}-{slot.channel}-{slot.id}@qunsop",
+        f"DTSTAMP:{dtstamp}",
+        f"DTSTART{when(start)}",
+        f"DTEND{when(end)}",
+        f"SUMMARY:{ics_text(summary)}",
+        f"DESCRIPTION:{ics_text(description)}",
+        f"URL:{site_url}{Links.pack(calendar_id, day.key)}",
+        "BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{ics_text(summary)}",
+        "TRIGGER:PT0S", "END:VALARM",
+        "END:VEVENT",
+    ]
 
 
 def ics_text(text: str) -> str:
@@ -204,35 +315,118 @@ def fold(line: str, limit: int = 75) -> str:
 
 @functools.cache
 def timezone_block(zone: str) -> str:
-    """The VTIMEZONE component for `zone`, made by the icalendar library."""
+    """The VTIMEZONE component for `zone`, made by the icalendar library; "" for UTC-like
+    zones, whose times are then written in UTC."""
     feed = icalendar.Calendar()
     event = icalendar.Event()
     event.add("dtstart", dt.datetime(2026, 1, 1, tzinfo=ZoneInfo(zone)))
     feed.add_component(event)
     feed.add_missing_timezones()
-    return feed.walk("VTIMEZONE")[0].to_ical().decode("utf-8")
+    found = feed.walk("VTIMEZONE")
+    return found[0].to_ical().decode("utf-8") if found else ""
 
 
-def render_pack_files(env: Environment, schedule: CalendarSchedule, playbook: Playbook,
-                      site_url: str, stamp: dt.datetime) -> Iterator[tuple[str, bytes]]:
+def qr_png(url: str) -> bytes:
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=8, border=4, dark="#1b1b1b")
+    return buffer.getvalue()
+
+
+# --- rendering the files of one calendar -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PackJob:
+    """Everything the packs process needs: plain data, picklable for any start method."""
+
+    calendars: tuple[tuple[CalendarSchedule, PackContext], ...]
+    site_url: str
+    stamp: dt.datetime
+
+
+def render_pack_files(schedule: CalendarSchedule, context: PackContext,
+                      stamp: dt.datetime) -> Iterator[tuple[str, bytes]]:
     """Every file of one calendar's packs, as (site-relative path, bytes)."""
-    days = pack_days(schedule)
-    base = f"packs/{schedule.calendar.id}"
+    env = get_html_env()
+    days = pack_days(schedule, context)
+    calendar = schedule.calendar
+    base = Links.pack(calendar.id).rstrip("/")
+    profile = [{"name": p.name, "description": p.description, "example": p.example}
+               for p in context.placeholders]
+    shared = {"calendar": calendar, "playbook": context.playbook, "profile": profile,
+              "site_url": context.site_url, "segments": marked_segments}
     page = env.get_template("packs/pack.html.j2")
     for index, day in enumerate(days):
         previous = days[index - 1] if index > 0 else None
         following = days[index + 1] if index + 1 < len(days) else None
-        html = page.render(day=day, previous=previous, following=following,
-                           calendar=schedule.calendar, segments=marked_segments,
-                           root="../../../", playbook=playbook)
+        html = page.render(day=day, previous=previous, following=following, root="../../../",
+                           **shared)
         yield f"{base}/{day.key}/index.html", html.encode()
-        yield f"{base}/{day.key}/pack.txt", pack_text(day).encode()
-        yield f"{base}/{day.key}/pack.json", pack_json(day, site_url).encode()
-    first, last = (days[0].key, days[-1].key) if days else ("", "")
+        yield f"{base}/{day.key}/pack.txt", (TEXT_BOM + pack_text(day)).encode()
+        yield f"{base}/{day.key}/pack.json", pack_json(day, context.site_url).encode()
     yield f"{base}/index.html", env.get_template("packs/days.html.j2").render(
-        days=days, calendar=schedule.calendar, root="../../", playbook=playbook).encode()
+        days=days, root="../../", **shared).encode()
     yield f"{base}/today/index.html", env.get_template("packs/today.html.j2").render(
-        calendar=schedule.calendar, playbook=playbook, first=first, last=last,
-        day_count=len(days), root="../../../").encode()
-    if schedule.calendar.is_dated:
-        yield f"{base}/calendar.ics", calendar_ics(schedule, days, playbook, site_url, stamp)
+        days=days, root="../../../", ics_slots=ics_outline(days, calendar.is_dated),
+        **shared).encode()
+    yield f"{base}/qr.png", qr_png(f"{context.site_url}{Links.pack(calendar.id, 'today')}")
+    if calendar.is_dated:
+        yield f"{base}/calendar.ics", calendar_ics(calendar.id, calendar.name, days,
+                                                  context.playbook.timezone, context.site_url, stamp)
+
+
+def ics_outline(days: list[PackDay], dated: bool) -> list[dict[str, object]]:
+    """The days today/ chooses from; for relative days also what a personal calendar needs
+    (made on the phone from the group's start date)."""
+    if dated:
+        return [{"day": day.number, "key": day.key} for day in days]
+    return [{"day": day.number, "key": day.key,
+             "slots": [{"time": s.time, "title": s.title, "text": "" if s.held else s.text}
+                       for s in day.slots]} for day in days]
+
+
+def marked_segments(text: str) -> Iterator[tuple[str, str]]:
+    """Split text into (segment, placeholder name or "") so pages can mark and fill {门店名}."""
+    position = 0
+    for match in PLACEHOLDER_PATTERN.finditer(text):
+        if match.start() > position:
+            yield text[position:match.start()], ""
+        yield match.group(0), match.group(1)
+        position = match.end()
+    if position < len(text):
+        yield text[position:], ""
+
+
+def render_pack_job(job: PackJob, target: Path) -> None:
+    """The packs process: write every pack file under `target`."""
+    for schedule, context in job.calendars:
+        for relative, data in render_pack_files(schedule, context, job.stamp):
+            path = target / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+    (target / "packs").mkdir(parents=True, exist_ok=True)
+    for name in ("sw.js", "pack.js"):
+        (target / "packs" / name).write_bytes((TEMPLATES / "packs" / name).read_bytes())
+
+
+def pack_job(checked: CheckedProject, site_url: str, stamp: dt.datetime) -> PackJob:
+    contexts = pack_contexts(checked, site_url)
+    return PackJob(tuple((schedule, contexts[schedule.calendar.id])
+                         for schedule in checked.schedules.values()
+                         if schedule.calendar.id in contexts), site_url, stamp)
+
+
+def pack_contexts(checked: CheckedProject, site_url: str) -> dict[str, PackContext]:
+    """What each calendar's packs need from the project, by calendar id."""
+    project = checked.project
+    links = Links(project)
+    guide_urls = {f"game:{game.id}": page_url(links.item(game)) for game in project.of(Game).models()}
+    for curriculum in project.of(Curriculum).models():
+        for lesson in curriculum.lessons:
+            guide_urls[f"lesson:{curriculum.id}#{lesson.id}"] = \
+                page_url(f"{links.item(curriculum)}#{lesson.id}")
+    playbooks = project.of(Playbook)
+    return {schedule.calendar.id: PackContext(playbooks[schedule.playbook].model, site_url,
+                                              tuple(project.placeholders.values()), project.media,
+                                              guide_urls)
+            for schedule in checked.schedules.values() if schedule.playbook in playbooks}

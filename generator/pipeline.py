@@ -1,19 +1,30 @@
-"""The checking half of the pipeline: load -> validate -> resolve -> schedule."""
+"""The checking half of the pipeline: load -> validate -> resolve -> schedule -> lint."""
 
 from __future__ import annotations
 
-import gc
+import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from .cache import ParseCache, code_version, fingerprint, read_json, write_json
-from .errors import Problem
-from .lint import BANNED_WORDS_FILE, CONFIG_FILE, lint_project, lint_today
-from .load import MAX_SOURCE_BYTES, discover, load_project
+from .cache import Cache, code_version, fingerprint
+from .engine import SITE_CONFIG_FILE, site_findings
+from .errors import Problem, UsageError, did_you_mean, root_cause_order
+from .lint import BANNED_WORDS_FILE, lint_project, lint_today
+from .load import MAX_SOURCE_BYTES, LoadResult, ParseCache, SourceFile, discover, load_project, playbook_of
 from .resolve import ASSETS_DIR, Project, check_references, index_items
 from .schedule import CalendarSchedule, build_schedules
-from .validate import validate_sources
+from .validate import Item, validate_sources
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What a run may vary: the day date rules use, and whether mkdocs.yml may name scripts."""
+
+    today: dt.date | None = None
+    allow_scripts: bool = False
+    playbook: str | None = None  # only this playbook (library content is shared and always checked)
 
 
 @dataclass(frozen=True)
@@ -22,55 +33,95 @@ class CheckedProject:
     schedules: dict[str, CalendarSchedule]
     problems: list[Problem]
     files_checked: int
+    today: dt.date
+    warnings: list[str] = field(default_factory=list)  # about the run itself (e.g. the cache)
 
 
-def check_project(root: Path) -> CheckedProject:
+def check_project(root: Path, options: CheckOptions = CheckOptions(),
+                  cache: Cache | None = None) -> CheckedProject:
     """Run every checking stage over all sources; collect every problem."""
-    cache = ParseCache(root)
-    loaded = load_project(root, cache)
-    cache.save()
-    # parsed sources live until the process ends; keep the cyclic collector from
-    # rescanning them on every later allocation burst (measured: 2 s at size L)
-    gc.freeze()
+    cache = cache or Cache.open(root)
+    parses = ParseCache(cache)
+    loaded = load_project(root, parses)
+    parses.save()
     items, problems, invalid = validate_sources(loaded.files)
-    project, found = index_items(root, items, invalid)
-    problems += loaded.problems + found + check_references(project)
+    problems += loaded.problems
+    if options.playbook is not None:
+        items, invalid, problems = only_playbook(options.playbook, loaded, items, invalid, problems)
+    project, found = index_items(root, items, invalid, loaded.failed)
+    problems += found + check_references(project)
+    problems += check_site_config(project, options.allow_scripts)
+    today = options.today or lint_today()
     schedules, found = build_schedules(project)
-    problems += found + lint_project(project, schedules)
-    return CheckedProject(project, schedules, sorted(set(problems)), loaded.files_seen)
+    problems += found + lint_project(project, schedules, today)
+    return CheckedProject(project, schedules, root_cause_order(set(problems)), loaded.files_seen,
+                          today, cache.warnings)
 
 
-def input_fingerprint(root: Path, *extra: tuple[str, bytes | str]) -> str:
+def only_playbook(playbook: str, loaded: LoadResult, items: list[Item[Any]], invalid: list[SourceFile],
+                  problems: list[Problem]) -> tuple[list[Item[Any]], list[SourceFile], list[Problem]]:
+    """Keep one playbook and the shared files; the others' ids stay known but unchecked."""
+    owners = {source.playbook for source in loaded.files} | {
+        playbook_of(path) for path, _kind in loaded.failed}
+    if playbook not in owners:
+        known = sorted(owner for owner in owners if owner)
+        raise UsageError(f"找不到方案 `{playbook}`{did_you_mean(playbook, known)}：项目里有 "
+                         f"{'、'.join(known) or '（还没有方案）'}")
+    kept = [item for item in items if item.playbook in (None, playbook)]
+    others = [item.source for item in items if item.playbook not in (None, playbook)]
+    return kept, [*invalid, *others], [
+        problem for problem in problems if playbook_of(problem.file) in (None, playbook)]
+
+
+def check_site_config(project: Project, allow_scripts: bool) -> list[Problem]:
+    site = project.singletons.get("site")
+    if site is None:
+        if (project.root / SITE_CONFIG_FILE).exists():
+            return []  # it failed to load or validate: already reported where it is broken
+        return [Problem(SITE_CONFIG_FILE, 1, 1, "", "missing-site-config",
+                        "缺少 mkdocs.yml（网站名称和网址）：运行 qunsop init 生成一个，或从示例项目复制")]
+    return [site.problem(loc, code, message, severity)
+            for loc, code, message, severity in site_findings(site.model, project.root, allow_scripts)]
+
+
+def input_fingerprint(root: Path, options: CheckOptions, *extra: tuple[str, bytes | str]) -> str:
     """A hash of everything a check depends on: sources, settings, assets, qunsop itself."""
 
     def items() -> Iterator[tuple[str, bytes | str]]:
         for relative, _kind in discover(root):
             path = root / relative
-            size = path.stat().st_size
-            yield relative, path.read_bytes() if size <= MAX_SOURCE_BYTES else str(size)
-        for name in (CONFIG_FILE, BANNED_WORDS_FILE):
-            if (root / name).is_file():
-                yield name, (root / name).read_bytes()
+            try:
+                size = path.stat().st_size
+                yield relative, path.read_bytes() if size <= MAX_SOURCE_BYTES else str(size)
+            except OSError as error:
+                yield relative, f"unreadable {error.errno}"
+        if (root / BANNED_WORDS_FILE).is_file():
+            yield BANNED_WORDS_FILE, (root / BANNED_WORDS_FILE).read_bytes()
         assets = root / ASSETS_DIR
         if assets.is_dir():
             for path in sorted(assets.rglob("*")):
                 if path.is_file():
                     yield path.relative_to(root).as_posix(), path.read_bytes()
         yield "qunsop", code_version()
-        yield "today", lint_today().isoformat()
+        yield "today", (options.today or lint_today()).isoformat()
+        yield "scripts", str(options.allow_scripts)
+        yield "playbook", options.playbook or ""
         yield from extra
 
     return fingerprint(items())
 
 
-def cached_problems(root: Path) -> tuple[list[Problem], int]:
-    """`validate` with nothing changed answers from the last run's result."""
-    key = input_fingerprint(root)
-    stored = read_json(root, "validate.json")
-    if stored and stored.get("fingerprint") == key:
-        return [Problem(**fields) for fields in stored["problems"]], stored["files_checked"]
-    checked = check_project(root)
-    write_json(root, "validate.json", {
+def cached_problems(root: Path, options: CheckOptions = CheckOptions()) -> tuple[list[Problem], int,
+                                                                                 list[str]]:
+    """`validate` with nothing changed answers from the last run's (signed) result."""
+    cache = Cache.open(root)
+    key = input_fingerprint(root, options)
+    stored = cache.read("validate.json")
+    if isinstance(stored, dict) and stored.get("fingerprint") == key:
+        return ([Problem(**fields) for fields in stored["problems"]], stored["files_checked"],
+                cache.warnings)
+    checked = check_project(root, options, cache)
+    cache.write("validate.json", {
         "fingerprint": key, "files_checked": checked.files_checked,
         "problems": [problem.as_json() for problem in checked.problems]})
-    return checked.problems, checked.files_checked
+    return checked.problems, checked.files_checked, cache.warnings

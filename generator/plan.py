@@ -1,25 +1,78 @@
-"""Decide every output page of the SOP site: its path, template, context and nav place.
+"""Decide every page of the SOP site: its path, template, typed view-model and nav place.
 
-Paths here are docs-relative Markdown paths; MkDocs turns `a/b.md` into the
-stable URL `a/b/`. Everything the templates need is computed here, so the
-templates only lay out data.
+Every URL comes from Links; every count, label and sort is computed here, so
+templates only lay out data. After planning, Links knows every target, and a
+template that links anywhere else fails the build instead of shipping a dead link.
 """
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
 import io
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import segno
 from markupsafe import Markup, escape
 
-from .models import CATEGORY_LABELS, Post
+from .kinds import PLAYBOOK_KINDS
+from .links import TAG_ENTRIES_PER_PAGE, Links, chunks, library_chunks
+from .media import MediaInfo
+from .models import (
+    CATEGORY_LABELS,
+    CHANNEL_LABELS,
+    Activity,
+    Calendar,
+    Campaign,
+    Curriculum,
+    Escalation,
+    Game,
+    Incident,
+    Media,
+    Playbook,
+    Post,
+    Reply,
+    Tier,
+)
 from .pipeline import CheckedProject
 from .resolve import Project
+from .schedule import CalendarSchedule, ScheduledDay
 from .stats import content_stats
+from .views import (
+    ActivityPage,
+    AnnouncementView,
+    CalendarPage,
+    CampaignPage,
+    CategoryRow,
+    CurriculumPage,
+    DayRow,
+    EscalationPage,
+    GamePage,
+    HomePage,
+    IncidentPage,
+    IncidentsPage,
+    LessonView,
+    LibraryPage,
+    Link,
+    MediaView,
+    Month,
+    MonthLink,
+    Page,
+    Pager,
+    PlaybookPage,
+    PostsPage,
+    PostView,
+    RepliesPage,
+    SlotRow,
+    StatsPage,
+    StatsRow,
+    StepView,
+    TagPage,
+    TierPage,
+    TierRow,
+)
 
 NavEntry = dict[str, Any]
 
@@ -29,34 +82,9 @@ LIFECYCLE_LABELS = {"persistent": "长期运营", "one_off": "一次性", "campa
 GAME_KIND_LABELS = {"icebreaker": "拉新破冰", "retention": "日常维系", "festival": "节日",
                     "growth": "裂变增长"}
 FORMAT_LABELS = {"live": "直播", "video": "短视频", "slides": "课件", "onsite-qa": "现场答疑"}
-
-
-@dataclass(frozen=True)
-class Page:
-    path: str
-    template: str
-    title: str
-    context: dict[str, Any] = field(default_factory=dict)
-    searchable: bool = True  # tables of titles only would bloat the search index
-    in_nav: bool = True  # continuation pages are reached by links; keeps every page's nav small
-
-
-POSTS_PER_PAGE = 30
-TAG_ENTRIES_PER_PAGE = 200
+ACTIVITY_KIND_LABELS = {"checkin": "打卡", "groupbuy": "拼团", "pk": "比拼", "other": "活动"}
+NAV_GROUPS = {kind.name: kind.label for kind in PLAYBOOK_KINDS}
 MONTH_PAGES_AFTER_DAYS = 62
-
-
-def chunks(items: list[Any], size: int) -> list[list[Any]]:
-    return [items[start:start + size] for start in range(0, len(items), size)] or [[]]
-
-
-def numbered_path(base: str, number: int) -> str:
-    """Page 1 keeps the plain URL (bookmarks stay valid as a library grows)."""
-    return f"{base}.md" if number == 1 else f"{base}-{number}.md"
-
-
-def tag_slug(tag: str) -> str:
-    return "tag-" + hashlib.sha1(tag.encode("utf-8")).hexdigest()[:8]
 
 
 @dataclass(frozen=True)
@@ -64,201 +92,47 @@ class SitePlan:
     pages: list[Page]
     nav: list[NavEntry]
     search_words: list[str]
+    links: Links
 
 
-class Links:
-    """Docs-relative paths of every linkable item; one place decides the URL scheme."""
-
-    def __init__(self, project: Project) -> None:
-        self.project = project
-        self._post_pages: dict[str, str] = {}
-
-    def playbook(self, playbook_id: str) -> str:
-        return f"{playbook_id}/index.md"
-
-    def tier(self, tier_id: str) -> str:
-        return self._owned("tiers", self.project.tiers.items[tier_id].playbook, tier_id)
-
-    def calendar(self, calendar_id: str) -> str:
-        playbook = self.project.calendars.items[calendar_id].playbook
-        return f"{playbook}/calendars/{calendar_id}/index.md"
-
-    def calendar_month(self, calendar_id: str, month: str) -> str:
-        return self.calendar(calendar_id).replace("index.md", f"{month}.md")
-
-    def category(self, category: str, number: int = 1) -> str:
-        return numbered_path(f"library/{category}", number)
-
-    def tag(self, tag: str, number: int = 1) -> str:
-        return numbered_path(f"library/tags/{tag_slug(tag)}", number)
-
-    def curriculum(self, curriculum_id: str) -> str:
-        item = self.project.curricula.items[curriculum_id]
-        return self._owned("curricula", item.playbook, curriculum_id)
-
-    def escalation(self, escalation_id: str) -> str:
-        item = self.project.escalations.items[escalation_id]
-        return self._owned("escalations", item.playbook, escalation_id)
-
-    def campaign(self, campaign_id: str) -> str:
-        item = self.project.campaigns.items[campaign_id]
-        return self._owned("campaigns", item.playbook, campaign_id)
-
-    def game(self, game_id: str) -> str:
-        return f"games/{game_id}.md"
-
-    def post(self, post_id: str) -> str:
-        if not self._post_pages:
-            for category in {post.category for post in self.project.posts.models()}:
-                for number, posts in enumerate(library_chunks(self.project, category), start=1):
-                    for post in posts:
-                        self._post_pages[post.id] = self.category(category, number)
-        return f"{self._post_pages[post_id]}#{post_id}"
-
-    def reply(self, reply_id: str) -> str:
-        return f"library/replies.md#{reply_id}"
-
-    def material(self, content_id: str) -> str:
-        if content_id in self.project.posts:
-            return self.post(content_id)
-        if content_id in self.project.games:
-            return self.game(content_id)
-        return self.reply(content_id)
-
-    def material_title(self, content_id: str) -> str:
-        for index in (self.project.posts, self.project.games, self.project.replies):
-            if content_id in index:
-                model = index[content_id].model
-                return getattr(model, "title", None) or getattr(model, "name", content_id)
-        return content_id
-
-    @staticmethod
-    def pack(calendar_id: str, day_key: str | None = None) -> str:
-        """Site-root-relative URL of a pack folder (packs are outside MkDocs)."""
-        return f"packs/{calendar_id}/{day_key}/" if day_key else f"packs/{calendar_id}/"
-
-    @staticmethod
-    def _owned(folder: str, playbook: str | None, item_id: str) -> str:
-        return f"{playbook}/{folder}/{item_id}.md"
+def plan_site(checked: CheckedProject, glossary: list[str], site_url: str,
+              stamp: dt.datetime) -> SitePlan:
+    planner = _Planner(checked, site_url)
+    pages = planner.pages()
+    links = planner.links
+    links.targets |= {page.path for page in pages} | planner.file_targets()
+    return SitePlan(pages, planner.nav(pages), search_words(checked.project, glossary), links)
 
 
-def plan_site(checked: CheckedProject, glossary: list[str], site_url: str) -> SitePlan:
-    project = checked.project
-    links = Links(project)
-    shared = {"links": links, "project": project, "categories": CATEGORY_LABELS,
-              "side_labels": SIDE_LABELS, "lifecycle_labels": LIFECYCLE_LABELS,
-              "game_kinds": GAME_KIND_LABELS, "formats": FORMAT_LABELS,
-              "weekdays": WEEKDAY_LABELS, "site_url": site_url}
-    pages: list[Page] = [Page("index.md", "home.md.j2", "首页", {**shared})]
-    nav: list[NavEntry] = [{"首页": "index.md"}]
-    for playbook_item in project.playbooks:
-        playbook_pages = _playbook_pages(checked, playbook_item.model.id, shared)
-        pages += playbook_pages
-        nav.append({nav_title(playbook_item.model.name): [nav_entry(page) for page in
-                                               playbook_pages[:1]] + _grouped_nav(playbook_pages[1:])})
-    game_pages = [Page(links.game(game.id), "game.md.j2", game.name,
-                       {**shared, "game": game, "used_by": _game_users(checked, game.id)})
-                  for game in sorted(project.games.models(), key=lambda g: (g.kind, g.id))]
-    pages += game_pages
-    if game_pages:
-        nav.append({"活跃游戏": [nav_entry(page) for page in game_pages]})
-    library_pages = _library_pages(checked, shared)
-    pages += library_pages
-    nav.append({"内容库": [nav_entry(page) for page in library_pages if page.in_nav]})
-    return SitePlan(pages, nav, search_words(project, glossary))
+def search_words(project: Project, glossary: list[str]) -> list[str]:
+    """Domain words for jieba: the glossary plus the tags editors give posts and replies."""
+    words = set(glossary) | {tag for post in project.of(Post).models() for tag in post.tags}
+    words |= {tag for reply in project.of(Reply).models() for tag in reply.tags}
+    for group in project.settings.search.synonyms:
+        words |= set(group)
+    return sorted(word for word in words if 2 <= len(word) <= 6 and " " not in word)
 
 
-def nav_title(title: str) -> str:
-    """The theme prints nav titles as HTML, unescaped: escape editor text here."""
-    return str(escape(title))
+def minutes_text(minutes: int) -> str:
+    """Step times as people say them: 5 分钟, 2 小时, 3 天."""
+    if minutes and minutes % 1440 == 0:
+        return f"{minutes // 1440} 天"
+    if minutes and minutes % 60 == 0:
+        return f"{minutes // 60} 小时"
+    return f"{minutes} 分钟"
 
 
-def nav_entry(page: Page) -> NavEntry:
-    return {nav_title(page.title): page.path}
+def day_label(day: ScheduledDay) -> str:
+    if day.date is None:
+        return f"第 {day.number} 天"
+    return f"{day.date.month}月{day.date.day}日 {WEEKDAY_LABELS[day.date.weekday()]}"
 
 
-def _grouped_nav(pages: list[Page]) -> list[NavEntry]:
-    groups: dict[str, list[NavEntry]] = defaultdict(list)
-    labels = {"tiers": "群层级", "calendars": "推送排期", "curricula": "培训课程",
-              "escalations": "紧急预案", "campaigns": "活动"}
-    for page in pages:
-        if not page.in_nav:
-            continue
-        folder = page.path.split("/")[1]
-        groups[labels[folder]].append(nav_entry(page))
-    return [{label: groups[label]} for label in labels.values() if groups[label]]
-
-
-def _playbook_pages(checked: CheckedProject, playbook_id: str,
-                    shared: dict[str, Any]) -> list[Page]:
-    project, links = checked.project, shared["links"]
-
-    def owned(index):  # type: ignore[no-untyped-def]
-        return [item.model for item in index if item.playbook == playbook_id]
-
-    playbook = project.playbooks[playbook_id].model
-    tiers = owned(project.tiers)
-    calendars = owned(project.calendars)
-    curricula = owned(project.curricula)
-    escalations = owned(project.escalations)
-    campaigns = owned(project.campaigns)
-    overview = Page(links.playbook(playbook_id), "playbook.md.j2", "方案概览", {
-        **shared, "playbook": playbook, "tiers": tiers, "calendars": calendars,
-        "curricula": curricula, "escalations": escalations, "campaigns": campaigns})
-    pages = [overview]
-    for tier in tiers:
-        pages.append(Page(links.tier(tier.id), "tier.md.j2", tier.name, {
-            **shared, "playbook": playbook, "tier": tier,
-            "owner": _role(playbook, tier.owner), "kpis": _kpis(playbook, tier.kpis),
-            "calendars": [c for c in calendars if tier.id in c.tiers],
-            "games": [g for g in project.games.models() if tier.id in g.tiers],
-            "curricula": [c for c in curricula if tier.id in c.audience or tier.id in c.unlocks],
-            "campaigns": [c for c in campaigns if tier.id in c.tiers],
-            "fed_by": [t for t in tiers if tier.id in t.flows_to]}))
-    for calendar in calendars:
-        pages += _calendar_pages(checked, calendar, playbook, shared)
-    for curriculum in curricula:
-        pages.append(Page(links.curriculum(curriculum.id), "curriculum.md.j2", curriculum.name, {
-            **shared, "playbook": playbook, "curriculum": curriculum,
-            "lessons": {lesson.id: lesson for lesson in curriculum.lessons}}))
-    for plan in escalations:
-        pages.append(Page(links.escalation(plan.id), "escalation.md.j2", plan.name, {
-            **shared, "playbook": playbook, "plan": plan,
-            "roles": {role.id: role for role in playbook.roles},
-            "replies": {r.id: r for r in project.replies.models()}}))
-    for campaign in campaigns:
-        pages.append(Page(links.campaign(campaign.id), "campaign.md.j2", campaign.name, {
-            **shared, "playbook": playbook, "campaign": campaign,
-            "kpis": _kpis(playbook, campaign.kpis),
-            "posts": {a.post: project.posts[a.post].model for a in campaign.announcements}}))
-    return pages
-
-
-def _calendar_pages(checked: CheckedProject, calendar: Any, playbook: Any,
-                    shared: dict[str, Any]) -> list[Page]:
-    """The calendar's page; a long dated calendar gets one page per month."""
-    links = shared["links"]
-    schedule = checked.schedules[calendar.id]
-    months = _months(schedule.days)
-    split = calendar.is_dated and len(schedule.days) > MONTH_PAGES_AFTER_DAYS
-    context = {**shared, "playbook": playbook, "calendar": calendar, "schedule": schedule,
-               "today_qr": qr_svg(f"{shared['site_url']}{links.pack(calendar.id, 'today')}")}
-    month_links = [(label, links.calendar_month(calendar.id, key), days)
-                   for (label, days), key in zip(months, _month_keys(months), strict=True)]
-    overview = Page(links.calendar(calendar.id), "calendar.md.j2", calendar.name,
-                    {**context, "months": [] if split else months,
-                     "month_links": month_links if split else []}, searchable=False)
-    if not split:
-        return [overview]
-    return [overview] + [
-        Page(path, "calendar_month.md.j2", f"{calendar.name} · {label}",
-             {**context, "months": [(label, days)], "month_links": []}, searchable=False,
-             in_nav=False)
-        for label, path, days in month_links]
-
-
-def _month_keys(months: list[tuple[str, list[Any]]]) -> list[str]:
-    return [f"{days[0].date:%Y-%m}" if days[0].date else "days" for _label, days in months]
+def day_theme(title: str, festival: str) -> str:
+    """Festival and title without saying the festival twice (圣诞 + 圣诞报平安)."""
+    if festival and festival not in title:
+        return " ".join(part for part in (festival, title) if part)
+    return title or festival
 
 
 def qr_svg(url: str) -> Markup:
@@ -269,84 +143,359 @@ def qr_svg(url: str) -> Markup:
     return Markup(buffer.getvalue().decode())
 
 
-def _role(playbook: Any, role_id: str) -> Any:
-    return next((role for role in playbook.roles if role.id == role_id), None)
+class _Planner:
+    def __init__(self, checked: CheckedProject, site_url: str) -> None:
+        self.checked = checked
+        self.project = checked.project
+        self.site_url = site_url
+        self.links = Links(checked.project)
 
+    # --- helpers -------------------------------------------------------------------------
 
-def _kpis(playbook: Any, kpi_ids: list[str]) -> list[Any]:
-    return [kpi for kpi in playbook.kpis if kpi.id in kpi_ids]
+    def owned(self, model: type[Any], playbook: str) -> list[Any]:
+        return [item.model for item in self.project.of(model) if item.playbook == playbook]
 
+    def link(self, model: Any) -> Link:
+        return Link(getattr(model, "title", None) or model.name, self.links.item(model))
 
-def _months(days: tuple[Any, ...]) -> list[tuple[str, list[Any]]]:
-    """Group dated days by month for the calendar table; relative days form one group."""
-    months: dict[str, list[Any]] = defaultdict(list)
-    for day in days:
-        label = f"{day.date.year} 年 {day.date.month} 月" if day.date else "按建群天数"
-        months[label].append(day)
-    return list(months.items())
+    def tier_links(self, ids: Iterable[str]) -> tuple[Link, ...]:
+        tiers = self.project.of(Tier)
+        return tuple(self.link(tiers[tier_id].model) for tier_id in ids if tier_id in tiers)
 
+    def role_name(self, playbook: Playbook, role_id: str | None) -> str:
+        if role_id is None:
+            return ""
+        return next((role.name for role in playbook.roles if role.id == role_id), role_id)
 
-def _game_users(checked: CheckedProject, game_id: str) -> list[Any]:
-    return [schedule.calendar for schedule in checked.schedules.values()
-            if any(slot.game and slot.game.id == game_id
-                   for day in schedule.days for slot in day.slots)]
+    def media_views(self, media: Iterable[Media]) -> tuple[MediaView, ...]:
+        views = []
+        for entry in media:
+            info = self.project.media.get(entry.path) or MediaInfo(entry.path, "png", 0)
+            poster = self.links.media(entry.poster) if entry.poster else ""
+            views.append(MediaView(self.links.media(entry.path), entry.alt, info.width, info.height,
+                                   info.is_video, poster))
+        return tuple(views)
 
+    def calendars_using(self, predicate: Any) -> tuple[Link, ...]:
+        return tuple(self.link(schedule.calendar) for schedule in self.checked.schedules.values()
+                     if any(predicate(slot) for day in schedule.days for slot in day.slots))
 
-def _library_pages(checked: CheckedProject, shared: dict[str, Any]) -> list[Page]:
-    project, links = checked.project, shared["links"]
-    posts_by_category: dict[str, list[Post]] = defaultdict(list)
-    for post in sorted(project.posts.models(), key=lambda p: p.id):
-        posts_by_category[post.category].append(post)
-    usage = post_usage(checked)
-    tags: dict[str, list[Post]] = defaultdict(list)
-    for post in project.posts.models():
-        for tag in post.tags:
-            tags[tag].append(post)
-    chunked = {category: library_chunks(project, category) for category in posts_by_category}
-    tag_pages = {tag: chunks(sorted(posts, key=lambda p: p.id), TAG_ENTRIES_PER_PAGE)
-                 for tag, posts in sorted(tags.items())}
-    pages = [Page("library/index.md", "library.md.j2", "内容库总览", {
-        **shared, "by_category": posts_by_category, "chunked": chunked,
-        "tags": {tag: len(posts) for tag, posts in sorted(tags.items())},
-        "usage": usage, "replies": project.replies.models()})]
-    for category, label in CATEGORY_LABELS.items():
-        for number, posts in enumerate(chunked.get(category, []), start=1):
-            total = len(chunked[category])
-            title = f"{label}（{category}）" + (f" 第 {number} 页" if number > 1 else "")
-            pages.append(Page(links.category(category, number), "posts.md.j2", title, {
-                **shared, "category": category, "label": label, "posts": posts, "usage": usage,
-                "number": number, "total": total}, in_nav=number == 1))
-    for tag, parts in tag_pages.items():
-        for number, posts in enumerate(parts, start=1):
-            pages.append(Page(links.tag(tag, number), "tag.md.j2", f"标签：{tag}", {
-                **shared, "tag": tag, "posts": posts, "number": number, "total": len(parts)},
-                searchable=False, in_nav=False))
-    if project.replies:
-        pages.append(Page("library/replies.md", "replies.md.j2", "回复话术", {
-            **shared, "replies": sorted(project.replies.models(), key=lambda r: r.id)}))
-    pages.append(Page("library/stats.md", "stats.md.j2", "内容统计",
-                      {**shared, "stats": content_stats(checked)}))
-    return pages
+    def file_targets(self) -> set[str]:
+        """Outputs outside the engine that pages link to: packs, feeds, QR codes, media."""
+        targets = {self.links.media(path) for path in self.project.media}
+        for schedule in self.checked.schedules.values():
+            calendar_id = schedule.calendar.id
+            targets |= {self.links.pack(calendar_id), self.links.pack(calendar_id, "today"),
+                        self.links.pack_file(calendar_id, "qr.png")}
+            targets |= {self.links.pack(calendar_id, day.key) for day in schedule.days}
+            if schedule.calendar.is_dated:
+                targets.add(self.links.pack_file(calendar_id, "calendar.ics"))
+        return targets | {"assets/mermaid.min.js"}
 
+    # --- pages -----------------------------------------------------------------------------
 
-def library_chunks(project: Project, category: str) -> list[list[Post]]:
-    posts = sorted((p for p in project.posts.models() if p.category == category), key=lambda p: p.id)
-    return chunks(posts, POSTS_PER_PAGE)
+    def pages(self) -> list[Page]:
+        pages = [self.home()]
+        for playbook in self.project.of(Playbook).models():
+            pages += self.playbook_pages(playbook)
+        pages += [self.game(game) for game in
+                  sorted(self.project.of(Game).models(), key=lambda g: (g.kind, g.id))]
+        pages += self.library_pages()
+        if len(self.project.of(Incident)):
+            pages.append(self.incidents())
+        return pages
 
+    def nav(self, pages: list[Page]) -> list[NavEntry]:
+        nav: list[NavEntry] = [{"首页": Links.HOME}]
+        for playbook in self.project.of(Playbook).models():
+            own = [page for page in pages if page.path.startswith(f"{playbook.id}/")]
+            groups: dict[str, list[NavEntry]] = defaultdict(list)
+            for page in own[1:]:
+                if page.in_nav and page.nav_group:
+                    groups[page.nav_group].append({page.nav_title: page.path})
+            nav.append({str(escape(playbook.name)): [{"方案概览": own[0].path}] + [
+                {label: groups[label]} for label in NAV_GROUPS.values() if groups[label]]})
+        games = [{page.nav_title: page.path} for page in pages if page.template == "game.md.j2"]
+        if games:
+            nav.append({"活跃游戏": games})
+        library = [{page.nav_title: page.path} for page in pages
+                   if page.path.startswith("library/") and page.in_nav]
+        nav.append({"内容库": library})
+        if any(page.path == Links.INCIDENTS for page in pages):
+            nav.append({"事件记录": Links.INCIDENTS})
+        return nav
 
-def post_usage(checked: CheckedProject) -> dict[str, int]:
-    usage: dict[str, int] = defaultdict(int)
-    for schedule in checked.schedules.values():
+    def home(self) -> Page:
+        games = sorted(self.project.of(Game).models(), key=lambda g: g.id)
+        incidents = self.project.of(Incident).models()
+        today = self.checked.today
+        return Page(Links.HOME, "home.md.j2", "首页", HomePage(
+            playbooks=tuple((self.link(p), p.audience) for p in self.project.of(Playbook).models()),
+            packs=tuple((s.calendar.name, self.links.pack(s.calendar.id, "today"),
+                         self.links.pack(s.calendar.id)) for s in self.checked.schedules.values()),
+            first_game=self.link(games[0]) if games else None, game_count=len(games),
+            post_count=len(self.project.of(Post)), reply_count=len(self.project.of(Reply)),
+            library=Link("内容库总览", Links.LIBRARY),
+            incidents=Link("事件记录", Links.INCIDENTS) if incidents else None,
+            open_incidents=tuple(self.link(i) for i in incidents if i.open_on(today))))
+
+    def playbook_pages(self, playbook: Playbook) -> list[Page]:
+        tiers: list[Tier] = self.owned(Tier, playbook.id)
+        own_tiers = {tier.id for tier in tiers}
+        calendars: list[Calendar] = self.owned(Calendar, playbook.id)
+        curricula: list[Curriculum] = self.owned(Curriculum, playbook.id)
+        escalations: list[Escalation] = self.owned(Escalation, playbook.id)
+        campaigns: list[Campaign] = self.owned(Campaign, playbook.id)
+        activities: list[Activity] = self.owned(Activity, playbook.id)
+        incidents: list[Incident] = self.owned(Incident, playbook.id)
+        overview = Page(self.links.item(playbook), "playbook.md.j2", "方案概览", PlaybookPage(
+            playbook=playbook,
+            tiers=tuple(TierRow(self.link(t), node_id(t.id), t.side, LIFECYCLE_LABELS[t.lifecycle],
+                                t.posts_per_day, self.tier_links(t.flows_to),
+                                tuple(node_id(f) for f in t.flows_to if f in own_tiers))
+                        for t in tiers),
+            calendars=tuple((self.link(c), self.tier_links(c.tiers)) for c in calendars),
+            curricula=tuple((self.link(c), c.goal) for c in curricula),
+            escalations=tuple((self.link(e), e.incident) for e in escalations),
+            campaigns=tuple((self.link(c), f"{c.start} ~ {c.end}") for c in campaigns),
+            activities=tuple((self.link(a), f"{ACTIVITY_KIND_LABELS[a.kind]} · {a.days} 天")
+                             for a in activities),
+            incidents=tuple((self.link(i), incident_status(i, self.checked.today)) for i in incidents),
+            mermaid_url="assets/mermaid.min.js"))
+        pages = [overview]
+        pages += [self.tier(playbook, tier, tiers, calendars, curricula, campaigns) for tier in tiers]
+        for calendar in calendars:
+            pages += self.calendar(calendar)
+        pages += [self.curriculum(curriculum) for curriculum in curricula]
+        pages += [self.escalation(playbook, plan) for plan in escalations]
+        pages += [self.campaign(campaign) for campaign in campaigns]
+        pages += [self.activity(activity) for activity in activities]
+        pages += [self.incident(incident) for incident in incidents]
+        return pages
+
+    def tier(self, playbook: Playbook, tier: Tier, tiers: list[Tier], calendars: list[Calendar],
+             curricula: list[Curriculum], campaigns: list[Campaign]) -> Page:
+        games = [g for g in self.project.of(Game).models() if tier.id in g.tiers]
+        return Page(self.links.item(tier), "tier.md.j2", tier.name, TierPage(
+            tier=tier, side=SIDE_LABELS[tier.side], lifecycle=LIFECYCLE_LABELS[tier.lifecycle],
+            owner=self.role_name(playbook, tier.owner),
+            kpis=tuple(k for k in playbook.kpis if k.id in tier.kpis),
+            flows_to=self.tier_links(tier.flows_to),
+            fed_by=tuple(self.link(t) for t in tiers if tier.id in t.flows_to),
+            calendars=tuple(self.link(c) for c in calendars if tier.id in c.tiers),
+            games=tuple(self.link(g) for g in games),
+            curricula=tuple(self.link(c) for c in curricula
+                            if tier.id in c.audience or tier.id in c.unlocks),
+            campaigns=tuple(self.link(c) for c in campaigns if tier.id in c.tiers)),
+            nav_group=NAV_GROUPS["tier"])
+
+    def calendar(self, calendar: Calendar) -> list[Page]:
+        """The calendar's page; a long dated calendar gets one page per month."""
+        schedule = self.checked.schedules[calendar.id]
+        path = self.links.item(calendar)
+        months = self.months(schedule)
+        split = calendar.is_dated and len(schedule.days) > MONTH_PAGES_AFTER_DAYS
+        today = self.links.pack(calendar.id, "today")
+        span = (f"{calendar.start} ~ {calendar.end}（共 {len(schedule.days)} 天）" if calendar.is_dated
+                else f"建群后第 1 ~ {schedule.days[-1].number if schedule.days else 0} 天")
+        remarks = tuple((day_label(day), slot.remark) for day in schedule.days for slot in day.slots
+                        if slot.remark)
+        month_links = tuple(MonthLink(Link(month.label, Links.calendar_month(path, key)),
+                                      len(month.days), sum(len(d.slots) for d in month.days))
+                            for month, key in zip(months, month_keys(schedule), strict=True))
+        view = CalendarPage(
+            calendar=calendar, tiers=self.tier_links(calendar.tiers), span=span, today_url=today,
+            days_url=self.links.pack(calendar.id),
+            ics_url=self.links.pack_file(calendar.id, "calendar.ics") if calendar.is_dated else None,
+            qr_svg=qr_svg(f"{self.site_url}{today}"),
+            qr_png_url=self.links.pack_file(calendar.id, "qr.png"),
+            today_address=f"{self.site_url}{today}", months=() if split else months,
+            month_links=month_links if split else (), remarks=remarks)
+        overview = Page(path, "calendar.md.j2", calendar.name, view, nav_group=NAV_GROUPS["calendar"])
+        if not split:
+            return [overview]
+        return [overview] + [
+            Page(link.link.url, "calendar_month.md.j2", f"{calendar.name} · {month.label}",
+                 CalendarPage(**{**view.__dict__, "months": (month,), "month_links": (),
+                                 "back": Link(calendar.name, path)}),
+                 searchable=False, in_nav=False)
+            for month, link in zip(months, month_links, strict=True)]
+
+    def months(self, schedule: CalendarSchedule) -> tuple[Month, ...]:
+        """Dated days grouped by month for the calendar table; relative days form one group."""
+        grouped: dict[str, list[DayRow]] = defaultdict(list)
         for day in schedule.days:
-            for slot in day.slots:
-                if slot.post:
-                    usage[slot.post.id] += 1
-    return dict(usage)
+            label = f"{day.date.year} 年 {day.date.month} 月" if day.date else "按建群天数"
+            grouped[label].append(DayRow(
+                day_label(day), day_theme(day.title, day.festival),
+                tuple(SlotRow(slot.time, CHANNEL_LABELS[slot.channel], CATEGORY_LABELS[slot.category],
+                              slot.title, slot.remark, bool(slot.held_by)) for slot in day.slots),
+                self.links.pack(schedule.calendar.id, day.key)))
+        return tuple(Month(label, tuple(days)) for label, days in grouped.items())
+
+    def curriculum(self, curriculum: Curriculum) -> Page:
+        lessons = {lesson.id: lesson for lesson in curriculum.lessons}
+        schedule = tuple(
+            (f"第 {entry.week} 周第 {entry.day} 天 {entry.time}", entry.lesson, lessons[entry.lesson].title,
+             FORMAT_LABELS[lessons[entry.lesson].format], lessons[entry.lesson].minutes)
+            for entry in curriculum.schedule if entry.lesson in lessons)
+        return Page(self.links.item(curriculum), "curriculum.md.j2", curriculum.name, CurriculumPage(
+            curriculum=curriculum, audience=self.tier_links(curriculum.audience),
+            unlocks=self.tier_links(curriculum.unlocks),
+            total_minutes=sum(lesson.minutes for lesson in curriculum.lessons), schedule=schedule,
+            lessons=tuple(LessonView(lesson, FORMAT_LABELS[lesson.format], tuple(
+                Link(self.links.material_title(m), self.links.material(m)) for m in lesson.materials))
+                for lesson in curriculum.lessons)),
+            nav_group=NAV_GROUPS["curriculum"])
+
+    def escalation(self, playbook: Playbook, plan: Escalation) -> Page:
+        replies = self.project.of(Reply)
+        steps = tuple(StepView(
+            minutes_text(step.within_minutes), self.role_name(playbook, step.owner),
+            self.role_name(playbook, step.backup), step.action,
+            self.link(replies[step.reply].model) if step.reply in replies else None,
+            replies[step.reply].model.body if step.reply in replies else "")
+            for step in plan.steps)
+        return Page(self.links.item(plan), "escalation.md.j2", plan.name, EscalationPage(
+            plan=plan, tiers=self.tier_links(plan.tiers),
+            severity=tuple((s.level, s.name, s.description, minutes_text(s.respond_within_minutes))
+                           for s in plan.severity),
+            steps=steps,
+            escalate_to=tuple((minutes_text(e.after_minutes), self.role_name(playbook, e.role))
+                              for e in plan.escalate_to),
+            held=tuple(CATEGORY_LABELS[c] for c in plan.hold_categories),
+            incidents=tuple(self.link(i) for i in self.project.of(Incident).models()
+                            if i.plan == plan.id)),
+            nav_group=NAV_GROUPS["escalation"])
+
+    def campaign(self, campaign: Campaign) -> Page:
+        posts = self.project.of(Post)
+        announcements = tuple(
+            AnnouncementView(f"{a.date.month}月{a.date.day}日", a.time, posts[a.post].model.title,
+                             a.note, a.remark, posts[a.post].model.body)
+            for a in sorted(campaign.announcements, key=lambda a: (a.date, a.time)) if a.post in posts)
+        playbook = self.project.playbook_for(self.project.of(Campaign)[campaign.id])
+        kpis = tuple(k for k in playbook.kpis if k.id in campaign.kpis) if playbook else ()
+        return Page(self.links.item(campaign), "campaign.md.j2", campaign.name, CampaignPage(
+            campaign=campaign, tiers=self.tier_links(campaign.tiers), kpis=kpis,
+            announcements=announcements), nav_group=NAV_GROUPS["campaign"])
+
+    def activity(self, activity: Activity) -> Page:
+        return Page(self.links.item(activity), "activity.md.j2", activity.name, ActivityPage(
+            activity=activity, kind=ACTIVITY_KIND_LABELS[activity.kind],
+            tiers=self.tier_links(activity.tiers),
+            lines=tuple((day, activity.line(day)) for day in range(1, activity.days + 1)),
+            used_by=self.calendars_using(lambda s: s.activity and s.activity.activity.id == activity.id)),
+            nav_group=NAV_GROUPS["activity"])
+
+    def incident(self, incident: Incident) -> Page:
+        plan = self.project.of(Escalation)[incident.plan].model
+        calendars = self.project.of(Calendar)
+        affected = self.tier_links(incident.tiers) + tuple(
+            self.link(calendars[c].model) for c in incident.calendars if c in calendars)
+        return Page(self.links.item(incident), "incident.md.j2", incident.name, IncidentPage(
+            incident=incident, plan=self.link(plan), owner_notice=plan.owner_notice,
+            held=tuple(CATEGORY_LABELS[c] for c in plan.hold_categories), affected=affected,
+            status=incident_status(incident, self.checked.today), review_questions=tuple(plan.review)),
+            nav_group=NAV_GROUPS["incident"])
+
+    def incidents(self) -> Page:
+        today = self.checked.today
+        entries = sorted(self.project.of(Incident).models(), key=lambda i: (i.start, i.id), reverse=True)
+        return Page(Links.INCIDENTS, "incidents.md.j2", "事件记录", IncidentsPage(
+            open=tuple((self.link(i), incident_status(i, today)) for i in entries if i.open_on(today)),
+            past=tuple((self.link(i), incident_status(i, today)) for i in entries
+                       if not i.open_on(today))))
+
+    def game(self, game: Game) -> Page:
+        return Page(self.links.item(game), "game.md.j2", game.name, GamePage(
+            game=game, kind=GAME_KIND_LABELS[game.kind], tiers=self.tier_links(game.tiers),
+            used_by=self.calendars_using(lambda slot: slot.game and slot.game.id == game.id)))
+
+    def library_pages(self) -> list[Page]:
+        posts = self.project.of(Post).models()
+        stats = content_stats(self.checked)
+        usage = stats.usage
+        by_category: dict[str, list[list[Post]]] = {
+            category: library_chunks(self.project, category) for category in CATEGORY_LABELS
+            if any(post.category == category for post in posts)}
+        tags: dict[str, list[Post]] = defaultdict(list)
+        for post in sorted(posts, key=lambda p: p.id):
+            for tag in post.tags:
+                tags[tag].append(post)
+        pages = [Page(Links.LIBRARY, "library.md.j2", "内容库总览", LibraryPage(
+            post_count=len(posts), reply_count=len(self.project.of(Reply)),
+            categories=tuple(CategoryRow(
+                Link(CATEGORY_LABELS[category], Links.category(category)), sum(map(len, parts)),
+                sum(1 for part in parts for post in part if usage.get(post.id)),
+                tuple(Link(str(n), Links.category(category, n)) for n in range(1, len(parts) + 1)))
+                for category, parts in by_category.items()),
+            tags=tuple((Link(tag, Links.tag(tag)), len(entries)) for tag, entries in sorted(tags.items()))))]
+        for category, parts in by_category.items():
+            label = CATEGORY_LABELS[category]
+            for number, part in enumerate(parts, start=1):
+                title = f"{label}（{category}）" + (f" 第 {number} 页" if number > 1 else "")
+                pages.append(Page(Links.category(category, number), "posts.md.j2", title, PostsPage(
+                    label, pager(number, len(parts), lambda n, c=category: Links.category(c, n)),
+                    tuple(self.post_view(post, usage.get(post.id, 0)) for post in part)),
+                    in_nav=number == 1))
+        for tag, entries in sorted(tags.items()):
+            parts = chunks(entries, TAG_ENTRIES_PER_PAGE)
+            for number, part in enumerate(parts, start=1):
+                pages.append(Page(Links.tag(tag, number), "tag.md.j2", f"标签：{tag}", TagPage(
+                    tag, pager(number, len(parts), lambda n, t=tag: Links.tag(t, n)),
+                    tuple((self.link(post), CATEGORY_LABELS[post.category], post.status == "draft")
+                          for post in part), Link("内容库总览", Links.LIBRARY)),
+                    searchable=False, in_nav=False))
+        if len(self.project.of(Reply)):
+            pages.append(Page(Links.REPLIES, "replies.md.j2", "回复话术", RepliesPage(
+                tuple(sorted(self.project.of(Reply).models(), key=lambda r: r.id)))))
+        pages.append(self.stats_page(stats))
+        return pages
+
+    def post_view(self, post: Post, used: int) -> PostView:
+        validity = (f"有效期 {post.valid_from or '不限'} ~ {post.valid_until or '不限'}"
+                    if post.valid_from or post.valid_until else "")
+        return PostView(post, self.tier_links(post.tiers[:5]), max(0, len(post.tiers) - 5), validity,
+                        used, self.media_views(post.media))
+
+    def stats_page(self, stats: Any) -> Page:
+        posts = self.project.of(Post)
+        calendars = self.project.of(Calendar)
+        return Page(Links.STATS, "stats.md.j2", "内容统计", StatsPage(
+            stats=stats, category_labels=tuple(CATEGORY_LABELS.values()),
+            calendars=tuple(StatsRow(self.link(calendars[c.id].model), c.days, c.slots,
+                                     tuple(c.by_category.values()), c.below_cadence, c.cadence)
+                            for c in stats.calendars),
+            unused=tuple((self.link(p), CATEGORY_LABELS[p.category]) for p in stats.unused[:100]),
+            unused_more=max(0, len(stats.unused) - 100),
+            reuse=tuple((self.link(p), CATEGORY_LABELS[p.category], n) for p, n in stats.reuse[:20]
+                        if p.id in posts),
+            expiring=tuple((self.link(p), str(p.valid_until)) for p in stats.expiring),
+            within_days=stats.within_days))
 
 
-def search_words(project: Project, glossary: list[str]) -> list[str]:
-    """Domain words for jieba: the glossary plus the tags editors give posts and replies."""
-    words = set(glossary) | {tag for post in project.posts.models() for tag in post.tags}
-    words |= {tag for reply in project.replies.models() for tag in reply.tags}
-    return sorted(word for word in words if 2 <= len(word) <= 6 and " " not in word)
+def pager(number: int, total: int, path: Any) -> Pager:
+    return Pager(number, total, path(number - 1) if number > 1 else None,
+                 path(number + 1) if number < total else None)
 
+
+def node_id(tier_id: str) -> str:
+    return tier_id.replace("-", "_")
+
+
+def month_keys(schedule: CalendarSchedule) -> list[str]:
+    keys: list[str] = []
+    for day in schedule.days:
+        key = f"{day.date:%Y-%m}" if day.date else "days"
+        if not keys or keys[-1] != key:
+            keys.append(key)
+    return keys
+
+
+def incident_status(incident: Incident, today: dt.date) -> str:
+    if incident.open_on(today):
+        return f"处理中（{incident.start} 起）"
+    if incident.start > today:
+        return f"将于 {incident.start} 开始"
+    return f"已结束（{incident.start} ~ {incident.end}）"

@@ -1,58 +1,130 @@
-"""One Jinja2 environment over site_templates/: autoescaped, StrictUndefined."""
+"""The Jinja2 environments over site_templates/: autoescaped, StrictUndefined.
+
+Two layers of escaping, each in one place:
+- HTML: every template is autoescaped, so no source text becomes a tag or script;
+- Markdown (site pages only): the environment's `finalize` escapes every value
+  printed with {{ }} for Markdown too, so no source text becomes a link, an
+  image, an attribute list ({onload=…}) or emphasis. Only values qunsop made
+  itself are marked safe: links from `href` (checked against the planned pages,
+  percent-encoded), fenced blocks from `fence` and mermaid labels.
+"""
 
 from __future__ import annotations
 
 import posixpath
-from importlib.resources import files
 import re
+from collections.abc import Callable
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from markupsafe import Markup, escape
 
 TEMPLATES = Path(str(files("qunsop.site_templates")))
-MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]#+!|])")
+# the characters Python-Markdown (with tables) lets a backslash escape; `<` and `&` are
+# already HTML-escaped, so no autolink or entity can form
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|>-])")
+
+
+class LinkError(Exception):
+    """A template linked to a page or file that is not part of the build (a qunsop bug)."""
 
 
 def get_env(templates: Path = TEMPLATES) -> Environment:
-    """The only Jinja environment: every template is autoescaped for HTML."""
+    """The environment for site pages (Markdown) and scaffolds: HTML- and Markdown-escaped."""
     env = Environment(loader=FileSystemLoader([templates / "pages", templates]), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
-    env.filters.update(fence=fence, md=markdown_text, cell=table_cell,
-                       mermaid_label=mermaid_label)
-    env.globals["rel"] = relative_link
-    env.globals["site_root"] = site_root
+                      keep_trailing_newline=True, finalize=markdown_value)
+    env.filters.update(fence=fence, md=markdown_text, cell=table_cell, code=code_span,
+                       attr=html_attribute, anchor=anchor, mermaid_label=mermaid_label,
+                       indent_block=indent_block)
+    env.globals["href"] = href
     return env
 
 
-def render_page(env: Environment, template: str, path: str, context: dict[str, Any]) -> str:
-    return env.get_template(template).render(**context, page_path=path)
+def get_text_env(templates: Path = TEMPLATES) -> Environment:
+    """For files that are not web pages (scaffolds, a new project's settings): no escaping.
+
+    Only qunsop's own templates are rendered with it, filled with checked ids and dates.
+    """
+    return Environment(loader=FileSystemLoader([templates]), autoescape=False,
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                       keep_trailing_newline=True)
+
+
+def get_html_env(templates: Path = TEMPLATES) -> Environment:
+    """The environment for pack pages: plain HTML, autoescaped."""
+    return Environment(loader=FileSystemLoader([templates]), autoescape=True,
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                       keep_trailing_newline=True)
+
+
+def render_page(env: Environment, template: str, path: str, page: Any,
+                known: Callable[[str], bool] = lambda _target: True) -> str:
+    return env.get_template(template).render(page=page, page_path=path, known_target=known)
+
+
+def markdown_value(value: object) -> object:
+    """Every printed value: Markup stays as it is, anything else is Markdown-escaped text."""
+    if isinstance(value, Markup) or value is None:
+        return value
+    return markdown_text(str(value))
 
 
 @pass_context
-def relative_link(context: Any, target: str) -> str:
-    """Link from the page being rendered to a docs-relative target (may carry #anchor)."""
-    target_path, _, anchor = target.partition("#")
-    source_dir = posixpath.dirname(context["page_path"])
-    link = posixpath.relpath(target_path, source_dir or ".")
-    return f"{link}#{anchor}" if anchor else link
+def href(context: Any, target: str) -> Markup:
+    """A link from the page being rendered to a planned page (`a/b.md#x`) or output file.
 
-
-@pass_context
-def site_root(context: Any) -> str:
-    """Relative URL from the rendered page to the site root (directory URLs)."""
-    path = context["page_path"]
-    depth = path.count("/") + (0 if path.endswith("index.md") else 1)
-    return "../" * depth
+    Pages and files among the docs are linked relatively as docs paths (the engine turns
+    them into URLs); packs, which the engine does not see, relative to the page's own
+    URL. A target that is
+    not part of the build is an error, never a dead link.
+    """
+    if not context["known_target"](target):
+        raise LinkError(f"link to a page that is not built: {target}")
+    page = context["page_path"]
+    path, _, anchor = target.partition("#")
+    if not path.startswith("packs/"):  # a page or a file among the docs: the engine resolves it
+        link = posixpath.relpath(path, posixpath.dirname(page) or ".")
+    else:
+        depth = page.count("/") + (0 if page.endswith("index.md") else 1)
+        link = "../" * depth + path
+    quoted = quote(link, safe="/._-~")
+    return Markup(f"{quoted}#{quote(anchor, safe='-_')}" if anchor else quoted)
 
 
 def fence(text: str, language: str = "text") -> Markup:
-    """A fenced code block holding `text` verbatim (code blocks are escaped by MkDocs)."""
+    """A fenced code block holding `text` verbatim (code blocks are escaped by the engine)."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     ticks = "`" * max(3, longest + 1)
     return Markup(f"{ticks} {language}\n{text}\n{ticks}")
+
+
+def code_span(text: str) -> Markup:
+    """Inline code showing `text` verbatim (the engine escapes code spans itself)."""
+    text = str(text).replace("\n", " ")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * (longest + 1)
+    padded = f" {text} " if text.startswith("`") or text.endswith("`") else text
+    return Markup(f"{ticks}{padded}{ticks}")
+
+
+def anchor(item_id: str) -> Markup:
+    """An id used as an in-page anchor; ids are validated as [a-z0-9-], anything else is dropped."""
+    return Markup(re.sub(r"[^a-z0-9-]", "", str(item_id)))
+
+
+def html_attribute(text: str) -> Markup:
+    """Text inside an HTML attribute of a raw HTML block (no Markdown there): HTML-escaped only."""
+    return Markup(escape(str(text)))
+
+
+def indent_block(text: Markup, width: int = 4) -> Markup:
+    """Indent an already-safe block (e.g. a fence inside a list item or admonition)."""
+    pad = " " * width
+    return Markup("\n".join(pad + line if line else line for line in str(text).split("\n")))
 
 
 def markdown_text(text: str) -> Markup:
@@ -70,4 +142,4 @@ def table_cell(text: str) -> Markup:
 
 def mermaid_label(text: str) -> Markup:
     """A label inside a mermaid node: quotes and markup characters removed."""
-    return Markup(re.sub(r"[\"<>{}\[\]()|`]", " ", text).strip())
+    return Markup(re.sub(r"[\"<>{}\[\]()|`#&;\\]", " ", text).strip())

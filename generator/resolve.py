@@ -5,33 +5,42 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
+from .engine import SiteSettings
 from .errors import Problem, did_you_mean
-from .load import SourceFile, inside
+from .kinds import ITEM_KINDS, KIND_OF_MODEL, KINDS
+from .load import SourceFile
+from .media import ASSETS_DIR, MediaInfo, MediaRefused
+from .media import inspect as inspect_media
 from .models import (
+    ACTIVITY_TOKENS,
+    Activity,
     Calendar,
     Campaign,
     Curriculum,
     Escalation,
     Game,
+    Incident,
+    Media,
     Model,
     Placeholder,
     Placeholders,
     Playbook,
     Post,
     Reply,
+    Slot,
     Tier,
 )
+from .settings import Settings
 from .validate import Item
 
 M = TypeVar("M", bound=Model)
 Loc = tuple[str | int, ...]
 
 PLACEHOLDER_PATTERN = re.compile(r"\{([^{}\s]{1,20})\}")
-ASSETS_DIR = "content_library/assets"
 
 
 @dataclass
@@ -64,49 +73,67 @@ class Project:
     """Every validated source, indexed; the input of the schedule and render stages."""
 
     root: Path
-    playbooks: Index[Playbook] = field(default_factory=lambda: Index("方案"))
-    tiers: Index[Tier] = field(default_factory=lambda: Index("群层级"))
-    calendars: Index[Calendar] = field(default_factory=lambda: Index("推送排期"))
-    curricula: Index[Curriculum] = field(default_factory=lambda: Index("培训课程"))
-    escalations: Index[Escalation] = field(default_factory=lambda: Index("紧急预案"))
-    campaigns: Index[Campaign] = field(default_factory=lambda: Index("活动"))
-    posts: Index[Post] = field(default_factory=lambda: Index("帖子"))
-    games: Index[Game] = field(default_factory=lambda: Index("游戏"))
-    replies: Index[Reply] = field(default_factory=lambda: Index("话术"))
+    indexes: dict[str, Index[Any]] = field(
+        default_factory=lambda: {kind.name: Index(kind.label) for kind in ITEM_KINDS})
+    singletons: dict[str, Item[Any]] = field(default_factory=dict)
     placeholders: dict[str, Placeholder] = field(default_factory=dict)
+    media: dict[str, MediaInfo] = field(default_factory=dict)  # every checked media file
 
-    def index_for(self, kind: str) -> Index[Model] | None:
-        return {
-            "playbook": self.playbooks, "tier": self.tiers, "calendar": self.calendars,
-            "curriculum": self.curricula, "escalation": self.escalations,
-            "campaign": self.campaigns, "post": self.posts, "game": self.games,
-            "reply": self.replies,
-        }.get(kind)  # type: ignore[return-value]
+    def of(self, model: type[M]) -> Index[M]:
+        """The index of one kind, typed by its model: project.of(Tier)."""
+        return self.indexes[KIND_OF_MODEL[model].name]
 
-    def playbook_for(self, item: Item[Model]) -> Playbook | None:
+    def index_for(self, kind: str) -> Index[Any] | None:
+        return self.indexes.get(kind)
+
+    @property
+    def settings(self) -> Settings:
+        item = self.singletons.get("settings")
+        return item.model if item else Settings()
+
+    @property
+    def site(self) -> SiteSettings | None:
+        item = self.singletons.get("site")
+        return item.model if item else None
+
+    def playbook_for(self, item: Item[Any]) -> Playbook | None:
         owner = item.playbook
-        return self.playbooks[owner].model if owner and owner in self.playbooks else None
+        playbooks = self.of(Playbook)
+        return playbooks[owner].model if owner and owner in playbooks else None
 
 
-def index_items(root: Path, items: Iterable[Item[Model]],
-                invalid: Iterable[SourceFile] = ()) -> tuple[Project, list[Problem]]:
+def index_items(root: Path, items: Iterable[Item[Model]], invalid: Iterable[SourceFile] = (),
+                unreadable: Iterable[tuple[str, str]] = ()) -> tuple[Project, list[Problem]]:
+    """Index items by id; ids of files that failed to load or validate count as known.
+
+    A broken file is reported once, where it is broken: references to it elsewhere are
+    not reported again as unknown (the id is taken from the data, or else the file name).
+    """
     project = Project(root)
     problems: list[Problem] = []
     for source in invalid:
         index = project.index_for(source.kind)
-        if index is not None and isinstance(source.data, dict) and isinstance(source.data.get("id"), str):
-            index.broken.add(source.data["id"])
+        if index is not None:
+            given = source.data.get("id") if isinstance(source.data, dict) else None
+            index.broken.add(given if isinstance(given, str) else expected_id(source.path))
+    for relative, kind in unreadable:
+        index = project.index_for(kind)
+        if index is not None:
+            index.broken.add(expected_id(relative))
     for item in items:
-        if isinstance(item.model, Placeholders):
-            for number, placeholder in enumerate(item.model.placeholders):
-                if placeholder.name in project.placeholders:
-                    problems.append(item.problem(("placeholders", number, "name"), "duplicate-id",
-                                                 f"占位符 `{placeholder.name}` 重复声明"))
-                project.placeholders[placeholder.name] = placeholder
+        kind = KINDS[item.source.kind]
+        if kind.singleton:
+            project.singletons[kind.name] = item
+            if isinstance(item.model, Placeholders):
+                problems += index_placeholders(project, item)
             continue
-        index = project.index_for(item.source.kind)
-        assert index is not None
+        index = project.indexes[kind.name]
         item_id = item.model.id  # type: ignore[attr-defined]
+        if item_id in kind.reserved:
+            problems.append(item.problem(("id",), "reserved-id",
+                                         f"id `{item_id}` 是网站自己的栏目名，会和它冲突，请换一个"))
+            index.broken.add(item_id)
+            continue
         if item_id in index:
             first = index[item_id]
             line = first.position("id")[0]
@@ -118,80 +145,112 @@ def index_items(root: Path, items: Iterable[Item[Model]],
     return project, problems
 
 
+def expected_id(relative: str) -> str:
+    """The id a source file should carry: its file name, or its folder for a playbook."""
+    path = PurePosixPath(relative)
+    return path.parent.name if path.name in ("playbook.yaml", "playbook.yml") else path.stem
+
+
+def index_placeholders(project: Project, item: Item[Placeholders]) -> list[Problem]:
+    problems = []
+    for number, placeholder in enumerate(item.model.placeholders):
+        if placeholder.name in project.placeholders:
+            problems.append(item.problem(("placeholders", number, "name"), "duplicate-id",
+                                         f"占位符 `{placeholder.name}` 重复声明"))
+        project.placeholders[placeholder.name] = placeholder
+    return problems
+
+
 def check_references(project: Project) -> list[Problem]:
     """Every reference by id must name an existing item of the right kind."""
     checker = _ReferenceChecker(project)
-    for tier in project.tiers:
-        checker.tier(tier)
-    for calendar in project.calendars:
-        checker.calendar(calendar)
-    for curriculum in project.curricula:
-        checker.curriculum(curriculum)
-    for escalation in project.escalations:
-        checker.escalation(escalation)
-    for campaign in project.campaigns:
-        checker.campaign(campaign)
-    for post in project.posts:
-        checker.post(post)
-    for game in project.games:
-        checker.refs(game, ("tiers",), game.model.tiers, project.tiers)
+    for kind in ITEM_KINDS:
+        check = getattr(checker, kind.name)
+        for item in project.indexes[kind.name]:
+            check(item)
     return checker.problems
 
 
 class _ReferenceChecker:
+    """One method per kind in the registry, named after it; each checks that kind's items."""
+
     def __init__(self, project: Project) -> None:
         self.project = project
         self.problems: list[Problem] = []
         self._tags: set[str] | None = None
+        self.lint = project.settings.lint
 
-    def refs(self, item: Item[Model], loc: Loc, ids: list[str],
-             index: Index[Model] | list[str], label: str = "") -> None:
+    def refs(self, item: Item[Any], loc: Loc, ids: list[str],
+             index: Index[Any] | list[str], label: str = "") -> None:
         """Check a list field of ids; each unknown id is reported at its own entry."""
         for position, ref in enumerate(ids):
             self.ref(item, (*loc, position), ref, index, label)
 
-    def ref(self, item: Item[Model], loc: Loc, ref: str | None,
-            index: Index[Model] | list[str], label: str = "") -> None:
-        """Check one id field; None means the optional field was left out."""
+    def ref(self, item: Item[Any], loc: Loc, ref: str | None,
+            index: Index[Any] | list[str], label: str = "") -> bool:
+        """Check one id field; None means the optional field was left out. True if found."""
         if ref is None:
-            return
+            return False
         if isinstance(index, Index):
-            if ref in index.items or ref in index.broken:
-                return
+            if ref in index.items:
+                return True
+            if ref in index.broken:
+                return False
             known, label = list(index.items), label or index.label
         elif ref in index:
-            return
+            return True
         else:
             known = index
         self.problems.append(item.problem(loc, "unknown-ref",
                                           f"找不到{label} `{ref}`{did_you_mean(ref, known)}"))
+        return False
+
+    def report(self, item: Item[Any], loc: Loc, rule: str, message: str) -> None:
+        """A finding whose severity the editor sets in qunsop.yaml."""
+        level = self.lint.level(rule)
+        if level != "off":
+            self.problems.append(item.problem(loc, rule, message, level))
 
     def known_tags(self) -> set[str]:
         if self._tags is None:
-            self._tags = {tag for post in self.project.posts.models() for tag in post.tags}
+            self._tags = {tag for post in self.project.of(Post).models() for tag in post.tags}
         return self._tags
 
-    def roles_of(self, item: Item[Model]) -> list[str]:
+    def roles_of(self, item: Item[Any]) -> list[str]:
         playbook = self.project.playbook_for(item)
         return [role.id for role in playbook.roles] if playbook else []
 
-    def kpis_of(self, item: Item[Model]) -> list[str]:
+    def kpis_of(self, item: Item[Any]) -> list[str]:
         playbook = self.project.playbook_for(item)
         return [kpi.id for kpi in playbook.kpis] if playbook else []
 
-    def playbook_exists(self, item: Item[Model]) -> bool:
-        if item.playbook in self.project.playbooks:
+    def playbook_exists(self, item: Item[Any]) -> bool:
+        """The item's folder has a valid playbook.yaml (a broken one was reported already)."""
+        playbooks = self.project.of(Playbook)
+        if item.playbook in playbooks:
             return True
-        self.problems.append(item.problem((), "no-playbook",
-                                          f"文件夹 playbooks/{item.playbook}/ 里缺少 playbook.yaml"))
+        if item.playbook not in playbooks.broken:
+            self.problems.append(item.problem((), "no-playbook",
+                                              f"文件夹 playbooks/{item.playbook}/ 里缺少 playbook.yaml"))
         return False
+
+    def end_after_start(self, item: Item[Any], start: dt.date | None, end: dt.date | None,
+                        field_name: str = "end") -> None:
+        if start and end and end < start:
+            self.problems.append(item.problem((field_name,), "end-before-start",
+                                              f"结束日期 {end} 早于开始日期 {start}"))
+
+    # --- one method per kind -------------------------------------------------------
+
+    def playbook(self, item: Item[Playbook]) -> None:
+        """A playbook refers to nothing; its roles and KPIs are checked where they are used."""
 
     def tier(self, item: Item[Tier]) -> None:
         tier = item.model
         if self.playbook_exists(item):
             self.ref(item, ("owner",), tier.owner, self.roles_of(item), "角色")
             self.refs(item, ("kpis",), tier.kpis, self.kpis_of(item), "指标")
-        self.refs(item, ("flows_to",), tier.flows_to, self.project.tiers)
+        self.refs(item, ("flows_to",), tier.flows_to, self.project.of(Tier))
         if tier.id in tier.flows_to:
             self.problems.append(item.problem(("flows_to",), "self-reference",
                                               "flows_to 不能指向自己"))
@@ -199,11 +258,9 @@ class _ReferenceChecker:
     def calendar(self, item: Item[Calendar]) -> None:
         calendar = item.model
         self.playbook_exists(item)
-        self.refs(item, ("tiers",), calendar.tiers, self.project.tiers)
-        if calendar.start and calendar.end and calendar.end < calendar.start:
-            self.problems.append(item.problem(("end",), "end-before-start",
-                                              f"结束日期 {calendar.end} 早于开始日期 {calendar.start}"))
-        day_plans: list[tuple[Loc, list]] = [
+        self.refs(item, ("tiers",), calendar.tiers, self.project.of(Tier))
+        self.end_after_start(item, calendar.start, calendar.end)
+        day_plans: list[tuple[Loc, list[Slot]]] = [
             (("weekly", weekday), plan.slots) for weekday, plan in calendar.weekly.items()]
         day_plans += [(("overrides", n), day.slots) for n, day in enumerate(calendar.overrides)]
         day_plans += [(("days", n), day.slots) for n, day in enumerate(calendar.days)]
@@ -218,7 +275,7 @@ class _ReferenceChecker:
                         ("overrides", number, "date"), "date-out-of-range",
                         f"{day.date} 不在排期范围 {calendar.start} ~ {calendar.end} 内"))
 
-    def unique_days(self, item: Item[Calendar], field_name: str, keys: list, label: str) -> None:
+    def unique_days(self, item: Item[Calendar], field_name: str, keys: list[Any], label: str) -> None:
         seen: set[object] = set()
         for number, key in enumerate(keys):
             if key in seen:
@@ -226,49 +283,64 @@ class _ReferenceChecker:
                                                   f"{label} {key} 写了两次，请合并成一个"))
             seen.add(key)
 
-    def slots(self, item: Item[Calendar], loc: Loc, slots: list) -> None:
-        times: dict[str, int] = {}
+    def slots(self, item: Item[Calendar], loc: Loc, slots: list[Slot]) -> None:
+        times: dict[tuple[str, str], int] = {}
         tiers = item.model.tiers
         for number, slot in enumerate(slots):
             slot_loc = (*loc, "slots", number)
-            if slot.time in times:
+            clash = (slot.time, slot.channel)
+            if clash in times:
                 self.problems.append(item.problem(
                     (*slot_loc, "time"), "slot-clash",
-                    f"同一天有两个 {slot.time} 的时段（另一个是第 {times[slot.time] + 1} 个），"
+                    f"同一天有两个 {slot.time} 的时段（另一个是第 {times[clash] + 1} 个），"
                     "请错开时间"))
-            times.setdefault(slot.time, number)
-            if slot.post is not None:
-                self.ref(item, (*slot_loc, "post"), slot.post, self.project.posts)
-                if slot.post in self.project.posts:
-                    self.suits_tiers(item, (*slot_loc, "post"), self.project.posts[slot.post], tiers)
-            if slot.game is not None:
-                self.ref(item, (*slot_loc, "game"), slot.game, self.project.games)
-                if slot.game in self.project.games:
-                    self.suits_tiers(item, (*slot_loc, "game"), self.project.games[slot.game], tiers)
-            if slot.pick is not None and slot.pick.tag is not None:
-                known_tags = self.known_tags()
-                if slot.pick.tag not in known_tags:
-                    self.problems.append(item.problem(
-                        (*slot_loc, "pick", "tag"), "unknown-ref",
-                        f"没有任何帖子带标签 `{slot.pick.tag}`{did_you_mean(slot.pick.tag, known_tags)}"))
+            times.setdefault(clash, number)
+            self.slot_source(item, slot_loc, slot, tiers)
+            self.placeholders(item, (*slot_loc, "note"), slot.note)
+            self.placeholders(item, (*slot_loc, "task"), slot.task)
 
-    def suits_tiers(self, item: Item[Model], loc: Loc, target: Item[Post] | Item[Game],
-                    tiers: list[str]) -> None:
+    def slot_source(self, item: Item[Calendar], loc: Loc, slot: Slot, tiers: list[str]) -> None:
+        if self.ref(item, (*loc, "post"), slot.post, self.project.of(Post)):
+            post = self.project.of(Post)[slot.post or ""]
+            self.suits_tiers(item, (*loc, "post"), post, tiers)
+            if post.model.status == "draft":
+                self.problems.append(item.problem(
+                    (*loc, "post"), "draft-scheduled",
+                    f"帖子 `{post.model.id}` 还是草稿（status: draft）：草稿不能直接排期，"
+                    "审核通过改成 approved 后再排"))
+            if post.model.category != slot.category:
+                self.report(item, (*loc, "category"), "category-mismatch",
+                            f"时段的分类是 {slot.category}，帖子 `{post.model.id}` 自己的分类是 "
+                            f"{post.model.category}：请改成一致，统计才准确")
+        if self.ref(item, (*loc, "game"), slot.game, self.project.of(Game)):
+            self.suits_tiers(item, (*loc, "game"), self.project.of(Game)[slot.game or ""], tiers)
+        if self.ref(item, (*loc, "activity"), slot.activity, self.project.of(Activity)):
+            self.suits_tiers(item, (*loc, "activity"),
+                             self.project.of(Activity)[slot.activity or ""], tiers)
+        self.ref(item, (*loc, "reply"), slot.reply, self.project.of(Reply))
+        if slot.pick is not None and slot.pick.tag is not None:
+            known_tags = self.known_tags()
+            if slot.pick.tag not in known_tags:
+                self.problems.append(item.problem(
+                    (*loc, "pick", "tag"), "unknown-ref",
+                    f"没有任何帖子带标签 `{slot.pick.tag}`{did_you_mean(slot.pick.tag, known_tags)}"))
+
+    def suits_tiers(self, item: Item[Any], loc: Loc, target: Item[Any], tiers: list[str]) -> None:
         missing = [tier for tier in tiers if tier not in target.model.tiers]
         if missing:
-            what = "帖子" if isinstance(target.model, Post) else "游戏"
+            label = KIND_OF_MODEL[type(target.model)].label
             self.problems.append(item.problem(
                 loc, "tier-mismatch",
-                f"{what} `{target.model.id}` 不适用于群层级 {'、'.join(missing)}："
+                f"{label} `{target.model.id}` 不适用于群层级 {'、'.join(missing)}："
                 f"在 {target.source.path} 的 tiers 里加上它，或换一条内容"))
 
     def curriculum(self, item: Item[Curriculum]) -> None:
         curriculum = item.model
         self.playbook_exists(item)
-        self.refs(item, ("audience",), curriculum.audience, self.project.tiers)
-        self.refs(item, ("unlocks",), curriculum.unlocks, self.project.tiers)
-        content_ids = [*self.project.posts.items, *self.project.games.items,
-                       *self.project.replies.items]
+        self.refs(item, ("audience",), curriculum.audience, self.project.of(Tier))
+        self.refs(item, ("unlocks",), curriculum.unlocks, self.project.of(Tier))
+        content_ids = [*self.project.of(Post).items, *self.project.of(Game).items,
+                       *self.project.of(Reply).items]
         lesson_ids: list[str] = []
         for number, lesson in enumerate(curriculum.lessons):
             if lesson.id in lesson_ids:
@@ -282,78 +354,137 @@ class _ReferenceChecker:
 
     def escalation(self, item: Item[Escalation]) -> None:
         plan = item.model
-        self.refs(item, ("tiers",), plan.tiers, self.project.tiers)
+        self.refs(item, ("tiers",), plan.tiers, self.project.of(Tier))
+        self.placeholders(item, ("owner_notice",), plan.owner_notice)
         if not self.playbook_exists(item):
             return
         roles = self.roles_of(item)
         for number, step in enumerate(plan.steps):
             self.ref(item, ("steps", number, "owner"), step.owner, roles, "角色")
             self.ref(item, ("steps", number, "backup"), step.backup, roles, "角色")
-            self.ref(item, ("steps", number, "reply"), step.reply, self.project.replies)
+            self.ref(item, ("steps", number, "reply"), step.reply, self.project.of(Reply))
         for number, link in enumerate(plan.escalate_to):
             self.ref(item, ("escalate_to", number, "role"), link.role, roles, "角色")
 
     def campaign(self, item: Item[Campaign]) -> None:
         campaign = item.model
-        self.refs(item, ("tiers",), campaign.tiers, self.project.tiers)
+        self.refs(item, ("tiers",), campaign.tiers, self.project.of(Tier))
         if self.playbook_exists(item):
             self.refs(item, ("kpis",), campaign.kpis, self.kpis_of(item), "指标")
-        if campaign.end < campaign.start:
-            self.problems.append(item.problem(("end",), "end-before-start",
-                                              f"结束日期 {campaign.end} 早于开始日期 {campaign.start}"))
+        self.end_after_start(item, campaign.start, campaign.end)
         for number, announcement in enumerate(campaign.announcements):
             loc = ("announcements", number, "post")
-            self.ref(item, loc, announcement.post, self.project.posts)
-            if announcement.post in self.project.posts:
-                post = self.project.posts[announcement.post]
+            self.placeholders(item, ("announcements", number, "note"), announcement.note)
+            if self.ref(item, loc, announcement.post, self.project.of(Post)):
+                post = self.project.of(Post)[announcement.post]
                 self.suits_tiers(item, loc, post, campaign.tiers)
                 self.valid_on(item, loc, post, announcement.date)
 
-    def valid_on(self, item: Item[Model], loc: Loc, post: Item[Post], day: dt.date) -> None:
+    def activity(self, item: Item[Activity]) -> None:
+        activity = item.model
+        self.playbook_exists(item)
+        self.refs(item, ("tiers",), activity.tiers, self.project.of(Tier))
+        tokens = set(ACTIVITY_TOKENS)
+        for loc, text in activity_texts(activity):
+            self.placeholders(item, loc, text, tokens)
+        for number, media in enumerate(activity.media):
+            self.media(item, ("media", number), media)
+
+    def incident(self, item: Item[Incident]) -> None:
+        incident = item.model
+        self.playbook_exists(item)
+        self.refs(item, ("tiers",), incident.tiers, self.project.of(Tier))
+        self.refs(item, ("calendars",), incident.calendars, self.project.of(Calendar))
+        if self.ref(item, ("plan",), incident.plan, self.project.of(Escalation)) and incident.level:
+            levels = [level.level for level in self.project.of(Escalation)[incident.plan].model.severity]
+            if incident.level not in levels:
+                self.problems.append(item.problem(
+                    ("level",), "unknown-ref",
+                    f"预案 `{incident.plan}` 没有级别 `{incident.level}`：可选 {'、'.join(levels)}"
+                    f"{did_you_mean(incident.level, levels)}"))
+
+    def valid_on(self, item: Item[Any], loc: Loc, post: Item[Post], day: dt.date) -> None:
         problem = validity_problem(item, loc, post, day)
         if problem:
             self.problems.append(problem)
 
     def post(self, item: Item[Post]) -> None:
         post = item.model
-        self.refs(item, ("tiers",), post.tiers, self.project.tiers)
-        if post.valid_from and post.valid_until and post.valid_until < post.valid_from:
-            self.problems.append(item.problem(("valid_until",), "end-before-start",
-                                              f"失效日期 {post.valid_until} 早于生效日期 {post.valid_from}"))
+        self.refs(item, ("tiers",), post.tiers, self.project.of(Tier))
+        self.end_after_start(item, post.valid_from, post.valid_until, "valid_until")
         for number, media in enumerate(post.media):
-            self.media_file(item, ("media", number, "path"), media.path)
-        self.placeholders(item, post.body)
+            self.media(item, ("media", number), media)
+        self.placeholders(item, ("body",), post.body)
 
-    def media_file(self, item: Item[Model], loc: Loc, path: str) -> None:
-        relative = PurePosixPath(path)
-        if relative.is_absolute() or ".." in relative.parts or "\\" in path:
-            self.problems.append(item.problem(
-                loc, "media-outside-assets",
-                f"图片路径 `{path}` 必须是 {ASSETS_DIR}/ 下的相对路径，不能用 .. 或绝对路径"))
-            return
-        full = self.project.root / ASSETS_DIR / relative
-        if full.is_file() and not inside(self.project.root, full):
-            self.problems.append(item.problem(
-                loc, "media-outside-assets", f"图片 `{path}` 是指向项目之外的符号链接，请放入真实文件"))
-            return
-        if not full.is_file():
-            existing = [p.relative_to(self.project.root / ASSETS_DIR).as_posix()
-                        for p in (self.project.root / ASSETS_DIR).rglob("*") if p.is_file()]
-            self.problems.append(item.problem(
-                loc, "missing-media",
-                f"找不到图片 {ASSETS_DIR}/{path}{did_you_mean(path, existing)}"))
+    def game(self, item: Item[Game]) -> None:
+        game = item.model
+        self.refs(item, ("tiers",), game.tiers, self.project.of(Tier))
+        for number, step in enumerate(game.steps):
+            self.placeholders(item, ("steps", number, "host_line"), step.host_line)
 
-    def placeholders(self, item: Item[Model], body: str) -> None:
+    def reply(self, item: Item[Reply]) -> None:
+        self.placeholders(item, ("body",), item.model.body)
+
+    def media(self, item: Item[Any], loc: Loc, media: Media) -> None:
+        """The file exists, is an allowed type by content, and a video has an image poster."""
+        info = self.media_file(item, (*loc, "path"), media.path)
+        if info is None:
+            return
+        if info.is_video and media.poster is None:
+            self.problems.append(item.problem((*loc, "path"), "video-needs-poster",
+                                              "视频要配一张封面图：加上 poster: 图片路径"))
+        if media.poster is not None:
+            poster = self.media_file(item, (*loc, "poster"), media.poster)
+            if poster is not None and poster.is_video:
+                self.problems.append(item.problem((*loc, "poster"), "bad-media",
+                                                  "封面必须是图片，不能是视频"))
+            if not info.is_video:
+                self.problems.append(item.problem((*loc, "poster"), "bad-media",
+                                                  "poster 只用于视频：图片不需要封面，请删掉"))
+
+    def media_file(self, item: Item[Any], loc: Loc, path: str) -> MediaInfo | None:
+        try:
+            info = inspect_media(self.project.root, path)
+        except MediaRefused as refused:
+            self.problems.append(item.problem(loc, "bad-media", str(refused)))
+            return None
+        except FileNotFoundError:
+            folder = self.project.root / ASSETS_DIR
+            existing = [p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()]
+            self.problems.append(item.problem(
+                loc, "missing-media", f"找不到文件 {ASSETS_DIR}/{path}{did_you_mean(path, existing)}"))
+            return None
+        self.project.media[path] = info
+        return info
+
+    def placeholders(self, item: Item[Any], loc: Loc, text: str,
+                     extra: set[str] | frozenset[str] = frozenset()) -> None:
+        """Every {名称} in pasted text is declared (in placeholders.yaml, or by qunsop)."""
         declared = self.project.placeholders
-        for match in PLACEHOLDER_PATTERN.finditer(body):
+        for match in PLACEHOLDER_PATTERN.finditer(text):
             name = match.group(1)
-            if name in declared:
+            if name in declared or name in extra:
                 continue
-            line = item.source.body_line + body.count("\n", 0, match.start())
-            self.problems.append(Problem(
-                item.source.path, line, 1, "body", "unknown-placeholder",
-                f"正文里的占位符 {{{name}}} 没有在 content_library/placeholders.yaml 里声明"
-                f"{did_you_mean(name, declared)}"))
+            if loc == ("body",):
+                line = item.source.body_line + text.count("\n", 0, match.start())
+                column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+                problem = Problem(item.source.path, line, column, "body", "unknown-placeholder", "")
+            else:
+                problem = item.problem(loc, "unknown-placeholder", "")
+            known = [*declared, *extra]
+            self.problems.append(replace(problem, message=(
+                f"占位符 {{{name}}} 没有在 content_library/placeholders.yaml 里声明"
+                f"{did_you_mean(name, known)}")))
+
+
+def activity_texts(activity: Activity) -> list[tuple[Loc, str]]:
+    texts: list[tuple[Loc, str]] = [(("opening",), activity.opening), (("daily",), activity.daily),
+                                    (("closing",), activity.closing)]
+    texts += [(("by_day", number, "text"), entry.text) for number, entry in enumerate(activity.by_day)]
+    return texts
+
+
+assert all(hasattr(_ReferenceChecker, kind.name) for kind in ITEM_KINDS)
 
 
 def validity_problem(item: Item[Model], loc: Loc, post: Item[Post], day: dt.date) -> Problem | None:

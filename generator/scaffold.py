@@ -4,57 +4,68 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UsageError, did_you_mean
-from .load import MARKDOWN_KINDS
-from .models import ID_PATTERN, KINDS
+from .kinds import KINDS, SCAFFOLD_KINDS
+from .models import CATEGORY_LABELS, ID_PATTERN, Escalation, Playbook, Tier
 from .pipeline import check_project
-from .render import get_env
+from .render import get_text_env
 from .resolve import Project
 from .schema import schema_comment
 
-PLAYBOOK_FOLDERS = {"tier": "tiers", "calendar": "calendars", "curriculum": "curricula",
-                    "escalation": "escalations", "campaign": "campaigns"}
-CONTENT_FOLDERS = {"post": "content_library/posts/needed", "game": "content_library/games",
-                   "reply": "content_library/replies"}
-SCAFFOLD_KINDS = ("playbook", *PLAYBOOK_FOLDERS, *CONTENT_FOLDERS)
+__all__ = ["SCAFFOLD_KINDS", "ScaffoldOptions", "scaffold"]
 
 
-def scaffold(root: Path, kind: str, item_id: str, playbook: str | None,
-             today: dt.date | None = None) -> Path:
+@dataclass(frozen=True)
+class ScaffoldOptions:
+    playbook: str | None = None
+    category: str = "needed"  # posts: the folder under content_library/posts/
+    relative: bool = False  # calendars: days after a group is created instead of dates
+    today: dt.date | None = None
+
+
+def scaffold(root: Path, kind_name: str, item_id: str,
+             options: ScaffoldOptions = ScaffoldOptions()) -> Path:
     """Create the file and return its path; refuse to overwrite or to reuse an id."""
+    kind = KINDS[kind_name]
     if not re.match(ID_PATTERN, item_id):
         raise UsageError(f"id `{item_id}` 只能用小写字母、数字和连字符，例如 hongbao-warmup")
+    if options.category not in CATEGORY_LABELS:
+        raise UsageError(f"没有分类 `{options.category}`{did_you_mean(options.category, CATEGORY_LABELS)}"
+                         f"：可选 {'、'.join(CATEGORY_LABELS)}")
     project = check_project(root).project
-    index = project.index_for(kind)
-    if index is not None and (item_id in index or item_id in index.broken):
-        raise UsageError(f"{index.label} id `{item_id}` 已经存在，请换一个 id")
-    owner = item_id if kind == "playbook" else choose_playbook(project, playbook)
-    relative = scaffold_path(kind, item_id, owner)
+    index = project.indexes[kind_name]
+    if item_id in index or item_id in index.broken:
+        raise UsageError(f"{index.label} id `{item_id}` 已经存在（id 在整个项目里不能重复），请换一个 id")
+    owner = ""
+    if kind.name == "playbook":
+        owner = item_id
+    elif kind.home == "playbook":
+        owner = choose_playbook(project, options.playbook)
+    elif options.playbook is not None:
+        choose_playbook(project, options.playbook)  # checks the name; library files are shared
+    relative = kind.scaffold_path(item_id, owner, options.category if kind.name == "post" else "")
     path = root / relative
     if path.exists():
         raise UsageError(f"{relative} 已经存在，不会覆盖")
-    start = today or dt.date.today()
-    text = get_env().get_template(f"scaffolds/{kind}.{'md' if kind in MARKDOWN_KINDS else 'yaml'}.j2").render(
-        id=item_id, schema="" if kind in MARKDOWN_KINDS else schema_comment(kind, relative),
-        role=first_role(project, owner), tier=first_tier(project, owner),
+    start = options.today or dt.date.today()
+    template = f"scaffolds/{kind.name}.{'md' if kind.markdown else 'yaml'}.j2"
+    text = get_text_env().get_template(template).render(
+        id=item_id, schema="" if kind.markdown else schema_comment(kind.name, relative),
+        role=first_role(project, owner or options.playbook),
+        tier=default_tier(project, owner or options.playbook),
+        plan=first_plan(project, owner)[0], level=first_plan(project, owner)[1],
+        category=options.category, relative=options.relative,
         start=start.isoformat(), end=(start + dt.timedelta(days=27)).isoformat())
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
 
 
-def scaffold_path(kind: str, item_id: str, playbook: str) -> str:
-    if kind == "playbook":
-        return f"playbooks/{item_id}/playbook.yaml"
-    if kind in PLAYBOOK_FOLDERS:
-        return f"playbooks/{playbook}/{PLAYBOOK_FOLDERS[kind]}/{item_id}.yaml"
-    return f"{CONTENT_FOLDERS[kind]}/{item_id}.md"
-
-
 def choose_playbook(project: Project, wanted: str | None) -> str:
-    known = list(project.playbooks.items)
+    known = list(project.of(Playbook).items)
     if wanted is not None:
         if wanted not in known:
             raise UsageError(f"找不到方案 `{wanted}`{did_you_mean(wanted, known)}")
@@ -63,22 +74,27 @@ def choose_playbook(project: Project, wanted: str | None) -> str:
         return known[0]
     if not known:
         raise UsageError("还没有方案：先运行 qunsop new playbook 方案id")
-    raise UsageError(f"有多个方案，请用 --playbook 指定：{'、'.join(known)}")
+    raise UsageError(f"这个文件属于某一个方案，项目里有多个方案，请用 --playbook 指定：{'、'.join(known)}")
 
 
-def first_role(project: Project, playbook: str) -> str:
-    item = project.playbooks.items.get(playbook)
+def first_role(project: Project, playbook: str | None) -> str:
+    playbooks = project.of(Playbook)
+    item = playbooks.items.get(playbook or "") or next(iter(playbooks), None)
     return item.model.roles[0].id if item else "platform-ops"
 
 
-def first_tier(project: Project, playbook: str) -> str:
-    owned = sorted(tier.model.id for tier in project.tiers if tier.playbook == playbook)
-    if not owned:
-        every = sorted(project.tiers.items)
-        if not every:
-            raise UsageError("还没有群层级：先运行 qunsop new tier 层级id")
-        return every[0]
-    return owned[0]
+def default_tier(project: Project, playbook: str | None) -> str:
+    """A consumer (C) tier first: most new content is for the groups stores run."""
+    tiers = [item for item in project.of(Tier) if playbook in (None, item.playbook)] \
+        or list(project.of(Tier))
+    if not tiers:
+        return "c-store"
+    tiers.sort(key=lambda item: (item.model.side != "C", item.model.id))
+    return tiers[0].model.id
 
 
-assert set(SCAFFOLD_KINDS) == set(KINDS) - {"placeholders"}
+def first_plan(project: Project, playbook: str) -> tuple[str, str]:
+    """An escalation plan of the playbook and its first severity level, for a new incident."""
+    plans = sorted((item.model for item in project.of(Escalation) if item.playbook == playbook),
+                   key=lambda plan: plan.id)
+    return (plans[0].id, plans[0].severity[0].level) if plans else ("product-complaint", "P1")

@@ -1,4 +1,5 @@
-"""Expand calendars into concrete days: weekly patterns, overrides, picks, campaigns.
+"""Expand calendars into concrete days: weekly patterns, overrides, picks, campaigns,
+multi-day activities, curriculum lessons and open incidents.
 
 Picks are deterministic: the least-used suitable post wins, ties broken by
 the day it was last used and then by id, so the same sources always give the
@@ -10,33 +11,97 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from .errors import Problem, UsageError
-from .models import WEEKDAYS, Calendar, DayPlan, Game, Post, Slot
+from .models import (
+    WEEKDAYS,
+    Activity,
+    Calendar,
+    Campaign,
+    Curriculum,
+    DayPlan,
+    Escalation,
+    Game,
+    Incident,
+    Lesson,
+    Post,
+    Reply,
+    Slot,
+)
 from .resolve import Loc, Project, validity_problem
 from .validate import Item
+
+
+@dataclass(frozen=True)
+class ActivityLine:
+    """One day of a multi-day activity, its tokens filled in."""
+
+    activity: Activity
+    day: int  # 1-based day of the activity
+    text: str
+
+
+@dataclass(frozen=True)
+class LessonRef:
+    curriculum: Curriculum
+    lesson: Lesson
+    playbook: str
 
 
 @dataclass(frozen=True)
 class ScheduledSlot:
     time: str
     category: str
-    post: Post | None
-    game: Game | None
-    note: str
-    origin: str  # "calendar", "pick" or "campaign:<id>"
+    channel: str  # group, moments or private
+    post: Post | None = None
+    game: Game | None = None
+    activity: ActivityLine | None = None
+    lesson: LessonRef | None = None
+    reply: Reply | None = None
+    task: str = ""
+    note: str = ""  # for the person who sends it
+    remark: str = ""  # for operators, on the SOP site only
+    origin: str = "calendar"  # calendar, pick, campaign:<id>, activity:<id>, curriculum:<id>
+    held_by: str = ""  # id of the open incident that holds this slot back
+
+    @property
+    def kind(self) -> str:
+        for name in ("post", "game", "activity", "lesson", "reply"):
+            if getattr(self, name) is not None:
+                return name
+        raise AssertionError("a scheduled slot always has a source")
+
+    @property
+    def title(self) -> str:
+        if self.post:
+            return self.post.title
+        if self.game:
+            return self.game.name
+        if self.activity:
+            return f"{self.activity.activity.name}（第 {self.activity.day}/{self.activity.activity.days} 天）"
+        if self.lesson:
+            return f"培训课：{self.lesson.lesson.title}"
+        assert self.reply is not None
+        return self.reply.title
+
+
+@dataclass(frozen=True)
+class OpenIncident:
+    incident: Incident
+    plan: Escalation
 
 
 @dataclass(frozen=True)
 class ScheduledDay:
     key: str  # URL segment: 2026-12-01 or day-01
     date: dt.date | None
-    number: int  # 1-based position in the calendar
+    number: int  # 1-based: position in a dated calendar, the day after creation otherwise
     title: str
     festival: str
     slots: tuple[ScheduledSlot, ...]
+    incidents: tuple[OpenIncident, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,8 +127,8 @@ def build_schedules(project: Project) -> tuple[dict[str, CalendarSchedule], list
     problems: list[Problem] = []
     # shared by every calendar: sorting and tier sets once, not once per calendar
     approved = [(post, frozenset(post.tiers)) for post in
-                sorted(project.posts.models(), key=lambda post: post.id) if post.status == "approved"]
-    for item in project.calendars:
+                sorted(project.of(Post).models(), key=lambda post: post.id) if post.status == "approved"]
+    for item in project.of(Calendar):
         schedule, found = _Expander(project, item, approved).expand()
         schedules[item.model.id] = schedule
         problems.extend(found)
@@ -91,6 +156,27 @@ def requested_day_key(schedule: CalendarSchedule, date_text: str | None,
     return day_key(day_number)
 
 
+def fill_activity_tokens(text: str, activity: Activity, day: int, last_date: dt.date | None) -> str:
+    values = {"第几天": str(day), "共几天": str(activity.days), "还剩几天": str(activity.days - day)}
+    if last_date is not None:
+        values["截止日期"] = f"{last_date.month}月{last_date.day}日"
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", value)
+    return text
+
+
+@dataclass
+class _Day:
+    """A day being assembled: its plan's slots plus what other sources add to it."""
+
+    key: str
+    loc: Loc
+    plan: DayPlan
+    date: dt.date | None
+    number: int
+    slots: list[ScheduledSlot] = field(default_factory=list)
+
+
 class _Expander:
     def __init__(self, project: Project, item: Item[Calendar],
                  approved: list[tuple[Post, frozenset[str]]]) -> None:
@@ -98,95 +184,174 @@ class _Expander:
         self.approved = approved
         self.item = item
         self.calendar = item.model
+        self.tiers = frozenset(item.model.tiers)
         self.usage = _Usage()
         self.problems: list[Problem] = []
         self.pools: dict[tuple[str, str | None], list[Post]] = {}
         self.heaps: dict[tuple[str, str | None], list[tuple[int, int, str, Post]]] = {}
+        self.extra_days: list[_Day] = []  # relative days that only activities or lessons fill
 
     def pool(self, category: str, tag: str | None) -> list[Post]:
         """Approved posts of a category (and tag) that suit every tier of this calendar."""
         if not self.pools:
-            tiers = frozenset(self.calendar.tiers)
             for post, post_tiers in self.approved:
-                if not tiers <= post_tiers:
+                if not self.tiers <= post_tiers:
                     continue
                 for key in ((post.category, None), *((post.category, t) for t in post.tags)):
                     self.pools.setdefault(key, []).append(post)
         return self.pools.get((category, tag), [])
 
     def expand(self) -> tuple[CalendarSchedule, list[Problem]]:
-        days = [self._day(number, key, loc, plan, date)
-                for number, (key, loc, plan, date) in enumerate(self._plans(), start=1)]
+        days = list(self._plans())
+        by_number = {day.number: day for day in days}
+        for day in days:
+            for number, slot in enumerate(day.plan.slots):
+                self._slot(day, (*day.loc, "slots", number), slot, by_number)
+        for day in days:
+            if day.date is not None:
+                self._announcements(day)
+        self._lessons(by_number)
         playbook = self.project.playbook_for(self.item)
         timezone = playbook.timezone if playbook else "Asia/Shanghai"
-        schedule = CalendarSchedule(self.calendar, self.item.playbook or "", timezone, tuple(days))
+        finished = tuple(self._finish(day) for day in
+                         sorted([*days, *self.extra_days], key=lambda d: d.number))
+        schedule = CalendarSchedule(self.calendar, self.item.playbook or "", timezone, finished)
         return schedule, self.problems
 
-    def _plans(self) -> Iterator[tuple[str, Loc, DayPlan, dt.date | None]]:
+    def _plans(self) -> Iterator[_Day]:
         calendar = self.calendar
         if not calendar.is_dated:
-            for number, day in sorted(enumerate(calendar.days), key=lambda pair: pair[1].day):
-                yield day_key(day.day), ("days", number), day, None
+            for number, day in enumerate(calendar.days):
+                yield _Day(day_key(day.day), ("days", number), day, None, day.day)
             return
         assert calendar.start and calendar.end
         overrides = {day.date: (n, day) for n, day in enumerate(calendar.overrides)}
-        current = calendar.start
+        current, number = calendar.start, 1
         while current <= calendar.end:
             if current in overrides:
-                number, override = overrides[current]
-                yield day_key(current), ("overrides", number), override, current
+                position, override = overrides[current]
+                yield _Day(day_key(current), ("overrides", position), override, current, number)
             else:
                 weekday = WEEKDAYS[current.weekday()]
-                plan = calendar.weekly.get(weekday, DayPlan())
-                yield day_key(current), ("weekly", weekday), plan, current
+                yield _Day(day_key(current), ("weekly", weekday),
+                           calendar.weekly.get(weekday, DayPlan()), current, number)
             current += dt.timedelta(days=1)
+            number += 1
 
-    def _day(self, number: int, key: str, loc: Loc, plan: DayPlan,
-             date: dt.date | None) -> ScheduledDay:
-        slots = [self._slot(number, (*loc, "slots", n), slot, date)
-                 for n, slot in enumerate(plan.slots)]
-        if date is not None:
-            slots += self._announcements(date, {slot.time for slot in slots if slot})
-        chosen = sorted((slot for slot in slots if slot is not None), key=lambda s: s.time)
-        festival = getattr(plan, "festival", "")
-        return ScheduledDay(key, date, number, plan.title, festival, tuple(chosen))
+    def _finish(self, day: _Day) -> ScheduledDay:
+        incidents = self._open_incidents(day.date)
+        held = {category: entry.incident.id for entry in incidents
+                for category in entry.plan.hold_categories}
+        slots = tuple(replace(slot, held_by=held.get(slot.category, ""))
+                      for slot in sorted(day.slots, key=lambda s: (s.time, s.channel)))
+        return ScheduledDay(day.key, day.date, day.number, day.plan.title,
+                            getattr(day.plan, "festival", ""), slots, incidents)
 
-    def _slot(self, number: int, loc: Loc, slot: Slot,
-              date: dt.date | None) -> ScheduledSlot | None:
+    def _open_incidents(self, date: dt.date | None) -> tuple[OpenIncident, ...]:
+        if date is None:
+            return ()
+        found = []
+        for item in self.project.of(Incident):
+            incident = item.model
+            affected = self.calendar.id in incident.calendars or self.tiers & set(incident.tiers)
+            plans = self.project.of(Escalation)
+            if affected and incident.open_on(date) and incident.plan in plans:
+                found.append(OpenIncident(incident, plans[incident.plan].model))
+        return tuple(sorted(found, key=lambda entry: entry.incident.id))
+
+    def _add(self, day: _Day, slot: ScheduledSlot, loc: Loc, owner: Item[object] | None = None) -> None:
+        """Add a slot unless the time is taken in that channel (reported where it came from;
+        two slots of one day in the calendar itself are reported by the reference check)."""
+        taken = next((s for s in day.slots if s.time == slot.time and s.channel == slot.channel), None)
+        if taken is not None and (owner is not None or slot.origin != "calendar"):
+            where = day.date.isoformat() if day.date else f"第 {day.number} 天"
+            self.problems.append((owner or self.item).problem(
+                loc, "slot-clash", f"{where} {slot.time} 在排期 `{self.calendar.id}` 里已经有"
+                f"「{taken.title}」，请换一个时间"))
+        if taken is not None:
+            return
+        day.slots.append(slot)
+
+    def _slot(self, day: _Day, loc: Loc, slot: Slot, by_number: dict[int, _Day]) -> None:
+        common = {"time": slot.time, "category": slot.category, "channel": slot.channel,
+                  "note": slot.note, "remark": slot.remark, "task": slot.task}
         if slot.game is not None:
-            game = self.project.games.items.get(slot.game)
-            return ScheduledSlot(slot.time, slot.category, None, game.model if game else None,
-                                 slot.note, "calendar") if game else None
-        if slot.post is not None:
-            post = self.project.posts.items.get(slot.post)
+            game = self.project.of(Game).items.get(slot.game)
+            if game:
+                self._add(day, ScheduledSlot(game=game.model, **common), loc)
+        elif slot.reply is not None:
+            reply = self.project.of(Reply).items.get(slot.reply)
+            if reply:
+                self._add(day, ScheduledSlot(reply=reply.model, **common), loc)
+        elif slot.activity is not None:
+            activity = self.project.of(Activity).items.get(slot.activity)
+            if activity:
+                self._activity(day, loc, activity.model, common, by_number)
+        elif slot.post is not None:
+            post = self.project.of(Post).items.get(slot.post)
             if post is None:
-                return None
-            problem = validity_problem(self.item, (*loc, "post"), post, date) if date else None
+                return
+            problem = validity_problem(self.item, (*loc, "post"), post, day.date) if day.date else None
             if problem:
                 self.problems.append(problem)
-            if post.model.status == "draft":
-                self.problems.append(self.item.problem(
-                    (*loc, "post"), "draft-scheduled",
-                    f"帖子 `{post.model.id}` 还是草稿（status: draft），审核通过后再排期", "warning"))
-            self.usage.use(post.model.id, number)
-            return ScheduledSlot(slot.time, slot.category, post.model, None, slot.note, "calendar")
-        return self._pick(number, loc, slot, date)
+            self.usage.use(post.model.id, day.number)
+            self._add(day, ScheduledSlot(post=post.model, **common), loc)
+        else:
+            self._pick(day, loc, slot, common)
 
-    def _pick(self, number: int, loc: Loc, slot: Slot,
-              date: dt.date | None) -> ScheduledSlot | None:
+    def _activity(self, first: _Day, loc: Loc, activity: Activity, common: dict[str, str],
+                  by_number: dict[int, _Day]) -> None:
+        """Day 1 of the activity is this slot's day; each later day gets its own line."""
+        last_number = first.number + activity.days - 1
+        last_date = first.date + dt.timedelta(days=activity.days - 1) if first.date else None
+        lines = [activity.line(day) for day in range(1, activity.days + 1)]
+        if first.date is None and any("{截止日期}" in line for line in lines):
+            self.problems.append(self.item.problem(
+                (*loc, "activity"), "activity-date",
+                f"多日活动 `{activity.id}` 的话术用了 {{截止日期}}，按建群天数的排期没有日期："
+                "请改用 {还剩几天}"))
+            return
+        for offset in range(activity.days):
+            number = first.number + offset
+            day = by_number.get(number)
+            if day is None and first.date is None and number <= self._last_relative_day():
+                day = self._relative_day(number, by_number)
+            if day is None:
+                until = f"（{last_date}）" if last_date else ""
+                self.problems.append(self.item.problem(
+                    (*loc, "activity"), "activity-past-end",
+                    f"多日活动 `{activity.id}` 共 {activity.days} 天，要到第 {last_number} 天{until}，"
+                    "超出了排期的范围：请提前开始"))
+                return
+            text = fill_activity_tokens(lines[offset], activity, offset + 1, last_date)
+            line = ActivityLine(activity, offset + 1, text)
+            extra = {**common, "note": common["note"] if offset == 0 else "", "remark": ""}
+            self._add(day, ScheduledSlot(activity=line, origin=f"activity:{activity.id}", **extra), loc)
+
+    def _last_relative_day(self) -> int:
+        return max((day.day for day in self.calendar.days), default=0)
+
+    def _relative_day(self, number: int, by_number: dict[int, _Day]) -> _Day:
+        """A day of a relative calendar that has no plan of its own but gets added slots."""
+        day = _Day(day_key(number), ("days",), DayPlan(), None, number)
+        by_number[number] = day
+        self.extra_days.append(day)
+        return day
+
+    def _pick(self, day: _Day, loc: Loc, slot: Slot, common: dict[str, str]) -> None:
         assert slot.pick is not None
         category = slot.pick.category or slot.category
-        chosen = self._least_used((category, slot.pick.tag), date)
+        chosen = self._least_used((category, slot.pick.tag), day.date)
         if chosen is None:
-            when = f"{date}" if date else f"第 {number} 天"
+            when = f"{day.date}" if day.date else f"第 {day.number} 天"
             tag = f"、标签“{slot.pick.tag}”" if slot.pick.tag else ""
             self.problems.append(self.item.problem(
                 (*loc, "pick"), "pick-empty",
                 f"{when}没有可用的帖子（分类 {category}{tag}、适用于 "
                 f"{'、'.join(self.calendar.tiers)}、已审核且在有效期内）：请补充帖子或放宽规则"))
-            return None
-        self.usage.use(chosen.id, number)
-        return ScheduledSlot(slot.time, slot.category, chosen, None, slot.note, "pick")
+            return
+        self.usage.use(chosen.id, day.number)
+        self._add(day, ScheduledSlot(post=chosen, origin="pick", **common), loc)
 
     def _least_used(self, key: tuple[str, str | None], date: dt.date | None) -> Post | None:
         """The suitable post used least often, then least recently, then by id.
@@ -221,22 +386,47 @@ class _Expander:
             return post.valid_from is None and post.valid_until is None
         return post.valid_on(date)
 
-    def _announcements(self, date: dt.date, taken: set[str]) -> list[ScheduledSlot | None]:
-        found: list[ScheduledSlot | None] = []
-        for campaign in self.project.campaigns:
-            if not set(campaign.model.tiers) & set(self.calendar.tiers):
+    def _announcements(self, day: _Day) -> None:
+        assert day.date is not None
+        for campaign in self.project.of(Campaign):
+            if not set(campaign.model.tiers) & self.tiers:
                 continue
             for number, announcement in enumerate(campaign.model.announcements):
-                post = self.project.posts.items.get(announcement.post)
-                if announcement.date != date or post is None:
+                post = self.project.of(Post).items.get(announcement.post)
+                if announcement.date != day.date or post is None:
                     continue
-                if announcement.time in taken:
-                    self.problems.append(campaign.problem(
-                        ("announcements", number, "time"), "slot-clash",
-                        f"{date} {announcement.time} 在排期 `{self.calendar.id}` 里已有内容，"
-                        "请换一个时间"))
+                slot = ScheduledSlot(announcement.time, "activity", "group", post=post.model,
+                                     note=announcement.note, remark=announcement.remark,
+                                     origin=f"campaign:{campaign.model.id}")
+                self._add(day, slot, ("announcements", number, "time"), campaign)
+
+    def _lessons(self, by_number: dict[int, _Day]) -> None:
+        """Each curriculum lesson becomes a reminder slot in its audience's calendars."""
+        for item in self.project.of(Curriculum):
+            curriculum = item.model
+            if not set(curriculum.audience) & self.tiers:
+                continue
+            lessons = {lesson.id: lesson for lesson in curriculum.lessons}
+            for number, entry in enumerate(curriculum.schedule):
+                lesson = lessons.get(entry.lesson)
+                offset = (entry.week - 1) * 7 + entry.day - 1
+                day = self._lesson_day(curriculum, offset, by_number)
+                if lesson is None or day is None:
                     continue
-                taken.add(announcement.time)
-                found.append(ScheduledSlot(announcement.time, "activity", post.model, None,
-                                           announcement.note, f"campaign:{campaign.model.id}"))
-        return found
+                slot = ScheduledSlot(entry.time, "interaction", "group",
+                                     lesson=LessonRef(curriculum, lesson, item.playbook or ""),
+                                     origin=f"curriculum:{curriculum.id}")
+                self._add(day, slot, ("schedule", number, "time"), item)
+
+    def _lesson_day(self, curriculum: Curriculum, offset: int,
+                    by_number: dict[int, _Day]) -> _Day | None:
+        if not self.calendar.is_dated:
+            number = offset + 1
+            if number > self._last_relative_day():
+                return None
+            return by_number.get(number) or self._relative_day(number, by_number)
+        if curriculum.start is None:
+            return None
+        assert self.calendar.start is not None
+        number = (curriculum.start + dt.timedelta(days=offset) - self.calendar.start).days + 1
+        return by_number.get(number)

@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .load import MARKDOWN_KINDS
-from .models import KIND_LABELS, KINDS
+from .kinds import KINDS, MARKDOWN_KINDS
 
 SCHEMA_DIR = "schemas"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -15,8 +14,8 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 def kind_schema(kind: str) -> dict[str, Any]:
     """The schema of one kind; Markdown kinds describe the front matter (the body is the text)."""
-    schema = KINDS[kind].model_json_schema()
-    schema["title"] = f"qunsop {KIND_LABELS[kind]}（{kind}）"
+    schema = KINDS[kind].model.model_json_schema()
+    schema["title"] = f"qunsop {KINDS[kind].label}（{kind}）"
     if kind in MARKDOWN_KINDS:
         schema["properties"].pop("body", None)
         schema["description"] = "Markdown 文件开头 --- 之间的字段；正文写在结束的 --- 之后"

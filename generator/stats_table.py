@@ -1,4 +1,4 @@
-"""Print content statistics as terminal tables (rich)."""
+"""Print content statistics as terminal tables (rich), one playbook at a time, within 80 columns."""
 
 from __future__ import annotations
 
@@ -14,11 +14,13 @@ SHORT_LABELS = {"liked": "喜欢", "concerned": "关注", "needed": "需要", "p
 assert SHORT_LABELS.keys() == CATEGORY_LABELS.keys()
 
 
-def print_stats(stats: ContentStats, console: Console) -> None:
-    table = Table(title=f"各排期的内容分类（{stats.today}；少发 = 条数低于群层级要求的天数）",
-                  box=box.SIMPLE_HEAD, pad_edge=False)
+def print_stats(stats: ContentStats, playbook: str, console: Console) -> None:
+    console.rule(f"方案 {playbook}（{stats.today}）")
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1),
+                  caption="少发 = 群里的条数低于群层级要求的天数", caption_justify="left")
     for column in ("排期", "天数", "条数", *SHORT_LABELS.values(), "少发"):
-        table.add_column(column, justify="left" if column == "排期" else "right", no_wrap=True)
+        table.add_column(column, justify="left" if column == "排期" else "right",
+                         overflow="fold", max_width=22 if column == "排期" else None)
     for calendar in stats.calendars:
         table.add_row(calendar.id, str(calendar.days), str(calendar.slots),
                       *(str(calendar.by_category[key]) for key in SHORT_LABELS),
@@ -26,13 +28,13 @@ def print_stats(stats: ContentStats, console: Console) -> None:
     console.print(table)
     console.print(f"没有被任何排期用到的帖子：{len(stats.unused)} 条")
     for post in stats.unused[:30]:
-        console.print(f"  · {post.id}  {post.title}")
-    reuse = Table(title="复用次数最多的帖子")
-    reuse.add_column("帖子")
+        console.print(f"  · {post.id}  {post.title}", overflow="fold")
+    reuse = Table(title="复用次数最多的帖子", box=box.SIMPLE_HEAD, pad_edge=False)
+    reuse.add_column("帖子", overflow="fold")
     reuse.add_column("次数", justify="right")
     for post, count in stats.reuse[:10]:
         reuse.add_row(f"{post.id}  {post.title}", str(count))
     console.print(reuse)
-    console.print(f"即将失效的内容：{len(stats.expiring)} 条")
+    console.print(f"{stats.within_days} 天内失效的内容：{len(stats.expiring)} 条")
     for post in stats.expiring:
-        console.print(f"  · {post.id}  {post.valid_until} 失效")
+        console.print(f"  · {post.id}  {post.valid_until} 失效", overflow="fold")

@@ -12,8 +12,9 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .errors import Problem, did_you_mean
+from .kinds import KINDS
 from .load import FieldPath, SourceFile, dotted_path
-from .models import KINDS, Model
+from .models import Model
 
 M = TypeVar("M", bound=Model)
 
@@ -48,7 +49,7 @@ def validate_sources(files: list[SourceFile]) -> tuple[list[Item[Model]], list[P
     problems: list[Problem] = []
     invalid: list[SourceFile] = []
     for source in files:
-        model_class = KINDS[source.kind]
+        model_class = KINDS[source.kind].model
         try:
             model = model_class.model_validate(source.data)
         except ValidationError as error:

@@ -1,19 +1,126 @@
-"""Own the output folders: write generated docs, refuse collisions, publish atomically."""
+"""Own the output folders: claim them safely, write generated files, publish atomically.
+
+qunsop only ever replaces or deletes a folder that is missing, empty, or
+carries the marker file qunsop wrote into it. It never follows a symlink for
+an output folder, and only one build per project runs at a time.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+MARKER = ".qunsop-output"
+MARKER_TEXT = "此目录由 qunsop 生成，重新构建时会整个替换；不要把自己的文件放在这里。\n"
+PROTECTED = ("playbooks", "content_library", ".git", "schemas", "site_templates", "generator")
 
 
 class OutputCollision(Exception):
     """Two outputs claimed the same path; one would silently overwrite the other."""
 
 
+class OutputRefused(Exception):
+    """An output folder may not be written or replaced; the message says why, in Chinese."""
+
+
+def output_path(path: Path) -> Path:
+    """Absolute, with every parent resolved but the last part kept as written (a symlink stays one)."""
+    absolute = Path(os.path.abspath(path))
+    return absolute.parent.resolve() / absolute.name
+
+
+def owned(path: Path) -> bool:
+    """True when qunsop may replace `path`: missing, an empty folder, or carrying the marker."""
+    if path.is_symlink():
+        return False
+    if not path.exists():
+        return True
+    if not path.is_dir():
+        return False
+    return (path / MARKER).is_file() or not any(path.iterdir())
+
+
+def check_output_folder(path: Path, root: Path, label: str) -> None:
+    """Refuse an output folder that is a symlink, overlaps the sources, or holds other files."""
+    shown = shown_path(path, root)
+    if path.is_symlink():
+        raise OutputRefused(f"{shown} 是一个符号链接（指向 {os.readlink(path)}）：qunsop 不会顺着链接"
+                            f"写入或删除，请删掉这个链接，或用 --site-dir 换一个真实目录")
+    real_root = root.resolve()
+    if real_root.is_relative_to(path):
+        raise OutputRefused(f"{label} {shown} 包含了项目本身：生成时会删掉你的源文件，请换一个目录")
+    for name in PROTECTED:
+        if path.is_relative_to(real_root / name):
+            raise OutputRefused(f"{label} {shown} 在源文件目录 {name}/ 里面，请换一个目录")
+    if not owned(path):
+        what = "一个文件" if path.exists() and not path.is_dir() else "不是 qunsop 生成的文件"
+        raise OutputRefused(f"{label} {shown} 里已有{what}，qunsop 不会覆盖：请换一个空目录，"
+                            "或先把里面的文件移走")
+
+
+def shown_path(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root.resolve()).as_posix() + "/"
+    except ValueError:
+        return str(path)
+
+
+def claim(path: Path, root: Path, label: str) -> None:
+    """Create (or keep) an output folder qunsop owns, with its marker."""
+    check_output_folder(path, root, label)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        marker = path / MARKER
+        if not marker.is_file():
+            marker.write_text(MARKER_TEXT, encoding="utf-8")
+    except OSError as error:
+        raise OutputRefused(f"无法写入{label} {shown_path(path, root)}（{error.strerror or error}）："
+                            "请检查目录权限") from None
+
+
+def remove_owned(path: Path) -> None:
+    """Delete an output folder qunsop made; anything else is left alone (and refused)."""
+    if not path.exists() and not path.is_symlink():
+        return
+    if not owned(path):
+        raise OutputRefused(f"{path} 不是 qunsop 生成的目录，不会删除")
+    shutil.rmtree(path)
+
+
+def check_writable(path: Path, root: Path) -> None:
+    """Fail before building when the published folder could not be replaced afterwards."""
+    parent = path.parent
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputRefused(f"没有权限在 {parent} 里写入：无法发布 {shown_path(path, root)}")
+    if not path.is_dir():
+        return
+    for folder, _dirs, _files in os.walk(path):
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise OutputRefused(f"{shown_path(Path(folder), root)} 是只读的：qunsop 无法替换旧网站，"
+                                "请改回可写（chmod -R u+w）后再构建")
+
+
+@contextmanager
+def project_lock(work: Path, on_wait: Callable[[str], None]) -> Iterator[None]:
+    """One build per project at a time; a second one waits for the first to finish."""
+    descriptor = os.open(work / ".lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            on_wait("另一个 qunsop 构建正在进行，等它结束")
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
+
+
 def sync_tree(target: Path, files: Iterable[tuple[str, bytes]]) -> int:
-    """Make `target` hold exactly `files`; rewrite only what changed. Returns files written."""
+    """Make `target` hold exactly `files` (plus its marker); rewrite only what changed."""
     wanted: dict[str, bytes] = {}
     for relative, data in files:
         if relative in wanted:
@@ -30,30 +137,40 @@ def sync_tree(target: Path, files: Iterable[tuple[str, bytes]]) -> int:
     if target.exists():
         for path in sorted(target.rglob("*"), reverse=True):
             relative = path.relative_to(target).as_posix()
-            if path.is_file() and relative not in wanted:
+            if path.is_file() and relative not in wanted and relative != MARKER:
                 path.unlink()
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
     return written
 
 
-def staging_dir(site: Path) -> Path:
+def staging_dir(site: Path, root: Path) -> Path:
     """A fresh sibling folder to build into; the published site stays untouched meanwhile."""
     staging = site.with_name(f".{site.name}.staging")
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.parent.mkdir(parents=True, exist_ok=True)
+    remove_owned(staging)
+    claim(staging, root, "临时目录")
     return staging
+
+
+def mark(folder: Path) -> None:
+    marker = folder / MARKER
+    if not marker.is_file():
+        marker.write_text(MARKER_TEXT, encoding="utf-8")
 
 
 def publish(staging: Path, site: Path) -> None:
     """Swap the finished build into place with renames, so readers never see half a site."""
     retired = site.with_name(f".{site.name}.old")
-    if retired.exists():
-        shutil.rmtree(retired)
+    remove_owned(retired)
+    mark(staging)
     if site.exists():
         site.rename(retired)
-    staging.rename(site)
+    try:
+        staging.rename(site)
+    except OSError:
+        if retired.exists() and not site.exists():
+            retired.rename(site)  # put the previous site back
+        raise
     shutil.rmtree(retired, ignore_errors=True)
 
 
@@ -83,5 +200,22 @@ def same_bytes(first: Path, second: Path) -> bool:
     return first.read_bytes() == second.read_bytes()
 
 
-def discard(staging: Path) -> None:
-    shutil.rmtree(staging, ignore_errors=True)
+def manifest(folder: Path) -> dict[str, list[int]]:
+    """What is in a published folder: every file with its size and modification time."""
+    found: dict[str, list[int]] = {}
+    if not folder.is_dir() or folder.is_symlink():
+        return found
+    for parent, _dirs, names in os.walk(folder):
+        for name in names:
+            path = Path(parent) / name
+            info = path.lstat()
+            found[path.relative_to(folder).as_posix()] = [info.st_size, info.st_mtime_ns]
+    return found
+
+
+def discard(path: Path) -> None:
+    """Remove a temporary folder qunsop made; never follow a link."""
+    if path.is_symlink() or not path.exists():
+        return
+    if owned(path):
+        shutil.rmtree(path, ignore_errors=True)

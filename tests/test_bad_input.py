@@ -147,7 +147,7 @@ CASES = [
          "missing-media", 8, "media[0].path", message_part="pressure.png"),
     Case("media-escapes-assets", POST,
          post_text(GOOD_POST_FRONT + "media:\n  - {path: ../../pyproject.toml, alt: 图}\n"),
-         "media-outside-assets", 8, "media[0].path"),
+         "bad-media", 8, "media[0].path"),
     Case("member-structure-sum", TIER,
          GOOD_TIER + "member_structure: {co_builders: 1, active: 9, lurkers: 80}\n",
          "invalid-value", 9, "member_structure", message_part="90"),

@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from conftest import MINIMAL, REPO, ScratchProject, run_qunsop
-from qunsop.load import MARKDOWN_KINDS, discover, split_front_matter
+from qunsop.kinds import MARKDOWN_KINDS
+from qunsop.load import discover, split_front_matter
 from qunsop.scaffold import SCAFFOLD_KINDS
 from qunsop.schema import schema_comment, schema_files
 
@@ -70,19 +71,19 @@ def test_shipped_yaml_sources_point_at_their_schema() -> None:
 
 @pytest.mark.parametrize("kind", SCAFFOLD_KINDS)
 def test_scaffold_validates_and_refuses_to_overwrite(scratch: ScratchProject, kind: str) -> None:
-    created = run_qunsop("new", kind, f"new-{kind}", "--path", str(scratch.root),
+    created = run_qunsop("new", kind, f"new-{kind}", str(scratch.root),
                          *(["--playbook", "demo"] if kind != "playbook" else []))
     assert created.exit_code == 0, created.output
     run = scratch.validate()
     assert run.exit_code == 0, run.output
     assert [p for p in run.problems() if p["severity"] == "error"] == []
-    again = run_qunsop("new", kind, f"new-{kind}", "--path", str(scratch.root),
+    again = run_qunsop("new", kind, f"new-{kind}", str(scratch.root),
                        *(["--playbook", "demo"] if kind != "playbook" else []))
     assert again.exit_code == 2 and "已经存在" in again.output
 
 
 def test_scaffold_refuses_an_id_used_elsewhere(scratch: ScratchProject) -> None:
-    run = run_qunsop("new", "post", "road-story", "--path", str(scratch.root))
+    run = run_qunsop("new", "post", "road-story", str(scratch.root))
     assert run.exit_code == 2 and "已经存在" in run.output
     assert not (scratch.root / "content_library/posts/needed/road-story.md").exists()
 

@@ -20,8 +20,7 @@ from hypothesis import strategies as st
 
 from conftest import MINIMAL, REPO, ScratchProject, run_qunsop
 from qunsop import build as build_module
-from qunsop.load import MARKDOWN_KINDS
-from qunsop.models import KINDS
+from qunsop.kinds import KINDS, MARKDOWN_KINDS
 from qunsop.pipeline import check_project
 from qunsop.render import get_env
 
@@ -36,7 +35,12 @@ SOURCE_FOR_KIND = {
     "game": "content_library/games/warmup.md",
     "reply": "content_library/replies/calm-first.md",
     "placeholders": "content_library/placeholders.yaml",
+    "activity": "playbooks/demo/activities/checkin.yaml",
+    "incident": "playbooks/demo/incidents/old-complaint.yaml",
+    "settings": "qunsop.yaml",
+    "site": "mkdocs.yml",
 }
+assert set(SOURCE_FOR_KIND) == set(KINDS), "every kind is fuzzed"
 
 
 def tree_digest(root: Path) -> dict[str, str]:
@@ -52,7 +56,7 @@ scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
 
 def documents(kind: str) -> st.SearchStrategy[object]:
     """Mappings whose keys are mostly the kind's real field names, so validation goes deep."""
-    keys = st.one_of(st.sampled_from(sorted(KINDS[kind].model_fields)), st.text(max_size=12))
+    keys = st.one_of(st.sampled_from(sorted(KINDS[kind].model.model_fields)), st.text(max_size=12))
     return st.recursive(scalars, lambda inner: st.one_of(
         st.lists(inner, max_size=4), st.dictionaries(keys, inner, max_size=6)), max_leaves=20)
 

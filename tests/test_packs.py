@@ -42,7 +42,7 @@ def test_pack_text_lists_slots_in_time_order_with_exact_bodies(minimal_site: Pat
 
 def test_campaign_announcement_is_inserted_into_its_tiers_pack(minimal_site: Path) -> None:
     text = read(minimal_site, f"{PACKS}/2026-12-02/pack.txt")
-    assert "12:00 · 活动 · PK 开始" in text and "十二月销售PK今天开始！" in text
+    assert "【1】12:00 · PK 开始" in text and "十二月销售PK今天开始！" in text
     assert "十二月销售PK" not in read(minimal_site, f"{PACKS}/2026-12-01/pack.txt")
 
 
@@ -51,18 +51,20 @@ def test_pack_json_has_documented_shape(minimal_site: Path) -> None:
     assert data["calendar"] == {"id": "week", "name": "一周排期"}
     assert data["day"]["date"] == "2026-12-07" and data["day"]["weekday"] == "周一"
     first = data["slots"][0]
-    assert set(first) == {"number", "time", "category", "category_label", "kind", "id", "title",
-                          "text", "media", "note", "origin"}
-    assert first["media"][0]["url"] == "https://demo.example/assets/content/pressure.png"
+    assert set(first) == {"number", "time", "channel", "category", "kind", "id", "title", "text",
+                          "media", "links", "note", "task", "origin", "held"}
+    assert set(data) == {"calendar", "day", "notices", "slots"}
+    assert first["media"][0]["url"] == "https://demo.qunsop.cn/assets/content/pressure.png"
     assert [slot["time"] for slot in data["slots"]] == ["08:00", "20:00"]
 
 
 def test_pack_page_marks_placeholders_and_links_days(minimal_site: Path) -> None:
     page = read(minimal_site, f"{PACKS}/2026-12-07/index.html")
-    assert '<mark title="请换成你自己的内容">{门店名}</mark>' in page
+    assert '<mark data-ph="门店名">{门店名}</mark>' in page
     assert 'href="../2026-12-06/"' in page and 'href="../2026-12-08/"' not in page
     assert 'loading="lazy"' in page
     assert "search_index" not in page and "stylesheet" not in page
+    assert 'width="' in page and 'height="' in page  # images reserve their space
 
 
 def test_game_slot_shows_opening_line_and_links_script(minimal_site: Path) -> None:
@@ -97,40 +99,41 @@ def test_ics_feed_parses_with_local_times_and_stable_uids(minimal_site: Path) ->
 
 def test_qr_code_of_today_url_on_calendar_page(minimal_site: Path) -> None:
     page = read(minimal_site, "demo/calendars/week/index.html")
-    assert "<svg" in page and "https://demo.example/packs/week/today/" in page
+    assert "<svg" in page and "https://demo.qunsop.cn/packs/week/today/" in page
 
 
 def test_pack_command_prints_the_same_text_as_pack_txt(minimal_site: Path) -> None:
-    run = run_qunsop("pack", "week", "--date", "2026-12-02", "--path", str(MINIMAL))
+    run = run_qunsop("pack", "week", str(MINIMAL), "--date", "2026-12-02")
     assert run.exit_code == 0, run.output
-    assert run.stdout == read(minimal_site, f"{PACKS}/2026-12-02/pack.txt")
-    relative = run_qunsop("pack", "launch", "--day", "2", "--path", str(MINIMAL))
-    assert relative.stdout == read(minimal_site, "packs/launch/day-02/pack.txt")
+    assert "\ufeff" + run.stdout == read(minimal_site, f"{PACKS}/2026-12-02/pack.txt")
+    relative = run_qunsop("pack", "launch", str(MINIMAL), "--day", "2")
+    assert "\ufeff" + relative.stdout == read(minimal_site, "packs/launch/day-02/pack.txt")
 
 
 def test_pack_command_usage_errors_exit_2() -> None:
-    wrong = run_qunsop("pack", "wek", "--date", "2026-12-02", "--path", str(MINIMAL))
+    wrong = run_qunsop("pack", "wek", str(MINIMAL), "--date", "2026-12-02")
     assert wrong.exit_code == 2 and "是不是 `week`" in wrong.output
-    outside = run_qunsop("pack", "week", "--date", "2027-01-09", "--path", str(MINIMAL))
+    outside = run_qunsop("pack", "week", str(MINIMAL), "--date", "2027-01-09")
     assert outside.exit_code == 2 and "2026-12-01 ~ 2026-12-07" in outside.output
     assert "Traceback" not in wrong.output + outside.output
 
 
 def test_every_scheduled_slot_appears_once_in_order_with_exact_text(minimal_site: Path) -> None:
-    from qunsop.packs import pack_day, pack_text
+    from qunsop.packs import TEXT_BOM, pack_contexts, pack_day, pack_text
     from qunsop.pipeline import check_project
 
     checked = check_project(MINIMAL)
+    contexts = pack_contexts(checked, "https://demo.qunsop.cn/")
     for schedule in checked.schedules.values():
         for day in schedule.days:
             folder = minimal_site / "packs" / schedule.calendar.id / day.key
             text = (folder / "pack.txt").read_text(encoding="utf-8")
             data = json.loads((folder / "pack.json").read_text(encoding="utf-8"))
-            assert text == pack_text(pack_day(schedule, day))
+            assert text == TEXT_BOM + pack_text(pack_day(schedule, day, contexts[schedule.calendar.id]))
             assert [s["time"] for s in data["slots"]] == [slot.time for slot in day.slots]
             position = 0
-            for slot in day.slots:
-                body = slot.post.body if slot.post else slot.game.steps[0].host_line
-                found = text.index(body, position)
-                assert found >= position and text.count(body) == 1
-                position = found + len(body)
+            for slot in pack_day(schedule, day, contexts[schedule.calendar.id]).slots:
+                found = text.find(slot.text, position)
+                assert found != -1, f"{slot.text[:20]} missing or out of order on {day.key}"
+                assert text.count(slot.text) == 1
+                position = found + len(slot.text)

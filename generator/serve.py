@@ -1,0 +1,58 @@
+"""`qunsop serve`: build, serve on this machine, rebuild on change, show problems in the browser."""
+
+from __future__ import annotations
+
+import errno
+import gc
+import html
+from pathlib import Path
+
+import click
+
+from . import engine
+from .build import BuildOptions, build_project, output_folders
+from .engine import EngineError
+from .errors import ProblemsFound, UsageError
+from .render import TEMPLATES, get_html_env
+from .report import format_problems
+from .write import OutputRefused
+
+
+def serve_project(root: Path, host: str, port: int, playbook: str | None, allow_scripts: bool) -> None:
+    gc.set_threshold(*DEFAULT_GC_THRESHOLDS)  # a long-running process collects as usual
+    site, _work = output_folders(root, None)
+    problems: list[str] = []  # the current problems page, or empty when the site is fine
+
+    def rebuild() -> None:
+        try:
+            build_project(root, BuildOptions(allow_scripts=allow_scripts, playbook=playbook))
+            problems.clear()
+            click.echo("✓ 已重新生成", err=True)
+        except ProblemsFound as found:
+            text = format_problems(found.problems, "text", found.files_checked)
+            click.echo(text, err=True)
+            problems[:] = [problems_page(click.unstyle(text))]
+        except (EngineError, OutputRefused) as error:
+            text = "\n".join(getattr(error, "messages", None) or [str(error)])
+            click.echo(text, err=True)
+            problems[:] = [problems_page(text)]
+
+    rebuild()
+    watched = [root / "playbooks", root / "content_library", root / "mkdocs.yml", root / "qunsop.yaml",
+               TEMPLATES]
+    click.echo(f"预览地址：http://{host}:{port}/ （Ctrl+C 退出）", err=True)
+    try:
+        engine.serve_site(site, rebuild, watched, host, port, lambda: problems[0] if problems else None)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise UsageError(f"端口 {port} 已被占用（可能已经有一个 qunsop serve 在运行）："
+                             f"用 --port 换一个，例如 --port {port + 1}") from None
+        raise
+
+
+def problems_page(text: str) -> str:
+    """The page the browser shows while sources have errors; it reloads itself when fixed."""
+    return get_html_env().get_template("serve/problems.html.j2").render(problems=html.unescape(text))
+
+
+DEFAULT_GC_THRESHOLDS = (700, 10, 10)

@@ -1,0 +1,330 @@
+"""Typed view-models: exactly what each site template shows, computed in plan.py.
+
+Templates only lay these out: they never walk the project, count, sort or
+build a path. Source models (plain data) appear inside a view where a
+template prints their fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from markupsafe import Markup, escape
+
+from .models import (
+    Activity,
+    Calendar,
+    Campaign,
+    Curriculum,
+    Escalation,
+    Game,
+    Incident,
+    Kpi,
+    Lesson,
+    Playbook,
+    Post,
+    Reply,
+    Tier,
+)
+from .stats import ContentStats
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    url: str  # a target from Links: docs-relative page or site-root-relative file
+
+
+@dataclass(frozen=True)
+class MediaView:
+    url: str
+    alt: str
+    width: int | None
+    height: int | None
+    is_video: bool = False
+    poster_url: str = ""
+
+
+@dataclass(frozen=True)
+class SlotRow:
+    time: str
+    channel: str  # label: 群里 / 朋友圈 / 私聊
+    category: str  # label
+    title: str
+    remark: str = ""
+    held: bool = False
+
+
+@dataclass(frozen=True)
+class DayRow:
+    label: str  # 12月1日 周二 / 第 1 天
+    theme: str
+    slots: tuple[SlotRow, ...]
+    pack_url: str
+
+
+@dataclass(frozen=True)
+class Month:
+    label: str
+    days: tuple[DayRow, ...]
+
+
+@dataclass(frozen=True)
+class MonthLink:
+    link: Link
+    days: int
+    slots: int
+
+
+@dataclass(frozen=True)
+class HomePage:
+    playbooks: tuple[tuple[Link, str], ...]  # link, audience
+    packs: tuple[tuple[str, str, str], ...]  # calendar name, today url, day list url
+    first_game: Link | None
+    game_count: int
+    post_count: int
+    reply_count: int
+    library: Link
+    incidents: Link | None
+    open_incidents: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class TierRow:
+    link: Link
+    node: str  # mermaid node id
+    side: str
+    lifecycle: str
+    posts_per_day: int
+    flows_to: tuple[Link, ...]
+    flow_nodes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlaybookPage:
+    playbook: Playbook
+    tiers: tuple[TierRow, ...]
+    calendars: tuple[tuple[Link, tuple[Link, ...]], ...]
+    curricula: tuple[tuple[Link, str], ...]
+    escalations: tuple[tuple[Link, str], ...]
+    campaigns: tuple[tuple[Link, str], ...]
+    activities: tuple[tuple[Link, str], ...]
+    incidents: tuple[tuple[Link, str], ...]
+    mermaid_url: str
+
+
+@dataclass(frozen=True)
+class TierPage:
+    tier: Tier
+    side: str
+    lifecycle: str
+    owner: str
+    kpis: tuple[Kpi, ...]
+    flows_to: tuple[Link, ...]
+    fed_by: tuple[Link, ...]
+    calendars: tuple[Link, ...]
+    games: tuple[Link, ...]
+    curricula: tuple[Link, ...]
+    campaigns: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class CalendarPage:
+    calendar: Calendar
+    tiers: tuple[Link, ...]
+    span: str  # 2026-11-30 ~ 2027-01-03（共 35 天） / 建群后第 1 ~ 14 天
+    today_url: str
+    days_url: str
+    ics_url: str | None
+    qr_svg: Markup
+    qr_png_url: str
+    today_address: str  # the full address the QR code opens
+    months: tuple[Month, ...]
+    month_links: tuple[MonthLink, ...]
+    remarks: tuple[tuple[str, str], ...]  # operator remarks: day, text
+    back: Link | None = None  # month pages link back to the overview
+
+
+@dataclass(frozen=True)
+class LessonView:
+    lesson: Lesson
+    format: str
+    materials: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class CurriculumPage:
+    curriculum: Curriculum
+    audience: tuple[Link, ...]
+    unlocks: tuple[Link, ...]
+    total_minutes: int
+    schedule: tuple[tuple[str, str, str, str, int], ...]  # when, lesson id, title, format, minutes
+    lessons: tuple[LessonView, ...]
+
+
+@dataclass(frozen=True)
+class StepView:
+    minutes: str  # 5 分钟 / 2 小时 / 3 天
+    owner: str
+    backup: str
+    action: str
+    reply: Link | None
+    reply_text: str
+
+
+@dataclass(frozen=True)
+class EscalationPage:
+    plan: Escalation
+    tiers: tuple[Link, ...]
+    severity: tuple[tuple[str, str, str, str], ...]  # level, name, description, respond within
+    steps: tuple[StepView, ...]
+    escalate_to: tuple[tuple[str, str], ...]  # after, role name
+    held: tuple[str, ...]  # category labels held back during an incident
+    incidents: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class AnnouncementView:
+    when: str
+    time: str
+    title: str
+    note: str
+    remark: str
+    text: str
+
+
+@dataclass(frozen=True)
+class CampaignPage:
+    campaign: Campaign
+    tiers: tuple[Link, ...]
+    kpis: tuple[Kpi, ...]
+    announcements: tuple[AnnouncementView, ...]
+
+
+@dataclass(frozen=True)
+class ActivityPage:
+    activity: Activity
+    kind: str
+    tiers: tuple[Link, ...]
+    lines: tuple[tuple[int, str], ...]  # activity day, text (tokens shown as written)
+    used_by: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class IncidentPage:
+    incident: Incident
+    plan: Link
+    owner_notice: str
+    held: tuple[str, ...]
+    affected: tuple[Link, ...]
+    status: str
+    review_questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IncidentsPage:
+    open: tuple[tuple[Link, str], ...]
+    past: tuple[tuple[Link, str], ...]
+
+
+@dataclass(frozen=True)
+class GamePage:
+    game: Game
+    kind: str
+    tiers: tuple[Link, ...]
+    used_by: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    link: Link
+    posts: int
+    in_use: int
+    pages: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class LibraryPage:
+    post_count: int
+    reply_count: int
+    categories: tuple[CategoryRow, ...]
+    tags: tuple[tuple[Link, int], ...]
+
+
+@dataclass(frozen=True)
+class PostView:
+    post: Post
+    tiers: tuple[Link, ...]
+    more_tiers: int
+    validity: str
+    used: int
+    media: tuple[MediaView, ...]
+
+
+@dataclass(frozen=True)
+class Pager:
+    number: int
+    total: int
+    previous: str | None
+    next: str | None
+
+
+@dataclass(frozen=True)
+class PostsPage:
+    label: str
+    pager: Pager
+    posts: tuple[PostView, ...]
+
+
+@dataclass(frozen=True)
+class TagPage:
+    tag: str
+    pager: Pager
+    posts: tuple[tuple[Link, str, bool], ...]  # link, category label, is draft
+    library: Link
+
+
+@dataclass(frozen=True)
+class RepliesPage:
+    replies: tuple[Reply, ...]
+
+
+@dataclass(frozen=True)
+class StatsRow:
+    link: Link
+    days: int
+    slots: int
+    by_category: tuple[int, ...]
+    below_cadence: int
+    cadence: int
+
+
+@dataclass(frozen=True)
+class StatsPage:
+    stats: ContentStats
+    category_labels: tuple[str, ...]
+    calendars: tuple[StatsRow, ...]
+    unused: tuple[tuple[Link, str], ...]
+    unused_more: int
+    reuse: tuple[tuple[Link, str, int], ...]
+    expiring: tuple[tuple[Link, str], ...]
+    within_days: int
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the SOP site: where it goes, which template lays out which view."""
+
+    path: str
+    template: str
+    title: str
+    model: object
+    searchable: bool = True  # tables of titles only would bloat the search index
+    nav_group: str | None = None  # the playbook nav group; None: top level or not in nav
+    in_nav: bool = True  # continuation pages are reached by links; keeps every page's nav small
+    sources: tuple[str, ...] = field(default=())  # source files the page shows (for change dates)
+
+    @property
+    def nav_title(self) -> str:
+        """The theme prints nav and page titles as HTML, unescaped: escape editor text here."""
+        return str(escape(self.title))

@@ -87,7 +87,7 @@ def test_pack_on_a_phone(phone, site_url: str) -> None:  # type: ignore[no-untyp
     phone.get(site_url + "packs/week/2026-12-07/")
     width = phone.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], f"horizontal scroll: {width}"
-    buttons = phone.find_elements(By.CSS_SELECTOR, "button.qs-copy")
+    buttons = phone.find_elements(By.CSS_SELECTOR, "button[data-copy]")
     assert len(buttons) == 2
     assert all(button.size["height"] >= 44 for button in buttons)
     buttons[1].click()
@@ -129,11 +129,13 @@ def test_today_page_asks_start_date_for_relative_calendar(phone, site_url: str) 
     phone.get(site_url + "packs/launch/today/")
     form = phone.find_element(By.ID, "start-form")
     assert form.is_displayed()
+    # yesterday in the playbook's time zone: the group is on day 2
     phone.execute_script("""
-        const d = new Date(Date.now() - 86400000);
+        const today = new Intl.DateTimeFormat('en-CA', {timeZone: 'Asia/Shanghai'}).format(new Date());
+        const d = new Date(Date.parse(today + 'T00:00:00Z') - 86400000);
         document.getElementById('start-date').value = d.toISOString().slice(0, 10);""")
     form.find_element(By.CSS_SELECTOR, "button").click()
-    WebDriverWait(phone, 5).until(lambda d: "/day-0" in d.current_url)
+    WebDriverWait(phone, 5).until(lambda d: "/day-02/" in d.current_url)
     assert phone.execute_script("return localStorage.getItem('qunsop:start:launch')")
 
 

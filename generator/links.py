@@ -12,7 +12,7 @@ from typing import Any
 
 from .kinds import KIND_OF_MODEL, KINDS
 from .models import Post
-from .resolve import Project
+from .resolve import MATERIAL_KINDS, Project
 
 POSTS_PER_PAGE = 30
 TAG_ENTRIES_PER_PAGE = 200
@@ -71,14 +71,14 @@ class Links:
         return f"{self._post_pages[post_id]}#{post_id}"
 
     def material(self, content_id: str) -> str:
-        """A lesson's material: a post, game or reply."""
-        for name in ("post", "game", "reply"):
+        """A lesson's material: a post, game, activity or reply."""
+        for name in MATERIAL_KINDS:
             if content_id in self.project.indexes[name]:
                 return self.of(name, content_id)
         raise KeyError(content_id)
 
     def material_title(self, content_id: str) -> str:
-        for name in ("post", "game", "reply"):
+        for name in MATERIAL_KINDS:
             index = self.project.indexes[name]
             if content_id in index:
                 model = index[content_id].model

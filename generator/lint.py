@@ -16,8 +16,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .errors import Problem
-from .models import Calendar, Game, Post, Reply, Tier
+from .lint_schedule import lint_schedules
+from .models import Calendar, Game, Post, Reply
 from .resolve import ASSETS_DIR, Project
+from .rules import cadence, short_days
 from .schedule import CalendarSchedule
 from .settings import Level, LintSettings
 from .validate import Item
@@ -81,7 +83,7 @@ def lint_project(project: Project, schedules: dict[str, CalendarSchedule],
     banned, problems = load_banned_words(project.root)
     linter = _Linter(project, project.settings.lint, banned, today)
     problems += linter.run(schedules)
-    return problems
+    return problems + lint_schedules(project, schedules)
 
 
 class _Linter:
@@ -160,10 +162,8 @@ class _Linter:
 
     def cadence(self, schedule: CalendarSchedule) -> None:
         item = self.project.of(Calendar)[schedule.calendar.id]
-        tiers = [self.project.of(Tier)[t].model for t in schedule.calendar.tiers
-                 if t in self.project.of(Tier)]
-        wanted = max((tier.posts_per_day for tier in tiers), default=0)
-        short = [day for day in schedule.days if len(day.slots) < wanted]
+        wanted = cadence(self.project, schedule.calendar)
+        short = short_days(schedule, wanted)
         if short:
             sample = "、".join(day.key for day in short[:3]) + ("等" if len(short) > 3 else "")
             self.report(item, ("tiers",), "below-cadence",

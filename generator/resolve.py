@@ -40,6 +40,7 @@ from .validate import Item
 M = TypeVar("M", bound=Model)
 Loc = tuple[str | int, ...]
 
+MATERIAL_KINDS = ("post", "game", "activity", "reply")  # what a lesson may point to
 PLACEHOLDER_PATTERN = re.compile(r"\{([^{}\s]{1,20})\}")
 
 
@@ -339,8 +340,7 @@ class _ReferenceChecker:
         self.playbook_exists(item)
         self.refs(item, ("audience",), curriculum.audience, self.project.of(Tier))
         self.refs(item, ("unlocks",), curriculum.unlocks, self.project.of(Tier))
-        content_ids = [*self.project.of(Post).items, *self.project.of(Game).items,
-                       *self.project.of(Reply).items]
+        content_ids = [item_id for kind in MATERIAL_KINDS for item_id in self.project.indexes[kind].items]
         lesson_ids: list[str] = []
         for number, lesson in enumerate(curriculum.lessons):
             if lesson.id in lesson_ids:
@@ -348,7 +348,7 @@ class _ReferenceChecker:
                                                   f"课程 id `{lesson.id}` 重复"))
             lesson_ids.append(lesson.id)
             self.refs(item, ("lessons", number, "materials"), lesson.materials, content_ids,
-                      "素材（帖子、游戏或话术）")
+                      "素材（帖子、游戏、多日活动或话术）")
         for number, entry in enumerate(curriculum.schedule):
             self.ref(item, ("schedule", number, "lesson"), entry.lesson, lesson_ids, "课程")
 

@@ -65,6 +65,7 @@ class ScheduledSlot:
     remark: str = ""  # for operators, on the SOP site only
     origin: str = "calendar"  # calendar, pick, campaign:<id>, activity:<id>, curriculum:<id>
     held_by: str = ""  # id of the open incident that holds this slot back
+    loc: Loc = ()  # where it was asked for, in the calendar, campaign or curriculum of `origin`
 
     @property
     def kind(self) -> str:
@@ -204,9 +205,13 @@ class _Expander:
     def expand(self) -> tuple[CalendarSchedule, list[Problem]]:
         days = list(self._plans())
         by_number = {day.number: day for day in days}
+        starts: list[tuple[_Day, Loc, Activity, dict[str, str]]] = []
         for day in days:
             for number, slot in enumerate(day.plan.slots):
-                self._slot(day, (*day.loc, "slots", number), slot, by_number)
+                self._slot(day, (*day.loc, "slots", number), slot, starts)
+        # the calendar's own slots come first; multi-day lines fill the times left free
+        for first, loc, activity, common in starts:
+            self._activity(first, loc, activity, common, by_number)
         for day in days:
             if day.date is not None:
                 self._announcements(day)
@@ -259,34 +264,36 @@ class _Expander:
                 found.append(OpenIncident(incident, plans[incident.plan].model))
         return tuple(sorted(found, key=lambda entry: entry.incident.id))
 
-    def _add(self, day: _Day, slot: ScheduledSlot, loc: Loc, owner: Item[object] | None = None) -> None:
+    def _add(self, day: _Day, slot: ScheduledSlot, loc: Loc, owner: Item[object] | None = None,
+             own: bool = False) -> None:
         """Add a slot unless the time is taken in that channel (reported where it came from;
         two slots of one day in the calendar itself are reported by the reference check)."""
         taken = next((s for s in day.slots if s.time == slot.time and s.channel == slot.channel), None)
-        if taken is not None and (owner is not None or slot.origin != "calendar"):
+        if taken is not None and not own:
             where = day.date.isoformat() if day.date else f"第 {day.number} 天"
             self.problems.append((owner or self.item).problem(
                 loc, "slot-clash", f"{where} {slot.time} 在排期 `{self.calendar.id}` 里已经有"
                 f"「{taken.title}」，请换一个时间"))
         if taken is not None:
             return
-        day.slots.append(slot)
+        day.slots.append(replace(slot, loc=loc))
 
-    def _slot(self, day: _Day, loc: Loc, slot: Slot, by_number: dict[int, _Day]) -> None:
+    def _slot(self, day: _Day, loc: Loc, slot: Slot,
+              starts: list[tuple[_Day, Loc, Activity, dict[str, str]]]) -> None:
         common = {"time": slot.time, "category": slot.category, "channel": slot.channel,
                   "note": slot.note, "remark": slot.remark, "task": slot.task}
         if slot.game is not None:
             game = self.project.of(Game).items.get(slot.game)
             if game:
-                self._add(day, ScheduledSlot(game=game.model, **common), loc)
+                self._add(day, ScheduledSlot(game=game.model, **common), loc, own=True)
         elif slot.reply is not None:
             reply = self.project.of(Reply).items.get(slot.reply)
             if reply:
-                self._add(day, ScheduledSlot(reply=reply.model, **common), loc)
+                self._add(day, ScheduledSlot(reply=reply.model, **common), loc, own=True)
         elif slot.activity is not None:
             activity = self.project.of(Activity).items.get(slot.activity)
             if activity:
-                self._activity(day, loc, activity.model, common, by_number)
+                starts.append((day, loc, activity.model, common))
         elif slot.post is not None:
             post = self.project.of(Post).items.get(slot.post)
             if post is None:
@@ -295,7 +302,7 @@ class _Expander:
             if problem:
                 self.problems.append(problem)
             self.usage.use(post.model.id, day.number)
-            self._add(day, ScheduledSlot(post=post.model, **common), loc)
+            self._add(day, ScheduledSlot(post=post.model, **common), loc, own=True)
         else:
             self._pick(day, loc, slot, common)
 
@@ -351,7 +358,7 @@ class _Expander:
                 f"{'、'.join(self.calendar.tiers)}、已审核且在有效期内）：请补充帖子或放宽规则"))
             return
         self.usage.use(chosen.id, day.number)
-        self._add(day, ScheduledSlot(post=chosen, origin="pick", **common), loc)
+        self._add(day, ScheduledSlot(post=chosen, origin="pick", **common), loc, own=True)
 
     def _least_used(self, key: tuple[str, str | None], date: dt.date | None) -> Post | None:
         """The suitable post used least often, then least recently, then by id.

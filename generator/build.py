@@ -21,12 +21,13 @@ from zoneinfo import ZoneInfo
 from . import engine
 from .cache import Cache, digest
 from .errors import ProblemsFound, has_errors
+from .history import read_history
 from .load import discover
 from .media import ASSETS_DIR
 from .packs import PackJob, pack_job, render_pack_job
 from .pipeline import CheckedProject, CheckOptions, check_project, input_fingerprint
 from .plan import SitePlan, plan_site
-from .render import TEMPLATES, get_env, render_page
+from .render import TEMPLATES, get_env, get_html_env, render_page
 from .write import (
     OutputCollision,
     OutputRefused,
@@ -100,8 +101,9 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
     site_settings = checked.project.site
     assert site_settings is not None  # a missing mkdocs.yml is an error above
     progress("生成页面")
-    plan = plan_site(checked, read_glossary(), site_settings.site_url, stamp)
-    docs = [*render_docs(plan), *static_files(checked)]
+    history = read_history(root, stamp)
+    plan = plan_site(checked, read_glossary(), site_settings.site_url, history)
+    docs = [*render_docs(plan), *plan.files, *static_files(checked)]
     progress("写入文档目录")
     sync_tree(work / "docs", docs)
     words = work / "search-words.txt"
@@ -114,7 +116,7 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
     remove_owned(packs)
     claim(packs, root, "临时目录")
     try:
-        with packs_in_background(pack_job(checked, site_settings.site_url, stamp), packs):
+        with packs_in_background(pack_job(checked, site_settings.site_url, stamp, history), packs):
             engine.build_site(engine_site, work / "mkdocs.yml", staging)
         move_into(packs / "packs", staging / "packs")
         mark(staging)
@@ -175,18 +177,41 @@ def move_into(source: Path, target: Path) -> None:
 
 def render_docs(plan: SitePlan) -> Iterator[tuple[str, bytes]]:
     env = get_env()
+    footer = env.get_template("_updated.md.j2")
     for page in plan.pages:
         body = render_page(env, page.template, page.path, page.model, plan.links.known)
-        yield page.path, engine.page_source(page.nav_title, page.searchable, body).encode()
+        if page.updated:
+            body += footer.render(updated=page.updated)
+        yield page.path, engine.page_source(page.nav_title, page.searchable, body,
+                                            page.search_boost).encode()
 
 
 def static_files(checked: CheckedProject) -> Iterator[tuple[str, bytes]]:
-    """The media files sources use (each checked by content) and the site's own stylesheet."""
+    """The media files sources use (each checked by content), the site's own assets and the
+    search's query step with this project's synonyms (it replaces the theme's lunr.zh)."""
     root = checked.project.root
     for path in sorted(checked.project.media):
         yield f"assets/content/{path}", (root / ASSETS_DIR / path).read_bytes()
     for path in sorted((TEMPLATES / "assets").glob("*")):
         yield f"assets/{path.name}", path.read_bytes()
+    script = get_html_env().get_template("search/lunr.zh.js.j2").render(
+        question_words=QUESTION_WORDS, synonyms=synonym_map(checked.project.settings.search.synonyms))
+    yield "assets/javascripts/lunr/min/lunr.zh.min.js", script.encode()
+
+
+# words an operator types around the topic of a question; dropped when a topic remains
+QUESTION_WORDS = ("怎么办", "怎么", "发什么", "什么", "如何", "哪些", "哪个", "咋办", "吗", "呢",
+                  "的", "了", "是", "要", "该", "应该", "可以")
+
+
+def synonym_map(groups: list[list[str]]) -> dict[str, list[str]]:
+    """Each word of a group points at the others (a word in two groups gets both)."""
+    found: dict[str, list[str]] = {}
+    for group in ([word.lower() for word in group] for group in groups):  # the index is lowercase
+        for word in group:
+            found.setdefault(word, [])
+            found[word] += [other for other in group if other != word and other not in found[word]]
+    return found
 
 
 def write_if_changed(path: Path, text: str) -> None:

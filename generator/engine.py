@@ -275,11 +275,13 @@ def write_config(site: EngineSite, config_file: Path) -> dict[str, Any]:
     return data
 
 
-def page_source(title: str, searchable: bool, body: str) -> str:
+def page_source(title: str, searchable: bool, body: str, boost: float = 1.0) -> str:
     """A generated page: front matter the theme reads, then the Markdown body."""
     meta: dict[str, object] = {"title": title}
     if not searchable:
         meta["search"] = {"exclude": True}
+    elif boost != 1.0:
+        meta["search"] = {"boost": boost}
     return f"---\n{yaml.safe_dump(meta, allow_unicode=True)}---\n\n{body}"
 
 

@@ -123,6 +123,13 @@ class Links:
         return path in self.targets
 
 
+def page_url(docs_path: str) -> str:
+    """The site URL the engine gives a docs page (directory URLs): a/b.md -> a/b/."""
+    path, _, anchor = docs_path.partition("#")
+    url = path[: -len("index.md")] if path.endswith("index.md") else path[: -len(".md")] + "/"
+    return f"{url}#{anchor}" if anchor else url
+
+
 def library_chunks(project: Project, category: str) -> list[list[Post]]:
     posts = sorted((p for p in project.of(Post).models() if p.category == category), key=lambda p: p.id)
     return chunks(posts, POSTS_PER_PAGE)

@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo
 import icalendar
 import segno
 
-from .links import Links
+from .history import History
+from .links import Links, page_url
 from .media import MediaInfo
 from .models import CHANNEL_LABELS, Curriculum, Game, Media, Placeholder, Playbook
 from .pipeline import CheckedProject
@@ -94,6 +95,7 @@ class PackDay:
     festival: str
     slots: tuple[PackSlot, ...]
     notices: tuple[PackNotice, ...] = ()
+    updated: str = ""  # when anything this pack shows last changed (YYYY-MM-DD), if known
 
     @property
     def heading(self) -> str:
@@ -115,13 +117,7 @@ class PackContext:
     placeholders: tuple[Placeholder, ...]
     media: dict[str, MediaInfo]
     guide_urls: dict[str, str] = field(default_factory=dict)  # "game:<id>" / "lesson:<c>#<l>" -> url
-
-
-def page_url(docs_path: str) -> str:
-    """The URL the engine gives a docs page (directory URLs)."""
-    path, _, anchor = docs_path.partition("#")
-    url = path[: -len("index.md")] if path.endswith("index.md") else path[: -len(".md")] + "/"
-    return f"{url}#{anchor}" if anchor else url
+    changed: dict[str, str] = field(default_factory=dict)  # "<kind>:<id>" -> date its file last changed
 
 
 def pack_days(schedule: CalendarSchedule, context: PackContext) -> list[PackDay]:
@@ -137,7 +133,25 @@ def pack_day(schedule: CalendarSchedule, day: ScheduledDay, context: PackContext
                     for entry in day.incidents)
     return PackDay(schedule.calendar.id, schedule.calendar.name, day.key,
                    day.date.isoformat() if day.date else None, day.number, weekday,
-                   day.title, day.festival, slots, notices)
+                   day.title, day.festival, slots, notices, last_changed(schedule, day, context))
+
+
+def last_changed(schedule: CalendarSchedule, day: ScheduledDay, context: PackContext) -> str:
+    """The newest change among the calendar and everything this day sends."""
+    keys = [f"calendar:{schedule.calendar.id}"]
+    keys += [f"incident:{entry.incident.id}" for entry in day.incidents]
+    for slot in day.slots:
+        kind, _, owner = slot.origin.partition(":")
+        if kind in ("campaign", "curriculum"):
+            keys.append(f"{kind}:{owner}")
+        for name in ("post", "game", "reply"):
+            model = getattr(slot, name)
+            if model is not None:
+                keys.append(f"{name}:{model.id}")
+        if slot.activity is not None:
+            keys.append(f"activity:{slot.activity.activity.id}")
+    dates = [context.changed[key] for key in keys if key in context.changed]
+    return max(dates, default="")
 
 
 def _media(items: list[Media], context: PackContext) -> tuple[PackMedia, ...]:
@@ -409,16 +423,21 @@ def render_pack_job(job: PackJob, target: Path) -> None:
         (target / "packs" / name).write_bytes((TEMPLATES / "packs" / name).read_bytes())
 
 
-def pack_job(checked: CheckedProject, site_url: str, stamp: dt.datetime) -> PackJob:
-    contexts = pack_contexts(checked, site_url)
+def pack_job(checked: CheckedProject, site_url: str, stamp: dt.datetime,
+             history: History | None = None) -> PackJob:
+    contexts = pack_contexts(checked, site_url, history)
     return PackJob(tuple((schedule, contexts[schedule.calendar.id])
                          for schedule in checked.schedules.values()
                          if schedule.calendar.id in contexts), site_url, stamp)
 
 
-def pack_contexts(checked: CheckedProject, site_url: str) -> dict[str, PackContext]:
+def pack_contexts(checked: CheckedProject, site_url: str,
+                  history: History | None = None) -> dict[str, PackContext]:
     """What each calendar's packs need from the project, by calendar id."""
     project = checked.project
+    changed = {f"{item.source.kind}:{item.model.id}": history.last_changed[item.source.path].isoformat()
+               for index in project.indexes.values() for item in index
+               if history and item.source.path in history.last_changed}
     links = Links(project)
     guide_urls = {f"game:{game.id}": page_url(links.item(game)) for game in project.of(Game).models()}
     for curriculum in project.of(Curriculum).models():
@@ -428,5 +447,5 @@ def pack_contexts(checked: CheckedProject, site_url: str) -> dict[str, PackConte
     playbooks = project.of(Playbook)
     return {schedule.calendar.id: PackContext(playbooks[schedule.playbook].model, site_url,
                                               tuple(project.placeholders.values()), project.media,
-                                              guide_urls)
+                                              guide_urls, changed)
             for schedule in checked.schedules.values() if schedule.playbook in playbooks}

@@ -11,12 +11,13 @@ import datetime as dt
 import io
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import segno
 from markupsafe import Markup, escape
 
+from .history import History
 from .kinds import PLAYBOOK_KINDS
 from .links import TAG_ENTRIES_PER_PAGE, Links, chunks, library_chunks
 from .media import MediaInfo
@@ -37,6 +38,7 @@ from .models import (
     Tier,
 )
 from .pipeline import CheckedProject
+from .plan_desk import changes_page, today_page, with_dates
 from .resolve import Project
 from .schedule import CalendarSchedule, ScheduledDay
 from .stats import content_stats
@@ -85,6 +87,12 @@ FORMAT_LABELS = {"live": "直播", "video": "短视频", "slides": "课件", "on
 ACTIVITY_KIND_LABELS = {"checkin": "打卡", "groupbuy": "拼团", "pk": "比拼", "other": "活动"}
 NAV_GROUPS = {kind.name: kind.label for kind in PLAYBOOK_KINDS}
 MONTH_PAGES_AFTER_DAYS = 62
+# how strongly each kind of page answers an operator's question ("…怎么办", "…发什么"):
+# plans and lessons first, the library's long lists of post texts last
+SEARCH_BOOST = {"escalation.md.j2": 3.0, "curriculum.md.j2": 3.0, "activity.md.j2": 3.0,
+                "campaign.md.j2": 3.0, "incident.md.j2": 2.0, "tier.md.j2": 2.0, "game.md.j2": 2.0,
+                "calendar.md.j2": 1.5, "calendar_month.md.j2": 1.5, "posts.md.j2": 0.5,
+                "replies.md.j2": 0.5}
 
 
 @dataclass(frozen=True)
@@ -93,15 +101,21 @@ class SitePlan:
     nav: list[NavEntry]
     search_words: list[str]
     links: Links
+    files: list[tuple[str, bytes]]  # data files among the docs (the today page's)
 
 
 def plan_site(checked: CheckedProject, glossary: list[str], site_url: str,
-              stamp: dt.datetime) -> SitePlan:
+              history: History | None = None) -> SitePlan:
+    history = history or History()
     planner = _Planner(checked, site_url)
     pages = planner.pages()
     links = planner.links
+    today, files = today_page(checked, links)
+    pages += [today, changes_page(checked.project, links, history)]
+    pages = with_dates(pages, checked.project, history, planner.extra_sources)
+    pages = [replace(page, search_boost=SEARCH_BOOST.get(page.template, 1.0)) for page in pages]
     links.targets |= {page.path for page in pages} | planner.file_targets()
-    return SitePlan(pages, planner.nav(pages), search_words(checked.project, glossary), links)
+    return SitePlan(pages, planner.nav(pages), search_words(checked.project, glossary), links, files)
 
 
 def search_words(project: Project, glossary: list[str]) -> list[str]:
@@ -124,8 +138,19 @@ def minutes_text(minutes: int) -> str:
 
 def day_label(day: ScheduledDay) -> str:
     if day.date is None:
-        return f"第 {day.number} 天"
+        return f"建群第{chinese_number(day.number)}天"
     return f"{day.date.month}月{day.date.day}日 {WEEKDAY_LABELS[day.date.weekday()]}"
+
+
+def chinese_number(number: int) -> str:
+    """1 -> 一, 14 -> 十四, 30 -> 三十: how operators write and search day numbers."""
+    digits = "零一二三四五六七八九"
+    if number < 10:
+        return digits[number]
+    if number < 100:
+        tens, ones = divmod(number, 10)
+        return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+    return str(number)
 
 
 def day_theme(title: str, festival: str) -> str:
@@ -149,6 +174,7 @@ class _Planner:
         self.project = checked.project
         self.site_url = site_url
         self.links = Links(checked.project)
+        self.extra_sources: dict[str, set[str]] = {}  # page path -> sources its view does not hold
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -190,7 +216,7 @@ class _Planner:
             targets |= {self.links.pack(calendar_id, day.key) for day in schedule.days}
             if schedule.calendar.is_dated:
                 targets.add(self.links.pack_file(calendar_id, "calendar.ics"))
-        return targets | {"assets/mermaid.min.js"}
+        return targets | {"assets/mermaid.min.js", "assets/today.js"}
 
     # --- pages -----------------------------------------------------------------------------
 
@@ -206,7 +232,7 @@ class _Planner:
         return pages
 
     def nav(self, pages: list[Page]) -> list[NavEntry]:
-        nav: list[NavEntry] = [{"首页": Links.HOME}]
+        nav: list[NavEntry] = [{"首页": Links.HOME}, {"今日": Links.TODAY}]
         for playbook in self.project.of(Playbook).models():
             own = [page for page in pages if page.path.startswith(f"{playbook.id}/")]
             groups: dict[str, list[NavEntry]] = defaultdict(list)
@@ -223,6 +249,7 @@ class _Planner:
         nav.append({"内容库": library})
         if any(page.path == Links.INCIDENTS for page in pages):
             nav.append({"事件记录": Links.INCIDENTS})
+        nav.append({"变更记录": Links.CHANGES})
         return nav
 
     def home(self) -> Page:
@@ -237,7 +264,8 @@ class _Planner:
             post_count=len(self.project.of(Post)), reply_count=len(self.project.of(Reply)),
             library=Link("内容库总览", Links.LIBRARY),
             incidents=Link("事件记录", Links.INCIDENTS) if incidents else None,
-            open_incidents=tuple(self.link(i) for i in incidents if i.open_on(today))))
+            open_incidents=tuple(self.link(i) for i in incidents if i.open_on(today)),
+            today=Link("今日", Links.TODAY), changes=Link("变更记录", Links.CHANGES)))
 
     def playbook_pages(self, playbook: Playbook) -> list[Page]:
         tiers: list[Tier] = self.owned(Tier, playbook.id)
@@ -311,15 +339,30 @@ class _Planner:
             qr_png_url=self.links.pack_file(calendar.id, "qr.png"),
             today_address=f"{self.site_url}{today}", months=() if split else months,
             month_links=month_links if split else (), remarks=remarks)
+        # searchable: "冬至发什么" and "建群第一天发什么" are answered by a day of a calendar
         overview = Page(path, "calendar.md.j2", calendar.name, view, nav_group=NAV_GROUPS["calendar"])
+        self.extra_sources[path] = self.schedule_sources(schedule)
         if not split:
             return [overview]
         return [overview] + [
             Page(link.link.url, "calendar_month.md.j2", f"{calendar.name} · {month.label}",
                  CalendarPage(**{**view.__dict__, "months": (month,), "month_links": (),
                                  "back": Link(calendar.name, path)}),
-                 searchable=False, in_nav=False)
+                 in_nav=False)
             for month, link in zip(months, month_links, strict=True)]
+
+    def schedule_sources(self, schedule: CalendarSchedule) -> set[str]:
+        """Files of everything a calendar sends (its page shows their titles)."""
+        found: set[str] = set()
+        for day in schedule.days:
+            for slot in day.slots:
+                for model in (slot.post, slot.game, slot.reply,
+                              slot.activity.activity if slot.activity else None):
+                    if model is not None:
+                        path = self.project.path_of(model)
+                        if path:
+                            found.add(path)
+        return found
 
     def months(self, schedule: CalendarSchedule) -> tuple[Month, ...]:
         """Dated days grouped by month for the calendar table; relative days form one group."""

@@ -41,6 +41,7 @@ def get_env(templates: Path = TEMPLATES) -> Environment:
                        attr=html_attribute, anchor=anchor, mermaid_label=mermaid_label,
                        indent_block=indent_block)
     env.globals["href"] = href
+    env.globals["raw_href"] = raw_href
     return env
 
 
@@ -82,17 +83,37 @@ def href(context: Any, target: str) -> Markup:
     URL. A target that is
     not part of the build is an error, never a dead link.
     """
+    path = target.partition("#")[0]
+    # a page or a file among the docs: the engine resolves it; packs it does not see
+    return _link(context, target, as_url=path.startswith("packs/"))
+
+
+@pass_context
+def raw_href(context: Any, target: str) -> Markup:
+    """A link inside raw HTML (script src, video src): the engine leaves these alone, so
+    it is relative to the page's own URL."""
+    return _link(context, target, as_url=True)
+
+
+def _link(context: Any, target: str, as_url: bool) -> Markup:
     if not context["known_target"](target):
         raise LinkError(f"link to a page that is not built: {target}")
     page = context["page_path"]
     path, _, anchor = target.partition("#")
-    if not path.startswith("packs/"):  # a page or a file among the docs: the engine resolves it
-        link = posixpath.relpath(path, posixpath.dirname(page) or ".")
-    else:
+    if as_url:
         depth = page.count("/") + (0 if page.endswith("index.md") else 1)
-        link = "../" * depth + path
+        link = "../" * depth + (page_url(path) if path.endswith(".md") else path)
+    else:
+        link = posixpath.relpath(path, posixpath.dirname(page) or ".")
     quoted = quote(link, safe="/._-~")
     return Markup(f"{quoted}#{quote(anchor, safe='-_')}" if anchor else quoted)
+
+
+def page_url(docs_path: str) -> str:
+    """a/b.md -> a/b/, a/index.md -> a/ (the engine's directory URLs)."""
+    if docs_path.endswith("index.md"):
+        return docs_path[: -len("index.md")]
+    return docs_path[: -len(".md")] + "/"
 
 
 def fence(text: str, language: str = "text") -> Markup:

@@ -97,6 +97,12 @@ class Project:
         item = self.singletons.get("site")
         return item.model if item else None
 
+    def path_of(self, model: Any) -> str | None:
+        """The source file of an item, found by its kind and id."""
+        kind = KIND_OF_MODEL.get(type(model))
+        item = self.indexes[kind.name].items.get(getattr(model, "id", "")) if kind else None
+        return item.source.path if item else None
+
     def playbook_for(self, item: Item[Any]) -> Playbook | None:
         owner = item.playbook
         playbooks = self.of(Playbook)

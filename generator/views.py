@@ -87,6 +87,8 @@ class HomePage:
     library: Link
     incidents: Link | None
     open_incidents: tuple[Link, ...]
+    today: Link
+    changes: Link
 
 
 @dataclass(frozen=True)
@@ -312,6 +314,26 @@ class StatsPage:
 
 
 @dataclass(frozen=True)
+class TodayPage:
+    data_url: str  # docs-relative JSON with calendars, campaigns, incidents and expiring posts
+    script_url: str
+    today: str  # the build's day, shown until the script has worked out the real one
+
+
+@dataclass(frozen=True)
+class ChangeEntry:
+    date: str
+    subject: str
+    commit: str
+    items: tuple[tuple[str, str, Link], ...]  # kind label, what happened, link (url "" if gone)
+
+
+@dataclass(frozen=True)
+class ChangesPage:
+    entries: tuple[ChangeEntry, ...]
+
+
+@dataclass(frozen=True)
 class Page:
     """One page of the SOP site: where it goes, which template lays out which view."""
 
@@ -320,9 +342,11 @@ class Page:
     title: str
     model: object
     searchable: bool = True  # tables of titles only would bloat the search index
+    search_boost: float = 1.0  # pages that answer an operator's question rank above library pages
     nav_group: str | None = None  # the playbook nav group; None: top level or not in nav
     in_nav: bool = True  # continuation pages are reached by links; keeps every page's nav small
     sources: tuple[str, ...] = field(default=())  # source files the page shows (for change dates)
+    updated: str = ""  # the date any of them last changed (YYYY-MM-DD), if the project is in git
 
     @property
     def nav_title(self) -> str:

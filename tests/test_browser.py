@@ -149,3 +149,22 @@ def test_tier_flow_diagram_renders_offline(desktop, site_url: str) -> None:  # t
     requested = desktop.execute_script(
         "return performance.getEntriesByType('resource').map(r => r.name)")
     assert not [url for url in requested if not url.startswith(site_url)], requested
+
+
+@pytest.fixture(scope="module")
+def example_url(example_site: Path) -> Iterator[str]:
+    with serve(example_site) as base:
+        yield base
+
+
+def test_operator_questions_find_the_right_page(desktop, example_url: str) -> None:  # type: ignore[no-untyped-def]
+    from operator_questions import QUESTIONS
+
+    misses = []
+    for query, expected in QUESTIONS:
+        wanted = expected if isinstance(expected, tuple) else (expected,)
+        top = [url.split("#")[0].split("?")[0] for url in search(desktop, example_url, query)][:3]
+        if not any(page.startswith(prefix) for page in top for prefix in wanted):
+            misses.append((query, top))
+    print(f"operator questions answered in the top three: {len(QUESTIONS) - len(misses)}/{len(QUESTIONS)}")
+    assert len(misses) <= 1, misses

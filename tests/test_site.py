@@ -54,7 +54,7 @@ def test_calendar_page_lists_days_with_slots_and_pack_links(minimal_site: Path) 
 
 def test_relative_calendar_counts_days(minimal_site: Path) -> None:
     body = text_of(html(minimal_site, "demo/calendars/launch"))
-    assert "第 1 天" in body and "第 2 天" in body and "欢迎" in body
+    assert "建群第一天" in body and "建群第二天" in body and "欢迎" in body
 
 
 def test_game_page_has_copyable_host_lines_in_order(minimal_site: Path) -> None:

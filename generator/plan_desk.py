@@ -1,0 +1,138 @@
+"""The operator's desk: the today page, the change list and every page's last-changed date.
+
+The today page is laid out once; what it shows for a date comes from small JSON
+files written beside it (one per month), so an operator can look at any date
+without a rebuild and a big project does not make the page heavy.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import defaultdict
+from typing import Any
+
+from pydantic import BaseModel
+
+from .history import STATUS_LABELS, History
+from .kinds import KIND_OF_MODEL, KINDS
+from .links import Links, page_url
+from .models import CATEGORY_LABELS, CHANNEL_LABELS, Campaign, Incident, Playbook, Post
+from .pipeline import CheckedProject
+from .resolve import Project
+from .views import ChangeEntry, ChangesPage, Link, Page, TodayPage
+
+TODAY_DATA = "today-data"
+
+
+def today_page(checked: CheckedProject, links: Links) -> tuple[Page, list[tuple[str, bytes]]]:
+    """The 今日 page and its data files (docs-relative paths)."""
+    project = checked.project
+    playbooks = project.of(Playbook).models()
+    zone = playbooks[0].timezone if playbooks else "Asia/Shanghai"
+    months: dict[str, dict[str, dict[str, list[list[Any]]]]] = defaultdict(lambda: defaultdict(dict))
+    calendars: list[dict[str, Any]] = []
+    relative: dict[str, dict[int, list[list[Any]]]] = {}
+    for schedule in checked.schedules.values():
+        calendar = schedule.calendar
+        calendars.append({"id": calendar.id, "name": calendar.name, "dated": calendar.is_dated,
+                          "url": page_url(links.item(calendar)),
+                          "pack": links.pack(calendar.id)})
+        for day in schedule.days:
+            rows = [[slot.time, CHANNEL_LABELS[slot.channel], CATEGORY_LABELS[slot.category],
+                     slot.title, bool(slot.held_by)] for slot in day.slots]
+            if day.date is not None:
+                months[f"{day.date:%Y-%m}"][calendar.id][day.date.isoformat()] = rows
+            else:
+                relative.setdefault(calendar.id, {})[day.number] = rows
+    meta = {
+        "timezone": zone, "window": project.settings.lint.expiring_within_days,
+        "calendars": calendars, "months": sorted(months), "relative": relative,
+        "campaigns": [{"name": c.name, "url": page_url(links.item(c)), "start": c.start.isoformat(),
+                       "end": c.end.isoformat()} for c in project.of(Campaign).models()],
+        "incidents": [{"name": i.name, "url": page_url(links.item(i)), "start": i.start.isoformat(),
+                       "end": i.end.isoformat() if i.end else None} for i in project.of(Incident).models()],
+        "expiring": [{"title": p.title, "url": page_url(links.post(p.id)),
+                      "until": p.valid_until.isoformat()}
+                     for p in sorted(project.of(Post).models(), key=lambda p: p.id) if p.valid_until],
+    }
+    files = [(f"{TODAY_DATA}/meta.json", as_json(meta))]
+    files += [(f"{TODAY_DATA}/{month}.json", as_json(data)) for month, data in sorted(months.items())]
+    links.targets |= {path for path, _data in files}
+    page = Page(Links.TODAY, "today.md.j2", "今日", TodayPage(
+        data_url=f"{TODAY_DATA}/meta.json", script_url="assets/today.js",
+        today=checked.today.isoformat()), searchable=False)
+    return page, files
+
+
+def as_json(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+
+
+def changes_page(project: Project, links: Links, history: History) -> Page:
+    """Recent commits, and which posts, calendars and plans each changed, linked."""
+    by_path = {item.source.path: item for index in project.indexes.values() for item in index}
+    entries = []
+    for change in history.changes:
+        items: list[tuple[str, str, Link | None]] = []
+        for status, path in change.files:
+            item = by_path.get(path)
+            kind = KINDS[item.source.kind] if item else None
+            if item is not None and kind is not None and (kind.page or kind.name == "post"):
+                model = item.model
+                title = getattr(model, "title", None) or getattr(model, "name", path)
+                items.append((kind.label, STATUS_LABELS.get(status, "修改"), Link(title, links.item(model))))
+            else:
+                items.append(("文件", STATUS_LABELS.get(status, "修改"), Link(path, "")))
+        entries.append(ChangeEntry(change.date.isoformat(), change.subject, change.commit,
+                                   tuple(items)))
+    return Page(Links.CHANGES, "changes.md.j2", "变更记录", ChangesPage(tuple(entries)),
+                searchable=False)
+
+
+def page_sources(page: Page, project: Project) -> tuple[str, ...]:
+    """The source files a page shows: every source item found in its view-model."""
+    paths: set[str] = set()
+    seen: set[int] = set()
+
+    def walk(value: Any, depth: int) -> None:
+        if depth > 6 or id(value) in seen:
+            return
+        seen.add(id(value))
+        if isinstance(value, BaseModel):
+            kind = KIND_OF_MODEL.get(type(value))
+            item_id = getattr(value, "id", None)
+            if kind is not None and item_id is not None:
+                item = project.indexes[kind.name].items.get(item_id)
+                if item is not None:
+                    paths.add(item.source.path)
+            return
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            for entry in dataclasses.fields(value):
+                walk(getattr(value, entry.name), depth + 1)
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            for element in value:
+                walk(element, depth + 1)
+        elif isinstance(value, dict):
+            for element in value.values():
+                walk(element, depth + 1)
+
+    walk(page.model, 0)
+    return tuple(sorted(paths))
+
+
+def with_dates(pages: list[Page], project: Project, history: History,
+               extra: dict[str, set[str]]) -> list[Page]:
+    """Each page with its sources and the date any of them last changed."""
+    everything = {path for index in project.indexes.values() for item in index
+                  for path in [item.source.path]}
+    dated = []
+    for page in pages:
+        sources = set(page_sources(page, project)) | extra.get(page.path, set())
+        if page.path in (Links.HOME, Links.TODAY, Links.CHANGES, Links.STATS):
+            sources = everything
+        latest = history.latest(sources)
+        dated.append(dataclasses.replace(page, sources=tuple(sorted(sources)),
+                                         updated=latest.isoformat() if latest else ""))
+    return dated
+

@@ -1,0 +1,127 @@
+/* The 今日 page: what happens on a day, read from the small JSON files built beside it.
+   Any date can be chosen without a rebuild; everything is drawn with textContent. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var metaUrl = script.getAttribute("data-meta");
+  var root = script.getAttribute("data-root");
+  var input = document.getElementById("qs-day");
+  var status = document.getElementById("qs-today-status");
+  var meta = null;
+  var months = {};
+
+  function el(tag, text, attrs) {
+    var node = document.createElement(tag);
+    if (text) { node.textContent = text; }
+    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    return node;
+  }
+  function link(text, url) { return el("a", text, {href: root + url}); }
+  function todayIn(zone) {
+    return new Intl.DateTimeFormat("en-CA", {timeZone: zone}).format(new Date());
+  }
+  function addDays(date, days) {
+    return new Date(Date.parse(date + "T00:00:00Z") + days * 86400000).toISOString().slice(0, 10);
+  }
+  function between(date, start, end) { return start <= date && (!end || date <= end); }
+  function section(id, heading) {
+    var box = document.getElementById(id);
+    box.textContent = "";
+    box.appendChild(el("h2", heading));
+    return box;
+  }
+  function slotList(rows) {
+    var list = el("ul");
+    rows.forEach(function (row) {
+      var where = row[1] === "群里" ? "" : row[1] + " · ";
+      var item = el("li", row[0] + " " + where + row[2] + "：" + row[3] + (row[4] ? "（事件期间暂停）" : ""));
+      list.appendChild(item);
+    });
+    return list;
+  }
+  function month(date) {
+    var key = date.slice(0, 7);
+    if (meta.months.indexOf(key) < 0) { return Promise.resolve({}); }
+    if (!months[key]) {
+      months[key] = fetch(metaUrl.replace(/meta\.json$/, key + ".json")).then(function (r) { return r.json(); });
+    }
+    return months[key];
+  }
+
+  function show(date) {
+    status.textContent = date + " 的安排";
+    var incidents = section("qs-today-incidents", "处理中的事件");
+    var open = meta.incidents.filter(function (i) { return between(date, i.start, i.end); });
+    if (!open.length) { incidents.appendChild(el("p", "没有处理中的事件。")); }
+    open.forEach(function (i) {
+      var p = el("p");
+      p.appendChild(link(i.name, i.url));
+      p.appendChild(document.createTextNode("（" + i.start + " 起）：受影响的推送包会暂停部分内容。"));
+      incidents.appendChild(p);
+    });
+    var campaigns = section("qs-today-campaigns", "进行中的活动");
+    var running = meta.campaigns.filter(function (c) { return between(date, c.start, c.end); });
+    if (!running.length) { campaigns.appendChild(el("p", "这天没有进行中的活动。")); }
+    running.forEach(function (c) {
+      var day = Math.round((Date.parse(date) - Date.parse(c.start)) / 86400000) + 1;
+      var p = el("p");
+      p.appendChild(link(c.name, c.url));
+      p.appendChild(document.createTextNode("：第 " + day + " 天（" + c.start + " ~ " + c.end + "）"));
+      campaigns.appendChild(p);
+    });
+    month(date).then(function (data) {
+      var box = section("qs-today-calendars", "各排期的推送（课程提醒也在其中）");
+      meta.calendars.filter(function (c) { return c.dated; }).forEach(function (c) {
+        var rows = (data[c.id] || {})[date];
+        var heading = el("h3");
+        heading.appendChild(link(c.name, c.url));
+        box.appendChild(heading);
+        if (!rows) { box.appendChild(el("p", "这天不在排期范围内。")); return; }
+        if (!rows.length) { box.appendChild(el("p", "这天没有安排推送。")); return; }
+        box.appendChild(slotList(rows));
+        var pack = el("p");
+        pack.appendChild(link("打开这天的推送包", c.pack + date + "/"));
+        box.appendChild(pack);
+      });
+    });
+    var relative = section("qs-today-relative", "按建群天数的排期");
+    meta.calendars.filter(function (c) { return !c.dated; }).forEach(function (c) {
+      var heading = el("h3");
+      heading.appendChild(link(c.name, c.url));
+      relative.appendChild(heading);
+      var days = meta.relative[c.id] || {};
+      var list = el("ul");
+      Object.keys(days).map(Number).sort(function (a, b) { return a - b; }).forEach(function (number) {
+        var started = addDays(date, 1 - number);
+        var item = el("li", started + " 建的群，" + date + " 是第 " + number + " 天：");
+        item.appendChild(slotList(days[number]));
+        list.appendChild(item);
+      });
+      relative.appendChild(list);
+    });
+    var expiring = section("qs-today-expiring", meta.window + " 天内失效的内容");
+    var horizon = addDays(date, meta.window);
+    var soon = meta.expiring.filter(function (p) { return date <= p.until && p.until <= horizon; });
+    if (!soon.length) { expiring.appendChild(el("p", "没有快要失效的内容。")); }
+    var list = el("ul");
+    soon.forEach(function (p) {
+      var item = el("li");
+      item.appendChild(link(p.title, p.url));
+      item.appendChild(document.createTextNode("：" + p.until + " 失效"));
+      list.appendChild(item);
+    });
+    expiring.appendChild(list);
+  }
+
+  fetch(metaUrl).then(function (r) { return r.json(); }).then(function (data) {
+    meta = data;
+    var wanted = new URLSearchParams(location.search).get("date");
+    input.value = /^\d{4}-\d{2}-\d{2}$/.test(wanted || "") ? wanted : todayIn(meta.timezone);
+    show(input.value);
+    input.addEventListener("change", function () { if (input.value) { show(input.value); } });
+    document.getElementById("qs-today-now").addEventListener("click", function () {
+      input.value = todayIn(meta.timezone);
+      show(input.value);
+    });
+  }).catch(function () { status.textContent = "读取安排失败：请刷新页面再试。"; });
+})();

@@ -156,7 +156,7 @@ def test_the_post_due_now_is_marked_on_todays_pack(base: str) -> None:
         top, bottom, scrolled, most = driver.execute_script(
             "const r = document.getElementById('slot-2').getBoundingClientRect();"
             "return [r.top, r.bottom, window.scrollY, document.documentElement.scrollHeight - innerHeight]")
-        assert 0 <= top and bottom <= 844  # brought into view
+        assert top >= 0 and bottom <= 844  # brought into view
         assert scrolled == pytest.approx(most, abs=2) or top < 50  # as far as the page allows
     finally:
         driver.quit()

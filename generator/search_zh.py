@@ -1,20 +1,24 @@
-"""A small MkDocs plugin: finer Chinese segmentation for material's search index.
+"""A small MkDocs plugin: finer Chinese segmentation for Material's search index.
 
 Material's search plugin segments Chinese with `jieba.cut`, which keeps
 dictionary compounds whole (发红包, 商品质量), so a search for 红包 or 质量 finds
 nothing: lunr matches a query against the start of an indexed token. This
-plugin loads a user dictionary built from the playbook's own names and tags,
-and splits each compound into the dictionary words inside it, so every part
-is its own token. The page text is unchanged; only the index's word breaks
-(zero-width spaces) differ.
+plugin gives this build's search index its own segmentation: a private jieba
+tokenizer with a user dictionary built from the playbook's names and tags,
+each compound split into the dictionary words inside it. The page text is
+unchanged; only the index's word breaks (zero-width spaces) differ.
+
+Nothing process-wide is touched: the tokenizer is this plugin's own, and only
+this build's search index instance gets the segmentation (no module patch).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 from collections.abc import Iterator
-from types import SimpleNamespace
 from typing import Any
 
 import jieba
@@ -22,49 +26,57 @@ from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin
 
-jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
+HAN = re.compile(r"[\u3400-\u9fff]+")
+logging.getLogger("jieba").setLevel(logging.ERROR)  # dictionary loading chatter on stderr
 
 
-def fine_cut(text: str | bytes, *args: Any, **kwargs: Any) -> Iterator[str]:
-    """Accurate-mode words, each compound split into the dictionary words it contains."""
-    if isinstance(text, bytes):
-        text = text.decode("utf-8")
-    for word in jieba.cut(text):
-        yield from split_compound(word)
+class FineSegmenter:
+    """jieba accurate mode, each compound split into the dictionary words it contains."""
 
+    def __init__(self, user_dict: str | None = None) -> None:
+        self.tokenizer = jieba.Tokenizer()
+        if user_dict and os.path.exists(user_dict):
+            self.tokenizer.load_userdict(user_dict)
 
-def split_compound(word: str) -> list[str]:
-    """Best jieba segmentation of `word` that does not keep `word` itself whole."""
-    if len(word) < 3 or not all("\u4e00" <= char <= "\u9fff" for char in word):
-        return [word]
-    tokenizer = jieba.dt
-    dag = tokenizer.get_DAG(word)
-    dag[0] = [end for end in dag[0] if end != len(word) - 1] or [0]
-    route: dict[int, tuple[float, int]] = {}
-    tokenizer.calc(word, dag, route)
-    parts: list[str] = []
-    start = 0
-    while start < len(word):
-        end = route[start][1] + 1
-        parts.append(word[start:end])
-        start = end
-    return parts
+    def cut(self, text: str) -> Iterator[str]:
+        for word in self.tokenizer.cut(text):
+            yield from self.split_compound(word)
+
+    def split_compound(self, word: str) -> list[str]:
+        """Best segmentation of `word` that does not keep `word` itself whole."""
+        if len(word) < 3 or not all("\u4e00" <= char <= "\u9fff" for char in word):
+            return [word]
+        tokenizer = self.tokenizer
+        tokenizer.check_initialized()
+        dag = tokenizer.get_DAG(word)
+        dag[0] = [end for end in dag[0] if end != len(word) - 1] or [0]
+        route: dict[int, tuple[float, int]] = {}
+        tokenizer.calc(word, dag, route)
+        parts: list[str] = []
+        start = 0
+        while start < len(word):
+            end = route[start][1] + 1
+            parts.append(word[start:end])
+            start = end
+        return parts
+
+    def segment(self, data: str) -> str:
+        """What the search index stores: Han runs cut into words by zero-width spaces."""
+        return HAN.sub(lambda run: "\u200b" + "\u200b".join(self.cut(run.group(0))) + "\u200b",
+                       data).strip("\u200b")
 
 
 class ChineseSearchConfig(Config):
-    user_dict = config_options.Type(str, default="search-words.txt")
+    user_dict = config_options.Type(str, default="")
 
 
 class ChineseSearchPlugin(BasePlugin[ChineseSearchConfig]):
     def on_config(self, config: Any) -> Any:
-        user_dict = self.config.user_dict
-        if user_dict:
-            path = os.path.join(os.path.dirname(config.config_file_path), user_dict)
-            if os.path.exists(path):
-                jieba.load_userdict(path)
-        from material.plugins.search import plugin as material_search
-
-        material_search.jieba = SimpleNamespace(cut=fine_cut)
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        index = getattr(search, "search_index", None)
+        if index is not None:
+            segmenter = FineSegmenter(self.config.user_dict or None)
+            index._segment_chinese = segmenter.segment  # this build's index instance only
         return config
 
     def on_post_build(self, *, config: Any) -> None:

@@ -16,6 +16,8 @@ import pytest
 
 # keep the user's cache folder clean; every test session gets a fresh qunsop cache
 os.environ["QUNSOP_CACHE_DIR"] = tempfile.mkdtemp(prefix="qunsop-cache-")
+# builds of the sample projects are dated 2026-11-23, whatever day the tests run
+AUTHORED_EPOCH = "1795392000"
 
 TESTS = Path(__file__).parent
 REPO = TESTS.parent
@@ -76,9 +78,19 @@ def scratch(tmp_path: Path) -> ScratchProject:
 def build_copy(source: Path, target: Path) -> Path:
     """Copy a sample project to `target` and build it with the real CLI; returns site/."""
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("site", "build"))
-    run = run_qunsop("build", str(target))
+    run = run_qunsop("build", str(target), env={"SOURCE_DATE_EPOCH": AUTHORED_EPOCH})
     assert run.exit_code == 0, run.output
     return target / "site"
+
+
+def copy_example(target: Path) -> Path:
+    """The shipped example as a fresh project outside git (no history, fixed dates)."""
+    target.mkdir(parents=True)
+    for name in ("playbooks", "content_library"):
+        shutil.copytree(REPO / name, target / name, ignore=shutil.ignore_patterns("*.py"))
+    for name in ("mkdocs.yml", "qunsop.yaml"):
+        shutil.copy(REPO / name, target / name)
+    return target
 
 
 @pytest.fixture(scope="session")
@@ -89,11 +101,7 @@ def minimal_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped example playbook, built once for the whole session."""
-    target = tmp_path_factory.mktemp("example") / "project"
-    target.mkdir()
-    for name in ("playbooks", "content_library"):
-        shutil.copytree(REPO / name, target / name)
-    shutil.copy(REPO / "mkdocs.yml", target / "mkdocs.yml")
-    run = run_qunsop("build", str(target))
+    target = copy_example(tmp_path_factory.mktemp("example") / "project")
+    run = run_qunsop("build", str(target), env={"SOURCE_DATE_EPOCH": AUTHORED_EPOCH})
     assert run.exit_code == 0, run.output
     return target / "site"

@@ -207,13 +207,22 @@ def test_payloads_in_every_text_field_never_become_live_markup(scratch: ScratchP
     assert "{{ 7*7 }}{% raw %}" in (scratch.root / "site/packs/week/2026-12-07/pack.txt").read_text()
 
 
-def test_autoescape_is_on_for_every_template() -> None:
-    env = get_env()
-    assert env.autoescape is True
-    templates = env.list_templates(filter_func=lambda name: name.endswith(".j2"))
-    assert len(templates) > 20
-    for name in templates:
-        assert env.get_template(name).render.__self__.environment.autoescape is True  # type: ignore[attr-defined]
+@pytest.mark.parametrize("env_name", ["get_env", "get_html_env"])
+def test_every_template_escapes_what_it_prints(env_name: str) -> None:
+    """Render each template's environment with a hostile value: nothing comes out live."""
+    from qunsop import render
+
+    env = getattr(render, env_name)()
+    hostile = '<script>alert(1)</script>[x](javascript:alert(1)){onload=y}'
+    out = env.from_string("{{ value }}").render(value=hostile)
+    assert "<script>" not in out and "&lt;script&gt;" in out
+    if env_name == "get_env":  # Markdown pages: no link, no attribute list can form
+        assert "](" not in out and "\\[x\\]" in out and "\\{onload" in out
+    templates = env.list_templates(filter_func=lambda name: name.endswith(".j2") and (
+        name.startswith("packs/") == (env_name == "get_html_env")))
+    assert len(templates) >= (3 if env_name == "get_html_env" else 15)
+    for name in templates:  # one environment, so one setting, but each template is loaded by it
+        assert env.get_template(name).environment is env
 
 
 # --- build integrity -----------------------------------------------------------------
@@ -236,22 +245,26 @@ def test_exception_in_render_stage_leaves_previous_site(scratch: ScratchProject,
     assert not (scratch.root / ".site.staging").exists()
 
 
-def test_killed_build_leaves_previous_site(tmp_path: Path) -> None:
-    root = tmp_path / "project"
-    shutil.copytree(REPO if (REPO / "playbooks").is_dir() else MINIMAL, root,
-                    ignore=shutil.ignore_patterns("site", "build", ".venv", ".git", "tests"))
+def test_killed_build_leaves_previous_site(scratch: ScratchProject) -> None:
+    root = scratch.root
     assert run_qunsop("build", str(root)).exit_code == 0, "first build"
     before = tree_digest(root / "site")
+    # a real change, so the second build cannot take the nothing-changed shortcut
+    scratch.write("content_library/posts/liked/road-story.md",
+                  (root / "content_library/posts/liked/road-story.md").read_text().replace("暖心", "真暖心"))
     child = subprocess.Popen([sys.executable, "-m", "qunsop", "build", str(root)],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while not (root / ".site.staging").exists() and time.monotonic() < deadline:
-        time.sleep(0.01)
+    deadline = time.monotonic() + 20
+    while not (root / ".site.staging").exists() and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert (root / ".site.staging").exists(), "the build never reached its staging folder"
     child.send_signal(signal.SIGKILL)
-    child.wait()
-    assert tree_digest(root / "site") == before
-    assert run_qunsop("build", str(root)).exit_code == 0, "a build after the kill recovers"
+    assert child.wait() == -signal.SIGKILL
+    assert tree_digest(root / "site") == before, "the published site changed"
+    again = run_qunsop("build", str(root))
+    assert again.exit_code == 0 and "没有变化" not in again.output, "a build after the kill recovers"
     assert not (root / ".site.staging").exists()
+    assert "真暖心" in (root / "site/packs/week/2026-12-07/pack.txt").read_text(encoding="utf-8")
 
 
 def test_build_writes_only_its_output_folders(scratch: ScratchProject) -> None:

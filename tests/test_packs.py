@@ -9,7 +9,7 @@ from pathlib import Path
 
 import icalendar
 
-from conftest import MINIMAL, run_qunsop
+from conftest import MINIMAL, build_copy, run_qunsop
 
 PACKS = "packs/week"
 
@@ -77,6 +77,10 @@ def test_pick_rotates_and_is_deterministic(minimal_site: Path, tmp_path: Path) -
     picks = [json.loads(read(minimal_site, f"{PACKS}/{day}/pack.json"))["slots"]
              for day in ("2026-12-03", "2026-12-07")]
     assert picks[0][0]["id"] == "road-story" and picks[1][1]["id"] == "road-story"
+    # a second, separate build of the same sources picks exactly the same posts
+    again = build_copy(MINIMAL, tmp_path / "again")
+    for day in sorted(p.name for p in (minimal_site / PACKS).iterdir() if p.name.startswith("2026")):
+        assert read(again, f"{PACKS}/{day}/pack.json") == read(minimal_site, f"{PACKS}/{day}/pack.json")
 
 
 def test_ics_feed_parses_with_local_times_and_stable_uids(minimal_site: Path) -> None:

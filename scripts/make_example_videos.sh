@@ -97,7 +97,7 @@ compare_card() {  # the two product cards side by side, as a table drawn with te
 assemble() {  # assemble NAME FRAME:SECONDS ...: cross-fade the stills, add the progress bar
   local name=$1
   shift
-  local inputs=() graph="" previous="[0:v]" offset=0 index=0 total=0 entry file seconds
+  local inputs=() graph="" previous offset=0 index=0 total=0 entry file seconds
   for entry in "$@"; do
     file=${entry%%:*}
     seconds=${entry##*:}
@@ -113,11 +113,11 @@ assemble() {  # assemble NAME FRAME:SECONDS ...: cross-fade the stills, add the 
       graph+="${previous}[s$index]xfade=transition=fade:duration=$FADE:offset=$offset[x$index];"
       previous="[x$index]"
     fi
-    offset=$(echo "$offset + $seconds - $FADE" | bc)
-    total=$(echo "$total + $seconds - $FADE" | bc)
+    offset=$(awk "BEGIN { print $offset + $seconds - $FADE }")
+    total=$(awk "BEGIN { print $total + $seconds - $FADE }")
     index=$((index + 1))
   done
-  total=$(echo "$total + $FADE" | bc)
+  total=$(awk "BEGIN { print $total + $FADE }")
   inputs+=(-f lavfi -i "color=c=$ORANGE:s=${W}x8:r=$FPS:d=$total")
   graph+="${previous}[$index:v]overlay=x='-W+W*t/$total':y=H-8:eval=frame:shortest=1,format=yuv420p[v]"
   ffmpeg -hide_banner -loglevel error -y "${inputs[@]}" -filter_complex "$graph" -map "[v]" \
@@ -125,6 +125,7 @@ assemble() {  # assemble NAME FRAME:SECONDS ...: cross-fade the stills, add the 
     -r "$FPS" -g 250 -movflags +faststart -t "$total" "$OUT/$name.mp4"
   local first=$1
   cp "${first%%:*}" "$OUT/$name.png"  # the poster: the title card, i.e. the first frame
+  echo "$name.mp4: $(wc -c <"$OUT/$name.mp4") bytes, $total s"
 }
 
 # --- 1. 出车前查胎四件事 -------------------------------------------------------------------

@@ -9,7 +9,8 @@
 # Every video is a slideshow: a title card, the image cards one by one under a numbered
 # caption, an end card; 0.4 s cross-fades and an orange progress bar along the bottom.
 # Output: 540x960 (vertical, as WeChat shows short videos), 25 fps, H.264 yuv420p,
-# no audio, +faststart, each under 400 KB. The poster is the title card, saved as PNG
+# no audio, +faststart, each under 400 KB; one encoder thread, so every run gives the same
+# bytes. The poster is the title card, saved as PNG
 # next to the video (videos/<name>.png). Nothing store-specific is drawn into a video:
 # all 600 stores send the same file, so prices and phone numbers stay in the post text.
 set -euo pipefail
@@ -121,7 +122,7 @@ assemble() {  # assemble NAME FRAME:SECONDS ...: cross-fade the stills, add the 
   inputs+=(-f lavfi -i "color=c=$ORANGE:s=${W}x8:r=$FPS:d=$total")
   graph+="${previous}[$index:v]overlay=x='-W+W*t/$total':y=H-8:eval=frame:shortest=1,format=yuv420p[v]"
   ffmpeg -hide_banner -loglevel error -y "${inputs[@]}" -filter_complex "$graph" -map "[v]" \
-    -an -c:v libx264 -preset veryslow -tune stillimage -crf 30 -pix_fmt yuv420p \
+    -an -c:v libx264 -threads 1 -preset veryslow -tune stillimage -crf 30 -pix_fmt yuv420p \
     -r "$FPS" -g 250 -movflags +faststart -t "$total" "$OUT/$name.mp4"
   local first=$1
   cp "${first%%:*}" "$OUT/$name.png"  # the poster: the title card, i.e. the first frame

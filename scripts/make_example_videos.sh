@@ -10,9 +10,9 @@
 # caption, an end card; 0.4 s cross-fades and an orange progress bar along the bottom.
 # Output: 540x960 (vertical, as WeChat shows short videos), 25 fps, H.264 yuv420p,
 # no audio, +faststart, each under 400 KB; one encoder thread, so every run gives the same
-# bytes. The poster is the title card, saved as PNG
-# next to the video (videos/<name>.png). Nothing store-specific is drawn into a video:
-# all 600 stores send the same file, so prices and phone numbers stay in the post text.
+# bytes. The poster is the title card, saved as PNG next to the video (videos/<name>.png).
+# Nothing store-specific is drawn into a video: all 600 stores send the same file, so
+# prices and phone numbers stay in the post text.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"

@@ -1,9 +1,13 @@
-"""Regenerate the post images in this folder.
+"""Regenerate the example's post images in content_library/assets/posts/.
 
-Usage (any Python with Pillow installed):
+Usage, from the repository root (any Python with Pillow installed):
 
     python3 -m venv /tmp/imgvenv && /tmp/imgvenv/bin/pip install pillow
-    /tmp/imgvenv/bin/python content_library/assets/posts/make_images.py
+    /tmp/imgvenv/bin/python scripts/make_example_images.py
+
+The short videos in content_library/assets/videos/ are made from these images
+by scripts/make_example_videos.sh (ffmpeg only); run this script first when a
+card changes, then that one.
 
 Needs the Noto Sans CJK fonts (Debian/Ubuntu package fonts-noto-cjk).
 Every image is a plain card: coloured header, a simple drawing, short Chinese
@@ -17,7 +21,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-HERE = Path(__file__).resolve().parent
+OUT = Path(__file__).resolve().parent.parent / "content_library" / "assets" / "posts"
 FONT_DIR = Path("/usr/share/fonts/opentype/noto")
 REGULAR = FONT_DIR / "NotoSansCJK-Regular.ttc"
 BOLD = FONT_DIR / "NotoSansCJK-Bold.ttc"
@@ -128,7 +132,7 @@ def cross(draw: ImageDraw.ImageDraw, x: int, y: int, size: int = 48) -> None:
 
 
 def save(image: Image.Image, name: str) -> None:
-    path = HERE / name
+    path = OUT / name
     image.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
         path, optimize=True)
     print(f"{name}: {path.stat().st_size // 1024} KB")

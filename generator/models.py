@@ -271,6 +271,8 @@ class ScheduleEntry(Model):
     week: int = Field(ge=1, le=52, title="第几周")
     day: int = Field(ge=1, le=7, title="这一周的第几天（1-7）")
     time: ClockTime = Field(default="20:00", title="开课时间")
+    remind_before: int = Field(default=30, ge=0, le=720, title="提前几分钟提醒",
+                               description="课程提醒在开课前多少分钟进推送包")
 
     @field_validator("time", mode="before")
     @classmethod

@@ -201,7 +201,7 @@ def lesson_text(slot: ScheduledSlot, url: str) -> str:
     """The reminder a group assistant posts before a lesson."""
     assert slot.lesson is not None
     lesson = slot.lesson.lesson
-    lines = [f"【培训提醒】今天 {slot.time} 上课：{lesson.title}",
+    lines = [f"【培训提醒】今天 {slot.lesson.starts} 上课：{lesson.title}",
              f"形式：{FORMAT_LABELS[lesson.format]}，约 {lesson.minutes} 分钟"]
     if lesson.prepare:
         lines.append("课前准备：" + "；".join(lesson.prepare))

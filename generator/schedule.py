@@ -48,6 +48,7 @@ class LessonRef:
     curriculum: Curriculum
     lesson: Lesson
     playbook: str
+    starts: str  # HH:MM the lesson starts; the reminder slot goes out before
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,13 @@ def requested_day_key(schedule: CalendarSchedule, date_text: str | None,
     if date_text is not None or day_number is None:
         raise UsageError("按建群天数的排期请用 --day N，例如 --day 1")
     return day_key(day_number)
+
+
+def reminder_time(start: str, minutes_before: int) -> str:
+    """When a lesson reminder goes out: some minutes before the lesson (not before 00:00)."""
+    hours, mins = map(int, start.split(":"))
+    at = max(0, hours * 60 + mins - minutes_before)
+    return f"{at // 60:02d}:{at % 60:02d}"
 
 
 def fill_activity_tokens(text: str, activity: Activity, day: int, last_date: dt.date | None) -> str:
@@ -420,8 +428,8 @@ class _Expander:
                 day = self._lesson_day(curriculum, offset, by_number)
                 if lesson is None or day is None:
                     continue
-                slot = ScheduledSlot(entry.time, "interaction", "group",
-                                     lesson=LessonRef(curriculum, lesson, item.playbook or ""),
+                slot = ScheduledSlot(reminder_time(entry.time, entry.remind_before), "interaction", "group",
+                                     lesson=LessonRef(curriculum, lesson, item.playbook or "", entry.time),
                                      origin=f"curriculum:{curriculum.id}")
                 self._add(day, slot, ("schedule", number, "time"), item)
 

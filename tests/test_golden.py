@@ -14,7 +14,7 @@ from conftest import REPO
 
 sys.path.insert(0, str(REPO / "scripts"))
 
-from update_golden import GOLDEN, golden_files  # noqa: E402
+from update_golden import GOLDEN, golden_files
 
 
 def test_example_output_matches_the_committed_golden_files(example_site: Path) -> None:

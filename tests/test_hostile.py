@@ -18,11 +18,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import MINIMAL, REPO, ScratchProject, run_qunsop
+from conftest import MINIMAL, ScratchProject, run_qunsop
 from qunsop import build as build_module
 from qunsop.kinds import KINDS, MARKDOWN_KINDS
 from qunsop.pipeline import check_project
-from qunsop.render import get_env
 
 SOURCE_FOR_KIND = {
     "playbook": "playbooks/demo/playbook.yaml",

@@ -73,9 +73,26 @@ class EngineError(Exception):
 # --- mkdocs.yml: what an editor may set ------------------------------------------------
 
 
+def theme_languages() -> list[str]:
+    """The interface languages the installed theme has."""
+    from importlib.resources import files
+
+    folder = files("material") / "templates" / "partials" / "languages"
+    return sorted(entry.name.removesuffix(".html") for entry in folder.iterdir()
+                  if entry.name.endswith(".html"))
+
+
 class ThemeSettings(Model):
     name: Literal["material"] = Field(default="material", title="主题")
     language: str = Field(default="zh", pattern=r"^[a-z]{2}(-[A-Za-z]+)?$", title="界面语言")
+
+    @field_validator("language")
+    @classmethod
+    def known_language(cls, value: str) -> str:
+        known = theme_languages()
+        if value not in known:
+            raise ValueError(f"主题没有界面语言 `{value}`：中文写 zh，繁体写 zh-Hant")
+        return value
     font: Literal[False] = Field(
         default=False, title="字体",
         description="只能是 false：网络字体要从境外服务器加载，在微信里和内网都打不开")
@@ -240,7 +257,9 @@ def config_data(site: EngineSite) -> dict[str, Any]:
     plugins = {**REQUIRED_PLUGINS, **dict(entries(settings.plugins))}
     plugins["qunsop-search"] = {"user_dict": str(site.search_words)}
     data["plugins"] = [{name: options} for name, options in plugins.items()]
-    extensions = {**dict(entries(settings.markdown_extensions)), **REQUIRED_EXTENSIONS}
+    extensions = dict(entries(settings.markdown_extensions))
+    for name, options in REQUIRED_EXTENSIONS.items():  # the editor's options, plus what qunsop needs
+        extensions[name] = {**extensions.get(name, {}), **options}
     data["markdown_extensions"] = [{name: options} for name, options in extensions.items()
                                    if name != "pymdownx.superfences"]
     data["extra_css"] = ["assets/qunsop.css", *settings.extra_css]
@@ -313,7 +332,24 @@ def _collected_warnings() -> Iterator[_Collect]:
 
 def build_site(site: EngineSite, config_file: Path, site_dir: Path) -> None:
     """Run a strict MkDocs build of the generated docs into `site_dir`."""
+    with _environment_kept():
+        _build(site, config_file, site_dir)
+
+
+@contextmanager
+def _environment_kept() -> Iterator[None]:
+    """The engine and its theme set environment variables; the caller's process keeps its own."""
+    saved = dict(os.environ)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _build(site: EngineSite, config_file: Path, site_dir: Path) -> None:
+    from jinja2 import TemplateError
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -331,6 +367,8 @@ def build_site(site: EngineSite, config_file: Path, site_dir: Path) -> None:
                 config.plugins.on_shutdown()
         except MkDocsException as error:
             raise EngineError(collector.messages or [str(error)]) from None
+        except (TemplateError, ValueError, KeyError) as error:  # the theme refused the settings
+            raise EngineError([*collector.messages, f"{type(error).__name__}: {error}"]) from None
 
 
 def serve_site(site_dir: Path, rebuild: Callable[[], None], watched: list[Path], host: str,

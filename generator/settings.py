@@ -7,9 +7,9 @@ names, and the README table is written from the same words.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from .models import Model
 
@@ -45,11 +45,20 @@ LintRule = Literal[
 ]
 
 
+def bare_off(value: object) -> object:
+    """YAML 1.1 reads a bare `off` as false: it means "off"."""
+    return "off" if value is False else value
+
+
+# what qunsop accepts, and exactly that in the editor's schema: a level, or the false of `off`
+Severity = Annotated[Level, BeforeValidator(bare_off), WithJsonSchema(
+    {"enum": ["error", "warning", "off", False], "title": "级别"})]
+
+
 class LintSettings(Model):
     """The `lint:` section of qunsop.yaml."""
 
-    # `false` is what YAML 1.1 makes of a bare `off`; it is read as "off"
-    severity: dict[LintRule, Level | Literal[False]] = Field(default_factory=dict, title="各规则的级别",
+    severity: dict[LintRule, Severity] = Field(default_factory=dict, title="各规则的级别",
                                             description="error 阻止构建，warning 只提示，off 不检查")
     max_post_chars: int = Field(default=800, ge=50, le=100_000, title="帖子最长字数")
     max_image_kb: int = Field(default=1024, ge=10, le=100_000, title="图片最大 KB")
@@ -57,14 +66,6 @@ class LintSettings(Model):
     expiring_within_days: int = Field(default=14, ge=0, le=365, title="提前多少天提醒失效")
     repeat_within_days: int = Field(default=7, ge=0, le=365, title="同一条多少天内不重复")
     max_same_tag_per_day: int = Field(default=2, ge=1, le=50, title="同一天同一标签最多几条")
-
-    @field_validator("severity", mode="before")
-    @classmethod
-    def yaml_off_is_false(cls, value: object) -> object:
-        # YAML 1.1 reads a bare `off` as false
-        if isinstance(value, dict):
-            return {key: "off" if level is False else level for key, level in value.items()}
-        return value
 
     def level(self, rule: str) -> Level:
         return self.severity.get(rule, LINT_RULES[rule][0])  # type: ignore[call-overload]

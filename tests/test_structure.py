@@ -1,0 +1,225 @@
+"""The code's own promises: one engine boundary, no process-wide side effects, failure paths
+that leave the published site alone, pure helpers that do exactly their job, an installable
+package."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import gc
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import MINIMAL, REPO, ScratchProject, run_qunsop
+from qunsop import build as build_module
+from qunsop.build import BuildOptions, PackError, build_project
+from qunsop.kinds import KINDS, REGISTRY
+from qunsop.load import Marks, parse_yaml, position_of
+from qunsop.packs import fold, ics_text
+from qunsop.write import OutputCollision, sync_tree
+
+GENERATOR = REPO / "generator"
+ENGINE_MODULES = {"engine.py", "search_zh.py"}
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_only_the_engine_modules_import_mkdocs_or_material() -> None:
+    offenders = {path.name for path in GENERATOR.glob("*.py")
+                 if imported_modules(path) & {"mkdocs", "material", "pymdownx"}}
+    assert offenders == ENGINE_MODULES
+
+
+def test_every_kind_is_declared_once_and_complete() -> None:
+    assert len({kind.name for kind in REGISTRY}) == len(REGISTRY)
+    for kind in REGISTRY:
+        assert kind.label and kind.pattern and kind.model
+        if kind.scaffold:
+            suffix = "md" if kind.markdown else "yaml"
+            assert (REPO / "site_templates" / "scaffolds" / f"{kind.name}.{suffix}.j2").is_file(), kind.name
+            assert (REPO / "schemas" / f"{kind.name}.schema.json").is_file(), kind.name
+    # no other module spells out the list of kinds
+    for path in GENERATOR.glob("*.py"):
+        if path.name in ("kinds.py", "models.py"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert '"playbooks/*/tiers/*.yaml"' not in text and "tiers/*.yaml" not in text, path.name
+
+
+def test_an_in_process_build_leaves_the_process_as_it_was(scratch: ScratchProject) -> None:
+    before_env = dict(os.environ)
+    threshold = gc.get_threshold()
+    frozen = gc.get_freeze_count()
+    result = build_project(scratch.root)
+    assert result.pages > 0
+    assert dict(os.environ) == before_env  # SOURCE_DATE_EPOCH is read, never written
+    assert gc.get_threshold() == threshold and gc.get_freeze_count() == frozen
+    assert gc.isenabled()
+
+
+def test_the_build_works_with_the_spawn_start_method(scratch: ScratchProject) -> None:
+    code = ("import multiprocessing, sys; multiprocessing.set_start_method('spawn');"
+            "sys.argv = ['qunsop', 'build', sys.argv[1]];"
+            "from qunsop.cli import main; main()")
+    done = subprocess.run([sys.executable, "-c", code, str(scratch.root)], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert (scratch.root / "site/packs/week/2026-12-07/pack.txt").is_file()
+
+
+# --- the build's failure paths ------------------------------------------------------------
+
+
+def published(scratch: ScratchProject) -> dict[str, bytes]:
+    site = scratch.root / "site"
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def test_an_engine_failure_keeps_the_published_site(scratch: ScratchProject) -> None:
+    assert run_qunsop("build", str(scratch.root)).exit_code == 0
+    before = published(scratch)
+    with (scratch.root / "mkdocs.yml").open("a", encoding="utf-8") as handle:
+        handle.write("markdown_extensions:\n  - toc:\n      baselevel: many\n")
+    run = run_qunsop("build", str(scratch.root))
+    assert run.exit_code == 1 and "MkDocs 生成失败" in run.output and "baselevel" in run.output
+    assert published(scratch) == before
+    assert not (scratch.root / ".site.staging").exists()
+
+
+def test_a_pack_failure_keeps_the_published_site(scratch: ScratchProject,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    build_project(scratch.root)
+    before = published(scratch)
+    (scratch.root / "content_library/posts/liked/road-story.md").write_text(
+        (scratch.root / "content_library/posts/liked/road-story.md").read_text().replace("暖心", "暖"))
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("a pack template broke")
+
+    monkeypatch.setattr(build_module, "render_pack_job", broken)
+    with pytest.raises(PackError):
+        build_project(scratch.root, BuildOptions())
+    assert published(scratch) == before
+    assert not (scratch.root / ".site.staging").exists()
+    assert not (scratch.root / "build/packs-staging").exists()
+
+
+def test_two_outputs_for_one_path_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(OutputCollision, match="a/index.md"):
+        sync_tree(tmp_path / "docs", [("a/index.md", b"one"), ("a/index.md", b"two")])
+
+
+# --- pure helpers -----------------------------------------------------------------------
+
+
+def test_ics_lines_fold_at_75_octets_without_splitting_a_character() -> None:
+    line = "DESCRIPTION:" + "胎压" * 40
+    folded = fold(line)
+    parts = folded.split("\r\n ")
+    assert all(len(part.encode("utf-8")) <= 75 for part in parts[:1])
+    assert all(len(part.encode("utf-8")) <= 74 for part in parts[1:])
+    assert "".join(parts) == line
+    assert fold("SUMMARY:短") == "SUMMARY:短"
+
+
+def test_ics_text_escapes_what_rfc_5545_requires() -> None:
+    assert ics_text("a\\b;c,d\ne\r\nf") == "a\\\\b\\;c\\,d\\ne\\nf"
+
+
+def test_positions_count_only_newlines() -> None:
+    text = "第一行\n第二行\u3000x\n第三"
+    assert position_of(text, text.index("x")) == (2, 5)
+    assert position_of(text, 0) == (1, 1)
+
+
+def test_marks_locate_the_deepest_known_prefix() -> None:
+    _data, marks = parse_yaml("a:\n  b:\n    - x\n    - y\n", 0)
+    assert marks.locate(("a", "b", 1)) == (4, 7)
+    assert marks.locate(("a", "b", 1, "missing")) == (4, 7)
+    assert marks.locate(("a", "b"), at_key=True) == (2, 3)
+    assert Marks().locate(("nothing",)) == (1, 1)
+
+
+def test_picks_rotate_least_used_then_least_recent_then_by_id(tmp_path: Path) -> None:
+    from qunsop.pipeline import check_project
+
+    root = tmp_path / "project"
+    shutil.copytree(MINIMAL, root)
+    for name in ("b-story", "a-story"):
+        (root / f"content_library/posts/liked/{name}.md").write_text(textwrap.dedent(f"""\
+            ---
+            id: {name}
+            title: {name}
+            category: liked
+            tags: [故事]
+            tiers: [c-store]
+            ---
+            {name} 的故事。
+            """), encoding="utf-8")
+    checked = check_project(root)
+    picks = [slot.post.id for day in checked.schedules["week"].days for slot in day.slots
+             if slot.origin == "pick"]
+    # 12-03 and 12-07 pick with the same rule: never the same post twice while others wait,
+    # ties broken by id
+    assert picks == ["a-story", "b-story"]
+
+
+def test_kinds_share_one_label_everywhere() -> None:
+    from qunsop.resolve import Project
+
+    project = Project(REPO)
+    for name, index in project.indexes.items():
+        assert index.label == KINDS[name].label
+
+
+# --- the package --------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_the_wheel_installs_and_builds_outside_the_repository(tmp_path: Path) -> None:
+    """`pip install qunsop` (not editable) gives a working command: example and new project."""
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(REPO)],
+                   check=True, capture_output=True, timeout=600)
+    wheel = next(wheels.glob("qunsop-*.whl"))
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    pip = [str(venv / "bin/python"), "-m", "pip", "install", "-q", str(wheel)]
+    subprocess.run(pip, check=True, capture_output=True, timeout=900)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "QUNSOP_CACHE_DIR": "off",
+           "PYTHONPATH": "", "PYTHONSAFEPATH": "1"}
+    probe = subprocess.run([str(venv / "bin/python"), "-c", "import qunsop, sys; print(qunsop.__file__)"],
+                           cwd=outside, capture_output=True, text=True, env=env, check=True)
+    assert str(venv) in probe.stdout, probe.stdout
+    qunsop = str(venv / "bin/qunsop")
+    for args in (["init", "example", "--example"],
+                 ["init", "mine", "--name", "好孩子母婴 · 群SOP", "--url", "https://sop.haohaizi.cn/"]):
+        done = subprocess.run([qunsop, *args], cwd=outside, capture_output=True, text=True, env=env,
+                              timeout=300)
+        assert done.returncode == 0, done.stderr
+    for project in ("example", "mine"):
+        done = subprocess.run([qunsop, "build", project], cwd=outside, capture_output=True, text=True,
+                              env=env, timeout=600)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert (outside / project / "site/index.html").is_file()
+        assert (outside / project / "site/assets/javascripts/lunr/min/lunr.zh.min.js").is_file()
+    assert (outside / "example/site/packs/c-store-daily/2026-12-07/pack.txt").is_file()
+    assert list((outside / "mine/site/packs/c-members-daily").glob("20*/pack.txt"))
+    assert dt.date.today()  # the new project's calendar starts today

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from .errors import Problem
 from .models import Calendar, Campaign, Curriculum, Post, Slot, Tier
@@ -59,7 +60,7 @@ class _Findings:
     """Findings grouped by where they were written, so a weekly slot is reported once."""
 
     days: dict[tuple[str, Loc, str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
-    items: dict[tuple[str, Loc, str, str], Item[object]] = field(default_factory=dict)
+    items: dict[tuple[str, Loc, str, str], Item[Any]] = field(default_factory=dict)
 
 
 class ScheduleLint:
@@ -80,13 +81,13 @@ class ScheduleLint:
 
     # --- per calendar ---------------------------------------------------------------------
 
-    def owner(self, schedule: CalendarSchedule, slot: ScheduledSlot) -> Item[object]:
+    def owner(self, schedule: CalendarSchedule, slot: ScheduledSlot) -> Item[Any]:
         kind, _, item_id = slot.origin.partition(":")
         if kind == "campaign":
-            return self.project.of(Campaign)[item_id]  # type: ignore[return-value]
+            return self.project.of(Campaign)[item_id]
         if kind == "curriculum":
-            return self.project.of(Curriculum)[item_id]  # type: ignore[return-value]
-        return self.project.of(Calendar)[schedule.calendar.id]  # type: ignore[return-value]
+            return self.project.of(Curriculum)[item_id]
+        return self.project.of(Calendar)[schedule.calendar.id]
 
     def note(self, schedule: CalendarSchedule, slot: ScheduledSlot, day: ScheduledDay, rule: str,
              message: str) -> None:
@@ -104,7 +105,7 @@ class ScheduleLint:
             owner = self.findings.items[key]
             when = "、".join(days[:3]) + (f" 等 {len(days)} 天" if len(days) > 3 else "")
             self.problems.append(owner.problem(loc, rule, f"{when}：{message}",
-                                               self.config.level(rule)))  # type: ignore[arg-type]
+                                               self.config.level(rule)))
 
     def calendar(self, schedule: CalendarSchedule) -> None:
         last_used: dict[str, int] = {}
@@ -167,17 +168,17 @@ class ScheduleLint:
 
     # --- across the project ---------------------------------------------------------------
 
-    def report(self, item: Item[object], loc: Loc, rule: str, message: str) -> None:
+    def report(self, item: Item[Any], loc: Loc, rule: str, message: str) -> None:
         level = self.config.level(rule)
         if level != "off":
-            self.problems.append(item.problem(loc, rule, message, level))  # type: ignore[arg-type]
+            self.problems.append(item.problem(loc, rule, message, level))
 
     def tiers_without_calendar(self) -> None:
         served = {tier for item in self.project.of(Calendar) for tier in item.model.tiers}
         for item in self.project.of(Tier):
             tier = item.model
             if tier.posts_per_day > 0 and tier.id not in served:
-                self.report(item, ("posts_per_day",), "tier-without-calendar",  # type: ignore[arg-type]
+                self.report(item, ("posts_per_day",), "tier-without-calendar",
                             f"群层级每天要发 {tier.posts_per_day} 条，却没有任何排期：加一个排期，"
                             "或把 posts_per_day 改成 0")
 
@@ -187,7 +188,7 @@ class ScheduleLint:
         for item in self.project.of(Campaign):
             for number, announcement in enumerate(item.model.announcements):
                 if (f"campaign:{item.model.id}", announcement.date, announcement.post) not in landed:
-                    self.report(item, ("announcements", number, "date"),  # type: ignore[arg-type]
+                    self.report(item, ("announcements", number, "date"),
                                 "unscheduled-announcement",
                                 f"{announcement.date} 这条通知没有落进任何排期：参与的群层级在那天"
                                 "没有按日期的排期，店主和群助理都收不到它")
@@ -207,7 +208,7 @@ class ScheduleLint:
             tiers = set(post.tiers)
             if not any(category == post.category and (tag is None or tag in post.tags)
                        and calendar_tiers <= tiers for category, tag, calendar_tiers in picks):
-                self.report(item, ("category",), "never-scheduled",  # type: ignore[arg-type]
+                self.report(item, ("category",), "never-scheduled",
                             "没有哪个排期会用到这条：没有排期直接写它，也没有 pick 规则挑得中"
                             "（看看分类、标签和适用群层级）")
 

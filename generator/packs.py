@@ -166,35 +166,32 @@ def _media(items: list[Media], context: PackContext) -> tuple[PackMedia, ...]:
 
 
 def _slot(number: int, slot: ScheduledSlot, context: PackContext) -> PackSlot:
-    held = "事件处理期间先不发" if slot.held_by else ""
-    common = {"number": number, "time": slot.time, "channel": slot.channel,
-              "channel_label": CHANNEL_LABELS[slot.channel], "note": slot.note, "task": slot.task,
-              "origin": slot.origin, "category": slot.category, "held": held}
+    def made(kind: str, item_id: str, title: str, text: str, media: tuple[PackMedia, ...] = (),
+             links: tuple[PackLink, ...] = (), guide_url: str = "") -> PackSlot:
+        return PackSlot(number, slot.time, slot.channel, CHANNEL_LABELS[slot.channel], kind, item_id,
+                        title, text, media, links, slot.note, slot.task, slot.origin, slot.category,
+                        "事件处理期间先不发" if slot.held_by else "", guide_url)
+
     if slot.game is not None:
         game = slot.game
-        return PackSlot(kind="game", id=game.id, title=f"游戏：{game.name}",
-                        text=game.steps[0].host_line, media=(), links=(),
-                        guide_url=context.guide_urls.get(f"game:{game.id}", ""), **common)
+        return made("game", game.id, f"游戏：{game.name}", game.steps[0].host_line,
+                    guide_url=context.guide_urls.get(f"game:{game.id}", ""))
     if slot.activity is not None:
         line = slot.activity
-        return PackSlot(kind="activity", id=line.activity.id, title=slot.title, text=line.text,
-                        media=_media(line.activity.media, context) if line.day == 1 else (),
-                        links=(), **common)
+        return made("activity", line.activity.id, slot.title, line.text,
+                    _media(line.activity.media, context) if line.day == 1 else ())
     if slot.lesson is not None:
         ref = slot.lesson
         url = context.guide_urls.get(f"lesson:{ref.curriculum.id}#{ref.lesson.id}", "")
-        return PackSlot(kind="lesson", id=ref.lesson.id, title=slot.title,
-                        text=lesson_text(slot, context.site_url + url), media=(), links=(),
-                        guide_url=url, **common)
+        return made("lesson", ref.lesson.id, slot.title, lesson_text(slot, context.site_url + url),
+                    guide_url=url)
     if slot.reply is not None:
-        return PackSlot(kind="reply", id=slot.reply.id, title=slot.reply.title, text=slot.reply.body,
-                        media=(), links=(), **common)
+        return made("reply", slot.reply.id, slot.reply.title, slot.reply.body)
     assert slot.post is not None
     post = slot.post
     links = tuple(PackLink(link.title, link.url) for link in post.links)
     text = post.body + "".join(f"\n{link.title}：{link.url}" for link in links)
-    return PackSlot(kind="post", id=post.id, title=post.title, text=text,
-                    media=_media(post.media, context), links=links, **common)
+    return made("post", post.id, post.title, text, _media(post.media, context), links)
 
 
 def lesson_text(slot: ScheduledSlot, url: str) -> str:

@@ -393,11 +393,14 @@ class _Planner:
 
     def escalation(self, playbook: Playbook, plan: Escalation) -> Page:
         replies = self.project.of(Reply)
+
+        def reply(reply_id: str | None) -> Reply | None:
+            return replies[reply_id].model if reply_id is not None and reply_id in replies else None
+
         steps = tuple(StepView(
             minutes_text(step.within_minutes), self.role_name(playbook, step.owner),
             self.role_name(playbook, step.backup), step.action,
-            self.link(replies[step.reply].model) if step.reply in replies else None,
-            replies[step.reply].model.body if step.reply in replies else "")
+            self.link(found) if (found := reply(step.reply)) else None, found.body if found else "")
             for step in plan.steps)
         return Page(self.links.item(plan), "escalation.md.j2", plan.name, EscalationPage(
             plan=plan, tiers=self.tier_links(plan.tiers),

@@ -74,13 +74,13 @@ def changes_page(project: Project, links: Links, history: History) -> Page:
     by_path = {item.source.path: item for index in project.indexes.values() for item in index}
     entries = []
     for change in history.changes:
-        items: list[tuple[str, str, Link | None]] = []
+        items: list[tuple[str, str, Link]] = []
         for status, path in change.files:
             item = by_path.get(path)
             kind = KINDS[item.source.kind] if item else None
             if item is not None and kind is not None and (kind.page or kind.name == "post"):
                 model = item.model
-                title = getattr(model, "title", None) or getattr(model, "name", path)
+                title = str(getattr(model, "title", None) or getattr(model, "name", path))
                 items.append((kind.label, STATUS_LABELS.get(status, "修改"), Link(title, links.item(model))))
             else:
                 items.append(("文件", STATUS_LABELS.get(status, "修改"), Link(path, "")))
@@ -100,7 +100,7 @@ def page_sources(page: Page, project: Project) -> tuple[str, ...]:
             return
         seen.add(id(value))
         if isinstance(value, BaseModel):
-            kind = KIND_OF_MODEL.get(type(value))
+            kind = KIND_OF_MODEL.get(type(value))  # type: ignore[arg-type]
             item_id = getattr(value, "id", None)
             if kind is not None and item_id is not None:
                 item = project.indexes[kind.name].items.get(item_id)

@@ -493,7 +493,7 @@ def activity_texts(activity: Activity) -> list[tuple[Loc, str]]:
 assert all(hasattr(_ReferenceChecker, kind.name) for kind in ITEM_KINDS)
 
 
-def validity_problem(item: Item[Model], loc: Loc, post: Item[Post], day: dt.date) -> Problem | None:
+def validity_problem(item: Item[Any], loc: Loc, post: Item[Post], day: dt.date) -> Problem | None:
     """A post used on a day outside its valid_from/valid_until window."""
     if post.model.valid_on(day):
         return None

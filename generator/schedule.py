@@ -12,6 +12,7 @@ import datetime as dt
 import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from .errors import Problem, UsageError
@@ -213,13 +214,13 @@ class _Expander:
     def expand(self) -> tuple[CalendarSchedule, list[Problem]]:
         days = list(self._plans())
         by_number = {day.number: day for day in days}
-        starts: list[tuple[_Day, Loc, Activity, dict[str, str]]] = []
+        starts: list[tuple[_Day, Loc, Activity, ScheduledSlot]] = []
         for day in days:
             for number, slot in enumerate(day.plan.slots):
                 self._slot(day, (*day.loc, "slots", number), slot, starts)
         # the calendar's own slots come first; multi-day lines fill the times left free
-        for first, loc, activity, common in starts:
-            self._activity(first, loc, activity, common, by_number)
+        for first, loc, activity, base in starts:
+            self._activity(first, loc, activity, base, by_number)
         for day in days:
             if day.date is not None:
                 self._announcements(day)
@@ -253,8 +254,8 @@ class _Expander:
 
     def _finish(self, day: _Day) -> ScheduledDay:
         incidents = self._open_incidents(day.date)
-        held = {category: entry.incident.id for entry in incidents
-                for category in entry.plan.hold_categories}
+        held: dict[str, str] = {category: entry.incident.id for entry in incidents
+                                for category in entry.plan.hold_categories}
         slots = tuple(replace(slot, held_by=held.get(slot.category, ""))
                       for slot in sorted(day.slots, key=lambda s: (s.time, s.channel)))
         return ScheduledDay(day.key, day.date, day.number, day.plan.title,
@@ -272,7 +273,7 @@ class _Expander:
                 found.append(OpenIncident(incident, plans[incident.plan].model))
         return tuple(sorted(found, key=lambda entry: entry.incident.id))
 
-    def _add(self, day: _Day, slot: ScheduledSlot, loc: Loc, owner: Item[object] | None = None,
+    def _add(self, day: _Day, slot: ScheduledSlot, loc: Loc, owner: Item[Any] | None = None,
              own: bool = False) -> None:
         """Add a slot unless the time is taken in that channel (reported where it came from;
         two slots of one day in the calendar itself are reported by the reference check)."""
@@ -287,21 +288,21 @@ class _Expander:
         day.slots.append(replace(slot, loc=loc))
 
     def _slot(self, day: _Day, loc: Loc, slot: Slot,
-              starts: list[tuple[_Day, Loc, Activity, dict[str, str]]]) -> None:
-        common = {"time": slot.time, "category": slot.category, "channel": slot.channel,
-                  "note": slot.note, "remark": slot.remark, "task": slot.task}
+              starts: list[tuple[_Day, Loc, Activity, ScheduledSlot]]) -> None:
+        base = ScheduledSlot(slot.time, slot.category, slot.channel, note=slot.note,
+                             remark=slot.remark, task=slot.task)
         if slot.game is not None:
             game = self.project.of(Game).items.get(slot.game)
             if game:
-                self._add(day, ScheduledSlot(game=game.model, **common), loc, own=True)
+                self._add(day, replace(base, game=game.model), loc, own=True)
         elif slot.reply is not None:
             reply = self.project.of(Reply).items.get(slot.reply)
             if reply:
-                self._add(day, ScheduledSlot(reply=reply.model, **common), loc, own=True)
+                self._add(day, replace(base, reply=reply.model), loc, own=True)
         elif slot.activity is not None:
             activity = self.project.of(Activity).items.get(slot.activity)
             if activity:
-                starts.append((day, loc, activity.model, common))
+                starts.append((day, loc, activity.model, base))
         elif slot.post is not None:
             post = self.project.of(Post).items.get(slot.post)
             if post is None:
@@ -310,11 +311,11 @@ class _Expander:
             if problem:
                 self.problems.append(problem)
             self.usage.use(post.model.id, day.number)
-            self._add(day, ScheduledSlot(post=post.model, **common), loc, own=True)
+            self._add(day, replace(base, post=post.model), loc, own=True)
         else:
-            self._pick(day, loc, slot, common)
+            self._pick(day, loc, slot, base)
 
-    def _activity(self, first: _Day, loc: Loc, activity: Activity, common: dict[str, str],
+    def _activity(self, first: _Day, loc: Loc, activity: Activity, base: ScheduledSlot,
                   by_number: dict[int, _Day]) -> None:
         """Day 1 of the activity is this slot's day; each later day gets its own line."""
         last_number = first.number + activity.days - 1
@@ -340,8 +341,8 @@ class _Expander:
                 return
             text = fill_activity_tokens(lines[offset], activity, offset + 1, last_date)
             line = ActivityLine(activity, offset + 1, text)
-            extra = {**common, "note": common["note"] if offset == 0 else "", "remark": ""}
-            self._add(day, ScheduledSlot(activity=line, origin=f"activity:{activity.id}", **extra), loc)
+            self._add(day, replace(base, activity=line, origin=f"activity:{activity.id}",
+                                   note=base.note if offset == 0 else "", remark=""), loc)
 
     def _last_relative_day(self) -> int:
         return max((day.day for day in self.calendar.days), default=0)
@@ -353,7 +354,7 @@ class _Expander:
         self.extra_days.append(day)
         return day
 
-    def _pick(self, day: _Day, loc: Loc, slot: Slot, common: dict[str, str]) -> None:
+    def _pick(self, day: _Day, loc: Loc, slot: Slot, base: ScheduledSlot) -> None:
         assert slot.pick is not None
         category = slot.pick.category or slot.category
         chosen = self._least_used((category, slot.pick.tag), day.date)
@@ -366,7 +367,7 @@ class _Expander:
                 f"{'、'.join(self.calendar.tiers)}、已审核且在有效期内）：请补充帖子或放宽规则"))
             return
         self.usage.use(chosen.id, day.number)
-        self._add(day, ScheduledSlot(post=chosen, origin="pick", **common), loc, own=True)
+        self._add(day, replace(base, post=chosen, origin="pick"), loc, own=True)
 
     def _least_used(self, key: tuple[str, str | None], date: dt.date | None) -> Post | None:
         """The suitable post used least often, then least recently, then by id.

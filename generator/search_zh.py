@@ -66,11 +66,11 @@ class FineSegmenter:
                        data).strip("\u200b")
 
 
-class ChineseSearchConfig(Config):
+class ChineseSearchConfig(Config):  # type: ignore[no-untyped-call]
     user_dict = config_options.Type(str, default="")
 
 
-class ChineseSearchPlugin(BasePlugin[ChineseSearchConfig]):
+class ChineseSearchPlugin(BasePlugin[ChineseSearchConfig]):  # type: ignore[no-untyped-call]
     def on_config(self, config: Any) -> Any:
         search = config.plugins.get("material/search") or config.plugins.get("search")
         index = getattr(search, "search_index", None)

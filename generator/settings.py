@@ -68,7 +68,8 @@ class LintSettings(Model):
     max_same_tag_per_day: int = Field(default=2, ge=1, le=50, title="同一天同一标签最多几条")
 
     def level(self, rule: str) -> Level:
-        return self.severity.get(rule, LINT_RULES[rule][0])  # type: ignore[call-overload]
+        configured: dict[str, Level] = {str(key): level for key, level in self.severity.items()}
+        return configured.get(rule, LINT_RULES[rule][0])
 
 
 class SearchSettings(Model):

@@ -367,7 +367,9 @@ def parse_yaml(text: str, line_offset: int) -> tuple[Any, Marks]:
     except yaml.MarkedYAMLError as error:
         raise _syntax_problem(error, text, line_offset) from None
     except yaml.YAMLError as error:
-        raise SourceProblem(1 + line_offset, 1, "yaml-syntax", f"YAML 无法解析：{error}") from None
+        raise SourceProblem(1 + line_offset, 1, "yaml-syntax",
+                            "YAML 格式有误，无法读取：请检查缩进、冒号和引号"
+                            f"（解析器的原话：{error}）") from None
     finally:
         loader.dispose()
 
@@ -421,7 +423,7 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str, line_offset: int) ->
                   f"这一行的 {pair[0]} 没有对应的 {pair[2]}：写在一行里的列表和键值对要成对结束；"
                   "如果文字本身含逗号、冒号或括号，请给这段文字加引号")
     if "mapping values are not allowed" in problem:
-        return at(index, column, "yaml-syntax", _colon_in_value_hint(lines, index))
+        return at(index, column, *_colon_in_value_hint(lines, index))
     if "did not find expected '-' indicator" in problem:
         return at(index, _indent(lines[index]) + 1, "bad-indent", _list_item_hint(lines, index, error))
     if "did not find expected key" in problem or "expected <block end>" in problem:
@@ -518,7 +520,7 @@ def _list_item_hint(lines: list[str], index: int, error: yaml.MarkedYAMLError) -
             f"写成 `- {text}`{back}")
 
 
-def _colon_in_value_hint(lines: list[str], index: int) -> str:
+def _colon_in_value_hint(lines: list[str], index: int) -> tuple[str, str]:
     raw = lines[index]
     key = _KEY_LINE.match(raw)
     if key and _indent(raw) > 0:
@@ -528,15 +530,16 @@ def _colon_in_value_hint(lines: list[str], index: int) -> str:
             above = _KEY_LINE.match(lines[previous])
             if above and lines[previous].split(":", 1)[1].strip():
                 extra = _indent(raw) - _indent(lines[previous])
-                return (f"这一行比第 {previous + 1} 行多缩进了 {extra} 个空格，"
-                        f"YAML 会把它当成上一行文字的续行：请和第 {previous + 1} 行的 `{above.group(1)}` 对齐"
-                        f"（缩进 {_indent(lines[previous])} 个空格）")
+                return "bad-indent", (
+                    f"这一行缩进了 {_indent(raw)} 个空格，比第 {previous + 1} 行多了 {extra} 个，"
+                    f"YAML 会把它当成上一行文字的续行：请和第 {previous + 1} 行的 `{above.group(1)}` 对齐"
+                    f"（缩进 {_indent(lines[previous])} 个空格）")
     if key:
         value = raw[key.end():].strip()
-        return (f"`{key.group(1)}` 的值里有“: ”（冒号加空格），YAML 会把它当成新的字段："
-                f"请给整段值加引号，写成 `{key.group(1)}: \"{value}\"`，或改用中文冒号“：”")
-    return ("这一行的文字里有“: ”（冒号加空格），YAML 会把它当成新的字段："
-            "请给整段文字加引号，或改用中文冒号“：”")
+        return "yaml-syntax", (f"`{key.group(1)}` 的值里有“: ”（冒号加空格），YAML 会把它当成新的字段："
+                               f"请给整段值加引号，写成 `{key.group(1)}: \"{value}\"`，或改用中文冒号“：”")
+    return "yaml-syntax", ("这一行的文字里有“: ”（冒号加空格），YAML 会把它当成新的字段："
+                           "请给整段文字加引号，或改用中文冒号“：”")
 
 
 class _Builder:
@@ -609,13 +612,29 @@ class _Builder:
         try:
             value = self.loader.construct_object(node)
         except (yaml.constructor.ConstructorError, ValueError) as error:
-            what = "日期" if node.tag.endswith("timestamp") else "值"
-            detail = getattr(error, "problem", None) or str(error)
-            raise SourceProblem(*self.position(node), "bad-value",
-                                f"“{node.value}”不是有效的{what}（{detail}）", dotted_path(path)) from None
+            raise SourceProblem(*self.position(node), "bad-value", _bad_value_hint(node, error),
+                                dotted_path(path)) from None
         if isinstance(value, dt.datetime) and value.time() == dt.time(0):
             return value.date()
         return value
+
+
+_DATE_TEXT = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def _bad_value_hint(node: ScalarNode, error: Exception) -> str:
+    """YAML read something that looks like a date but is not one (2026-13-07, 2026-02-30)."""
+    match = _DATE_TEXT.match(node.value) if node.tag.endswith("timestamp") else None
+    if match is None:
+        return f"“{node.value}”不是有效的值：要当文字请加引号"
+    year, month, day = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        reason = f"月份只能是 1 到 12，这里写的是 {month}"
+    elif node.value[match.end():].strip():
+        reason = "日期后面不要写时间，只写 年-月-日"
+    else:
+        reason = f"{year} 年 {month} 月没有 {day} 日"
+    return f"“{node.value}”不是有效的日期：{reason}。日期写成 年-月-日，例如 2026-12-07"
 
 
 def dotted_path(path: FieldPath) -> str:

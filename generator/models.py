@@ -204,7 +204,9 @@ class Tier(Model):
     audience: Text = Field(title="成员是谁", examples=["门店的老顾客"])
     entry_criteria: list[Text] = Field(default_factory=list, title="入群条件")
     lifecycle: Lifecycle = Field(title="生命周期", examples=["persistent"])
-    intensive_days: Int | None = Field(default=None, ge=0, le=365, title="重点运营天数")
+    # constraints inside the optional type, or the schema gets no maximum
+    intensive_days: Annotated[int, Field(ge=0, le=365), BeforeValidator(whole_number)] | None = Field(
+        default=None, title="重点运营天数")
     posts_per_day: Int = Field(ge=0, le=20, title="每天推送条数", examples=[3])
     member_structure: MemberStructure | None = Field(default=None, title="成员结构目标")
     owner: Id = Field(title="负责角色", examples=["store-owner"])

@@ -185,7 +185,8 @@ def chinese_message(error: PydanticError, loc: FieldPath, model_class: type[Base
         same_letters = [option for option in allowed if option.lower() == str(value).lower()]
         hint = (f"（大小写要一致：写成 `{same_letters[0]}`）" if same_letters
                 else did_you_mean(str(value), allowed))
-        return f"`{shown}` 不是允许的值，应为以下之一：{'、'.join(allowed)}{hint}"
+        what = "这里的字段名只能是" if error.get("at_key") else f"`{name}` 应为"
+        return f"{shown} 不是允许的值，{what}以下之一：{'、'.join(allowed)}{hint}"
     if kind == "string_pattern_mismatch":
         return _pattern_message(name, value)
     if kind == "value_error":

@@ -10,6 +10,7 @@ import gc
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -42,10 +43,32 @@ def warn(messages: list[str] | tuple[str, ...]) -> None:
         click.echo(click.style(f"提示：{message}", fg="yellow"), err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="qunsop", help="显示版本号并退出。")
+class ChineseCommand(click.Command):
+    """A command whose usage line reads `[选项]`: editors see no English placeholders."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+
+class ChineseGroup(click.Group):
+    command_class = ChineseCommand
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
+
+
+@click.group(cls=ChineseGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="qunsop", message="%(prog)s 版本 %(version)s", help="显示版本号并退出。")
 def cli() -> None:
-    """qunsop（群SOP）：把社群运营方案变成可搜索的 SOP 网站和每日推送包。"""
+    """qunsop（群SOP）：把社群运营方案变成可搜索的 SOP 网站和每日推送包。
+
+    \b
+    PATH 是项目目录（里面有 playbooks/ 和 content_library/），不写就是当前目录。
+    每个命令的用法：qunsop 命令 --help
+    """
 
 
 @cli.command()
@@ -55,7 +78,11 @@ def cli() -> None:
 @PLAYBOOK_OPTION
 @SCRIPTS_OPTION
 def validate(path: str, fmt: str, playbook: str | None, allow_scripts: bool) -> None:
-    """检查所有源文件，一次列出全部问题。"""
+    """检查所有源文件，一次列出全部问题。
+
+    PATH 是项目目录，默认当前目录。每个问题一行：行号:列号、错误或警告、字段路径、怎么改。
+    退出码 0 没有错误，1 有错误，2 用法错误。
+    """
     from .pipeline import CheckOptions, cached_problems
 
     options = CheckOptions(allow_scripts=allow_scripts, playbook=playbook)
@@ -69,7 +96,7 @@ def validate(path: str, fmt: str, playbook: str | None, allow_scripts: bool) -> 
 
 @cli.command()
 @PATH_ARGUMENT
-@click.option("--site-dir", type=click.Path(file_okay=False), default=None,
+@click.option("--site-dir", type=click.Path(file_okay=False), default=None, metavar="目录",
               help="输出目录，默认是项目里的 site/（只会替换 qunsop 自己生成的目录）")
 @PLAYBOOK_OPTION
 @SCRIPTS_OPTION
@@ -97,7 +124,8 @@ def build(path: str, site_dir: str | None, playbook: str | None, allow_scripts: 
 
 @cli.command()
 @PATH_ARGUMENT
-@click.option("--site-dir", type=click.Path(file_okay=False), default=None, help="网站目录，默认 site/")
+@click.option("--site-dir", type=click.Path(file_okay=False), default=None, metavar="目录",
+              help="网站目录，默认 site/")
 def clean(path: str, site_dir: str | None) -> None:
     """删除 qunsop 生成的网站和工作目录（不是 qunsop 生成的一律不动）。"""
     from .build import clean_project
@@ -112,8 +140,9 @@ def clean(path: str, site_dir: str | None) -> None:
 
 @cli.command()
 @PATH_ARGUMENT
-@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="端口")
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="地址", help="监听地址")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), metavar="端口",
+              help="端口（1-65535）；被占用时换一个，例如 --port 8001")
 @PLAYBOOK_OPTION
 @SCRIPTS_OPTION
 def serve(path: str, host: str, port: int, playbook: str | None, allow_scripts: bool) -> None:
@@ -136,7 +165,8 @@ def new(kind: str, item_id: str, path: str, playbook: str | None, category: str,
     """新建一个源文件（带注释的模板），不会覆盖已有文件。
 
     KIND 可以是：playbook tier calendar curriculum escalation campaign activity incident
-    post game reply。
+    post game reply；ID 是新文件的 id（小写字母、数字和连字符）。post、game、reply 放在
+    共用的内容库里，不用写 --playbook；其余的属于某个方案，项目里有多个方案时要写 --playbook。
     """
     from .scaffold import ScaffoldOptions, scaffold
 
@@ -146,14 +176,14 @@ def new(kind: str, item_id: str, path: str, playbook: str | None, category: str,
 
 
 @cli.command()
-@click.argument("directory", type=click.Path(file_okay=False))
-@click.option("--name", default=None, help="网站名称，例如“好孩子母婴 · 群SOP”")
-@click.option("--url", default=None, help="网站发布后的网址，例如 https://sop.example.com/")
+@click.argument("directory", type=click.Path(file_okay=False), metavar="目录")
+@click.option("--name", default=None, metavar="名称", help="网站名称，例如“好孩子母婴 · 群SOP”")
+@click.option("--url", default=None, metavar="网址", help="网站发布后的网址，例如 https://sop.example.com/")
 @click.option("--playbook", default=None, metavar="ID", help="第一个方案的 id（小写字母、数字、连字符）")
 @click.option("--example", is_flag=True, help="复制完整的示例项目（卡车轮胎），而不是空白项目")
 def init(directory: str, name: str | None, url: str | None, playbook: str | None,
          example: bool) -> None:
-    """新建一个 qunsop 项目：一个能直接检查和构建的最小方案。"""
+    """新建一个 qunsop 项目：一个能直接检查和构建的最小方案（目录要不存在或为空）。"""
     from .init import InitOptions, init_project
 
     target = Path(directory)
@@ -168,7 +198,7 @@ def init(directory: str, name: str | None, url: str | None, playbook: str | None
 
 @cli.command()
 @click.option("--out", default="schemas", show_default=True, type=click.Path(file_okay=False),
-              help="JSON Schema 输出目录")
+              metavar="目录", help="JSON Schema 输出目录")
 def schema(out: str) -> None:
     """为每种源文件生成 JSON Schema，供编辑器自动补全和检查。"""
     from .schema import write_schemas
@@ -181,7 +211,10 @@ def schema(out: str) -> None:
 @PATH_ARGUMENT
 @PLAYBOOK_OPTION
 def stats(path: str, playbook: str | None) -> None:
-    """内容统计：各排期的分类平衡、没用到的帖子、复用次数、即将失效、低于节奏的天数。"""
+    """内容统计：各排期的分类平衡、没用到的帖子、复用次数、即将失效、低于节奏的天数。
+
+    每个方案一组；--playbook 只看一个方案。
+    """
     from rich.console import Console
 
     from .pipeline import CheckOptions, check_project
@@ -196,12 +229,17 @@ def stats(path: str, playbook: str | None) -> None:
 
 
 @cli.command()
-@click.argument("calendar")
+@click.argument("calendar", metavar="CALENDAR")
 @PATH_ARGUMENT
-@click.option("--date", "date_text", default=None, help="日期 YYYY-MM-DD（按日期的排期，默认今天）")
-@click.option("--day", "day_number", type=int, default=None, help="建群后第几天（按天的排期）")
+@click.option("--date", "date_text", default=None, metavar="日期",
+              help="日期 YYYY-MM-DD（按日期的排期，默认今天）")
+@click.option("--day", "day_number", type=int, default=None, metavar="天数",
+              help="建群后第几天（按天的排期，第 1 天是建群当天）")
 def pack(calendar: str, path: str, date_text: str | None, day_number: int | None) -> None:
-    """在终端打印某一天的推送包（与 pack.txt 相同）。"""
+    """在终端打印某一天的推送包（与 pack.txt 相同）。
+
+    CALENDAR 是排期的 id，PATH 是项目目录（默认当前目录）。
+    """
     from .packs import pack_contexts, pack_day, pack_text
     from .pipeline import check_project
     from .schedule import requested_day_key

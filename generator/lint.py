@@ -47,6 +47,12 @@ class BannedWords:
             text = text.replace(phrase, "\0")
         return [word for word in self.words if word in text]
 
+    def find(self, text: str, word: str, start: int = 0) -> int:
+        """Index of `word` in `text` from `start`, outside the allowed phrases; -1 if absent."""
+        for phrase in self.allowed:
+            text = text.replace(phrase, "\0" * len(phrase))  # same length: indices stay right
+        return text.find(word, start)
+
 
 def load_banned_words(root: Path) -> tuple[BannedWords, list[Problem]]:
     """Words one per line; `!phrase` allows a phrase that only looks like a banned word."""
@@ -94,18 +100,19 @@ class _Linter:
         self.banned = banned
         self.today = today
         self.problems: list[Problem] = []
+        self._lines: dict[str, list[str]] = {}  # source files, read only to place a finding
 
     def level(self, rule: str) -> Level:
         return self.config.level(rule)
 
     def report(self, item: Item, loc: tuple[str | int, ...], rule: str, message: str,
-               line: int | None = None) -> None:
+               line: int | None = None, column: int = 1) -> None:
         level = self.level(rule)
         if level == "off":
             return
         problem = item.problem(loc, rule, message, level)
         if line is not None:
-            problem = Problem(problem.file, line, 1, problem.path, rule, message, level)
+            problem = Problem(problem.file, line, column, problem.path, rule, message, level)
         self.problems.append(problem)
 
     def run(self, schedules: dict[str, CalendarSchedule]) -> list[Problem]:
@@ -130,14 +137,39 @@ class _Linter:
                   line: int | None) -> None:
         for word in self.banned.found_in(text):
             if word:
+                at_line, column = self.word_position(item, loc, text, word, line)
                 self.report(item, loc, "banned-word",
-                            f"含广告法禁用词“{word}”：请改成可证明的具体说法", line)
-        if HTML_TAG.search(text):
+                            f"含广告法禁用词“{word}”：请改成可证明的具体说法", at_line, column)
+        tag = HTML_TAG.search(text)
+        if tag:
             self.report(item, loc, "raw-html",
-                        "含 HTML 标签或脚本：微信不显示 HTML，网站也不会执行它，请改成纯文字", line)
+                        "含 HTML 标签或脚本：微信不显示 HTML，网站也不会执行它，请改成纯文字", line,
+                        tag.start() + 1 if line is not None else 1)
         for scheme in bad_schemes(text):
             self.report(item, loc, "bad-link",
                         f"链接协议 `{scheme}:` 不安全或无法在微信打开，只能用 http(s)", line)
+
+    def word_position(self, item: Item, loc: tuple[str | int, ...], text: str, word: str,
+                      line: int | None) -> tuple[int, int]:
+        """Line and column of the word itself: in a body line, or in the field's source lines."""
+        if line is not None:
+            return line, self.banned.find(text, word) + 1
+        value_line, value_column = item.position(*loc, at_key=False)
+        lines = self.source_lines(item.source.path)
+        for number in range(value_line, min(value_line + text.count("\n") + 3, len(lines) + 1)):
+            found = self.banned.find(lines[number - 1], word, value_column - 1 if number == value_line else 0)
+            if found >= 0:
+                return number, found + 1
+        return value_line, value_column
+
+    def source_lines(self, relative: str) -> list[str]:
+        if relative not in self._lines:
+            try:
+                text = (self.project.root / relative).read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                text = ""
+            self._lines[relative] = text.replace("\r\n", "\n").split("\n")
+        return self._lines[relative]
 
     def post_limits(self, item: Item[Post]) -> None:
         post = item.model

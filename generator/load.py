@@ -367,34 +367,179 @@ def parse_yaml(text: str, line_offset: int) -> tuple[Any, Marks]:
     except yaml.MarkedYAMLError as error:
         raise _syntax_problem(error, text, line_offset) from None
     except yaml.YAMLError as error:
-        raise SourceProblem(1 + line_offset, 1, "yaml-syntax", f"YAML 无法解析：{error}") from None
+        raise SourceProblem(1 + line_offset, 1, "yaml-syntax",
+                            "YAML 格式有误，无法读取：请检查缩进、冒号和引号"
+                            f"（解析器的原话：{error}）") from None
     finally:
         loader.dispose()
 
 
+_KEY = r"[A-Za-z_][A-Za-z0-9_-]*"
+_FULL_WIDTH_COLON = re.compile(rf"^(\s*(?:-\s+)?)({_KEY})\s*：")
+_NO_SPACE_AFTER_COLON = re.compile(rf"^(\s*(?:-\s+)?)({_KEY}):(?=[^\s/])")
+_TAB_INDENT = re.compile(r"^ *\t")
+_LIST_ITEM = re.compile(r"^( *)-( +|$)")
+_KEY_LINE = re.compile(rf"^ *(?:- +)?({_KEY}) *:(?: |$)")
+
+
 def _syntax_problem(error: yaml.MarkedYAMLError, text: str, line_offset: int) -> SourceProblem:
+    """A Chinese hint for a YAML syntax error, on the line the editor has to change.
+
+    PyYAML often notices a slip one line later (a full-width colon makes the next line
+    the error), so the slips people make are looked for first, up to the error's line.
+    """
+    lines = text.split("\n")
+    problem, context = error.problem or "", error.context or ""
     mark = error.problem_mark or error.context_mark
-    line = (mark.line + 1 if mark else 1) + line_offset
+    index = min(mark.line, len(lines) - 1) if mark else 0
     column = mark.column + 1 if mark else 1
-    problem = error.problem or ""
-    source_lines = text.split("\n")
-    bad_line = source_lines[mark.line] if mark and mark.line < len(source_lines) else ""
-    if "\t" in bad_line[: len(bad_line) - len(bad_line.lstrip())] or "\\t" in problem:
-        return SourceProblem(line, column, "tab-indent",
-                             "YAML 不能用 Tab 缩进：请把这一行的 Tab 换成空格（建议 2 个空格）")
-    if "expected a single document" in problem or "but found another document" in problem:
-        return SourceProblem(line, column, "multiple-documents",
-                             "一个文件只能有一个 YAML 文档：删除多余的 --- 分隔线")
-    hint = ""
+
+    def at(line_index: int, at_column: int, code: str, message: str) -> SourceProblem:
+        return SourceProblem(line_index + 1 + line_offset, at_column, code, message)
+
+    if "expected a single document" in context or "but found another document" in problem:
+        return at(index, column, "multiple-documents",
+                  "一个文件只能有一个 YAML 文档：删除多余的 --- 分隔线")
+    slip = _first_slip(lines, index)
+    if slip is not None:
+        return at(*slip)
+    if "\\t" in problem or "tab character" in problem:
+        return at(index, column, "tab-indent",
+                  "这里有一个 Tab 字符：YAML 只能用空格，请把 Tab 换成空格（缩进每级 2 个空格）")
+    context_index = error.context_mark.line if error.context_mark else index
+    context_column = error.context_mark.column + 1 if error.context_mark else column
+    if "could not find expected ':'" in problem:
+        return at(context_index, context_column, "yaml-syntax",
+                  "这一行缺少“字段: 值”里的冒号：在字段名后面写英文冒号再加一个空格，"
+                  "例如 `name: 门店会员群`；"
+                  "如果它是上一行文字的一部分，请和上一行写在一起，或给整段文字加引号")
+    if "quoted scalar" in context:
+        return at(context_index, context_column, "yaml-syntax",
+                  f"第 {context_index + 1 + line_offset} 行第 {context_column} 列开始的引号没有结束："
+                  "把后面的引号补上（中英文引号不能混用），或者去掉引号")
+    if "flow sequence" in context or "flow mapping" in context:
+        pair = "[ ]" if "sequence" in context else "{ }"
+        return at(context_index, context_column, "yaml-syntax",
+                  f"这一行的 {pair[0]} 没有对应的 {pair[2]}：写在一行里的列表和键值对要成对结束；"
+                  "如果文字本身含逗号、冒号或括号，请给这段文字加引号")
     if "mapping values are not allowed" in problem:
-        hint = "：冒号后面的文字如果本身含冒号，请用引号括起来，或检查上一行缩进"
-    elif "could not find expected ':'" in problem:
-        hint = "：这一行缺少“字段: 值”里的冒号，或缩进不对齐"
-    elif "cannot start any token" in problem:
-        hint = "：以 @、`、% 等符号开头的文字要用引号括起来，例如 \"@张师傅 你好\""
-    elif "found unexpected end of stream" in problem or "found unexpected" in problem:
-        hint = "：检查引号和括号是否成对"
-    return SourceProblem(line, column, "yaml-syntax", f"YAML 语法错误（{problem}）{hint}")
+        return at(index, column, *_colon_in_value_hint(lines, index))
+    if "did not find expected '-' indicator" in problem:
+        return at(index, _indent(lines[index]) + 1, "bad-indent", _list_item_hint(lines, index, error))
+    if "did not find expected key" in problem or "expected <block end>" in problem:
+        return at(index, _indent(lines[index]) + 1, "bad-indent", _indent_hint(lines, index))
+    if "cannot start any token" in problem or "alias" in context or "anchor" in context:
+        return at(index, column, "yaml-syntax",
+                  "以 @、`、%、*、&、!、| 或 > 等符号开头的文字要加引号，例如 \"@张师傅 你好\"")
+    return at(index, column, "yaml-syntax",
+              "YAML 格式有误：请检查这一行和上一行的缩进（只用空格，每级 2 个）、冒号（英文冒号加一个空格）"
+              f"和引号是否成对（解析器的原话：{problem or context}）")
+
+
+def _first_slip(lines: list[str], last: int) -> tuple[int, int, str, str] | None:
+    """The first tab, full-width colon or missing space after a colon, up to line `last`."""
+    for number, raw in enumerate(lines[: last + 1]):
+        if raw.lstrip().startswith("#"):
+            continue
+        tab = _TAB_INDENT.match(raw)
+        if tab:
+            return (number, tab.end(), "tab-indent",
+                    "这一行用了 Tab 缩进：YAML 只能用空格，请把 Tab 换成空格（每级 2 个空格）")
+        full = _FULL_WIDTH_COLON.match(raw)
+        if full:
+            key = full.group(2)
+            value = raw[full.end():].strip()
+            return (number, raw.index("：", full.end(2)) + 1, "full-width-colon",
+                    f"`{key}` 后面用了中文冒号“：”：请改成英文冒号加一个空格，写成 `{key}: {value}`")
+        bare = _NO_SPACE_AFTER_COLON.match(raw)
+        if bare:
+            key = bare.group(2)
+            value = raw[bare.end():].strip()
+            return (number, bare.end(), "no-space-after-colon",
+                    f"`{key}:` 后面少了一个空格：YAML 的冒号后面必须有空格，写成 `{key}: {value}`")
+    return None
+
+
+def _indent(raw: str) -> int:
+    return len(raw) - len(raw.lstrip(" "))
+
+
+def _levels(lines: list[str], index: int) -> list[tuple[int, int, str]]:
+    """Where a line after the ones above `index` may start: (spaces, line number, key), innermost first."""
+    levels: list[tuple[int, int, str]] = []
+    limit: int | None = None
+    for number in range(index - 1, -1, -1):
+        raw = lines[number]
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        indent = _indent(raw)
+        if limit is not None and indent >= limit:
+            continue
+        key = _KEY_LINE.match(raw)
+        name = key.group(1) if key else raw.strip().split()[0]
+        item = _LIST_ITEM.match(raw)
+        if item and item.group(2):
+            levels.append((item.end(), number + 1, name))  # a key inside the list item
+        if limit is None and raw.rstrip().endswith(":"):
+            levels.append((indent + 2, number + 1, ""))  # the first line of a new, deeper group
+        levels.append((indent, number + 1, name if not item else "-"))
+        limit = indent
+        if indent == 0:
+            break
+    return levels
+
+
+def _indent_hint(lines: list[str], index: int) -> str:
+    spaces = _indent(lines[index])
+    levels = _levels(lines, index)
+    if not levels:
+        return f"缩进不对：第一层的字段要顶格写（缩进 0 个空格），这一行缩进了 {spaces} 个空格"
+    best = min(levels, key=lambda level: abs(level[0] - spaces))  # innermost wins a tie
+    where = (f"和第 {best[1]} 行的 `{best[2]}` 对齐" if best[2] not in ("", "-")
+             else f"和第 {best[1]} 行的 - 对齐" if best[2] == "-" else f"比第 {best[1]} 行多缩进 2 个空格")
+    options = "、".join(str(level) for level in sorted({level[0] for level in levels}))
+    return (f"缩进不对：这一行缩进了 {spaces} 个空格，和上面的行对不齐。这里只能是 {options} 个空格；"
+            f"多半应该{where}（{best[0]} 个空格）。YAML 用空格缩进表示层级，每深一层多 2 个空格")
+
+
+def _list_item_hint(lines: list[str], index: int, error: yaml.MarkedYAMLError) -> str:
+    spaces = _indent(lines[index])
+    start = error.context_mark.line if error.context_mark else index
+    dash = error.context_mark.column if error.context_mark else spaces
+    if spaces != dash:
+        return _indent_hint(lines, index)
+    owner = next((number for number in range(start - 1, -1, -1)
+                  if lines[number].strip() and _indent(lines[number]) < dash), None)
+    back = ""
+    if owner is not None:
+        key = _KEY_LINE.match(lines[owner])
+        name = f"第 {owner + 1} 行的 `{key.group(1)}`" if key else f"第 {owner + 1} 行"
+        back = f"；如果它不属于这个列表，缩进要退回到 {_indent(lines[owner])} 个空格，和{name} 对齐"
+    text = lines[index].strip()
+    return (f"第 {start + 1} 行开始是一个列表，列表里的每一项都要以“- ”开头：如果这一行是新的一项，"
+            f"写成 `- {text}`{back}")
+
+
+def _colon_in_value_hint(lines: list[str], index: int) -> tuple[str, str]:
+    raw = lines[index]
+    key = _KEY_LINE.match(raw)
+    if key and _indent(raw) > 0:
+        previous = next((number for number in range(index - 1, -1, -1)
+                         if lines[number].strip() and not lines[number].lstrip().startswith("#")), None)
+        if previous is not None and _indent(lines[previous]) < _indent(raw):
+            above = _KEY_LINE.match(lines[previous])
+            if above and lines[previous].split(":", 1)[1].strip():
+                extra = _indent(raw) - _indent(lines[previous])
+                return "bad-indent", (
+                    f"这一行缩进了 {_indent(raw)} 个空格，比第 {previous + 1} 行多了 {extra} 个，"
+                    f"YAML 会把它当成上一行文字的续行：请和第 {previous + 1} 行的 `{above.group(1)}` 对齐"
+                    f"（缩进 {_indent(lines[previous])} 个空格）")
+    if key:
+        value = raw[key.end():].strip()
+        return "yaml-syntax", (f"`{key.group(1)}` 的值里有“: ”（冒号加空格），YAML 会把它当成新的字段："
+                               f"请给整段值加引号，写成 `{key.group(1)}: \"{value}\"`，或改用中文冒号“：”")
+    return "yaml-syntax", ("这一行的文字里有“: ”（冒号加空格），YAML 会把它当成新的字段："
+                           "请给整段文字加引号，或改用中文冒号“：”")
 
 
 class _Builder:
@@ -467,13 +612,29 @@ class _Builder:
         try:
             value = self.loader.construct_object(node)
         except (yaml.constructor.ConstructorError, ValueError) as error:
-            what = "日期" if node.tag.endswith("timestamp") else "值"
-            detail = getattr(error, "problem", None) or str(error)
-            raise SourceProblem(*self.position(node), "bad-value",
-                                f"“{node.value}”不是有效的{what}（{detail}）", dotted_path(path)) from None
+            raise SourceProblem(*self.position(node), "bad-value", _bad_value_hint(node, error),
+                                dotted_path(path)) from None
         if isinstance(value, dt.datetime) and value.time() == dt.time(0):
             return value.date()
         return value
+
+
+_DATE_TEXT = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def _bad_value_hint(node: ScalarNode, error: Exception) -> str:
+    """YAML read something that looks like a date but is not one (2026-13-07, 2026-02-30)."""
+    match = _DATE_TEXT.match(node.value) if node.tag.endswith("timestamp") else None
+    if match is None:
+        return f"“{node.value}”不是有效的值：要当文字请加引号"
+    year, month, day = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        reason = f"月份只能是 1 到 12，这里写的是 {month}"
+    elif node.value[match.end():].strip():
+        reason = "日期后面不要写时间，只写 年-月-日"
+    else:
+        reason = f"{year} 年 {month} 月没有 {day} 日"
+    return f"“{node.value}”不是有效的日期：{reason}。日期写成 年-月-日，例如 2026-12-07"
 
 
 def dotted_path(path: FieldPath) -> str:

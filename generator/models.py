@@ -12,10 +12,25 @@ import re
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+# What an editor may write for a time (8:30 is read as 08:30): the JSON Schemas show this form.
+TIME_INPUT_PATTERN = r"^\s*([01]?\d|2[0-3]):[0-5]\d\s*$"
+URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
+DATE_PATTERN = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# The dates qunsop accepts (2000-01-01 to 2099-12-31, written YYYY-MM-DD), as the schema checks them.
+DATE_INPUT_PATTERN = r"^20\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
 
 Id = Annotated[
     str,
@@ -48,9 +63,13 @@ WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun"
 
 
 class Model(BaseModel):
-    """Base for every source model: unknown fields are errors, values are frozen."""
+    """Base for every source model: unknown fields are errors, values are frozen.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+    Strict: a number is never read from text ("3") or from true/false, so qunsop accepts
+    exactly what the JSON Schemas in an editor accept.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False, strict=True)
 
 
 def normalise_time(value: object) -> object:
@@ -60,6 +79,16 @@ def normalise_time(value: object) -> object:
         if match:
             return f"{int(match.group(1)):02d}:{match.group(2)}"
     return value
+
+
+def whole_number(value: object) -> object:
+    """3.0 is the whole number 3 (as in JSON Schema); 3.5, "3" and true are not numbers of days."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Int = Annotated[int, BeforeValidator(whole_number)]
 
 
 EARLIEST_DATE = dt.date(2000, 1, 1)
@@ -73,12 +102,33 @@ def within_supported_years(value: dt.date) -> dt.date:
     return value
 
 
-Date = Annotated[dt.date, AfterValidator(within_supported_years),
-                 Field(title="日期", description="YYYY-MM-DD，例如 2026-12-01")]
+def date_input(value: object) -> object:
+    """A date as YAML reads 2026-12-01, or the same text in quotes; nothing else (no 2026/12/01,
+    no numbers, no time of day). validate.py turns the error into a hint with the right form."""
+    if isinstance(value, dt.datetime):
+        raise PydanticCustomError("date_with_time", "date without a time of day expected")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        match = DATE_PATTERN.match(value)
+        if match:
+            try:
+                return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+            except ValueError:
+                pass
+    raise PydanticCustomError("date_format", "date YYYY-MM-DD expected")
+
+
+Date = Annotated[dt.date, BeforeValidator(date_input), AfterValidator(within_supported_years),
+                 Field(title="日期", description="YYYY-MM-DD，例如 2026-12-01",
+                       json_schema_extra={"pattern": DATE_INPUT_PATTERN})]
 
 ClockTime = Annotated[
     str,
-    Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", title="时间", description="24 小时制 HH:MM，例如 07:30"),
+    BeforeValidator(normalise_time),
+    Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", title="时间",
+          description="24 小时制 HH:MM，要加引号，例如 \"07:30\"",
+          json_schema_extra={"pattern": TIME_INPUT_PATTERN}),
 ]
 
 
@@ -87,26 +137,28 @@ ClockTime = Annotated[
 
 class Role(Model):
     id: Id
-    name: Text = Field(title="角色名称")
+    name: Text = Field(title="角色名称", examples=["门店老板"])
     responsibilities: list[Text] = Field(default_factory=list, title="职责")
 
 
 class Kpi(Model):
     id: Id
-    name: Text = Field(title="指标名称")
-    formula: Text = Field(title="计算口径", description="用文字写清怎么算")
-    target: Text = Field(title="目标值")
+    name: Text = Field(title="指标名称", examples=["群活跃率"])
+    formula: Text = Field(title="计算口径", description="用文字写清怎么算",
+                          examples=["当天发言人数 ÷ 群成员数"])
+    target: Text = Field(title="目标值", examples=["不低于 10%"])
 
 
 class Playbook(Model):
     id: Id
-    name: Text = Field(title="方案名称")
-    organisation: Text = Field(title="组织")
-    industry: Text = Field(title="行业")
-    audience: Text = Field(title="服务人群")
+    name: Text = Field(title="方案名称", examples=["门店社群运营方案"])
+    organisation: Text = Field(title="组织", examples=["好孩子母婴连锁"])
+    industry: Text = Field(title="行业", examples=["母婴零售"])
+    audience: Text = Field(title="服务人群", examples=["加盟门店和门店的会员"])
     summary: str = Field(default="", title="简介")
     timezone: str = Field(default="Asia/Shanghai", title="时区")
-    roles: list[Role] = Field(min_length=1, title="角色")
+    roles: list[Role] = Field(min_length=1, title="角色",
+                              examples=[[{"id": "store-owner", "name": "门店老板"}]])
     kpis: list[Kpi] = Field(default_factory=list, title="指标")
 
     @field_validator("timezone")
@@ -123,9 +175,9 @@ class Playbook(Model):
 
 
 class MemberStructure(Model):
-    co_builders: float = Field(ge=0, le=100, title="共建者占比（%）")
-    active: float = Field(ge=0, le=100, title="活跃成员占比（%）")
-    lurkers: float = Field(ge=0, le=100, title="潜水成员占比（%）")
+    co_builders: float = Field(ge=0, le=100, title="共建者占比（%）", examples=[1])
+    active: float = Field(ge=0, le=100, title="活跃成员占比（%）", examples=[9])
+    lurkers: float = Field(ge=0, le=100, title="潜水成员占比（%）", examples=[90])
 
     @model_validator(mode="after")
     def shares_add_up(self) -> MemberStructure:
@@ -136,25 +188,28 @@ class MemberStructure(Model):
 
 
 class Stage(Model):
-    name: Text = Field(title="阶段名称", description="如 建群、破冰、日常、活动、沉默唤醒、转化/解散")
+    name: Text = Field(title="阶段名称", description="如 建群、破冰、日常、活动、沉默唤醒、转化/解散",
+                       examples=["建群"])
     goal: str = Field(default="", title="阶段目标")
     days: str = Field(default="", title="时间段", description="如 第1-3天")
-    steps: list[Text] = Field(min_length=1, title="SOP 步骤")
+    steps: list[Text] = Field(min_length=1, title="SOP 步骤", examples=[["发欢迎语和群规"]])
 
 
 class Tier(Model):
     id: Id
-    name: Text = Field(title="群层级名称")
-    side: Side = Field(title="B 端或 C 端")
+    name: Text = Field(title="群层级名称", examples=["门店会员群"])
+    side: Side = Field(title="B 端或 C 端", examples=["C"])
     summary: str = Field(default="", title="一句话说明")
-    purposes: list[Text] = Field(min_length=1, title="建群目的（按优先级）")
-    audience: Text = Field(title="成员是谁")
+    purposes: list[Text] = Field(min_length=1, title="建群目的（按优先级）", examples=[["老顾客复购"]])
+    audience: Text = Field(title="成员是谁", examples=["门店的老顾客"])
     entry_criteria: list[Text] = Field(default_factory=list, title="入群条件")
-    lifecycle: Lifecycle = Field(title="生命周期")
-    intensive_days: int | None = Field(default=None, ge=0, le=365, title="重点运营天数")
-    posts_per_day: int = Field(ge=0, le=20, title="每天推送条数")
+    lifecycle: Lifecycle = Field(title="生命周期", examples=["persistent"])
+    # constraints inside the optional type, or the schema gets no maximum
+    intensive_days: Annotated[int, Field(ge=0, le=365), BeforeValidator(whole_number)] | None = Field(
+        default=None, title="重点运营天数")
+    posts_per_day: Int = Field(ge=0, le=20, title="每天推送条数", examples=[3])
     member_structure: MemberStructure | None = Field(default=None, title="成员结构目标")
-    owner: Id = Field(title="负责角色")
+    owner: Id = Field(title="负责角色", examples=["store-owner"])
     rules: list[Text] = Field(default_factory=list, title="群规")
     kpis: list[Id] = Field(default_factory=list, title="考核指标")
     flows_to: list[Id] = Field(default_factory=list, title="成员去向（层级）")
@@ -172,9 +227,28 @@ class Pick(Model):
 SLOT_SOURCES = ("post", "game", "pick", "activity", "reply")
 
 
+def _given(field_name: str) -> dict[str, object]:
+    """JSON Schema: the field is written and not left empty (null)."""
+    return {"required": [field_name], "properties": {field_name: {"not": {"type": "null"}}}}
+
+
+def _absent_or_empty(*field_names: str) -> dict[str, object]:
+    """JSON Schema: each field is left out, null, or an empty list / mapping."""
+    empty = [{"type": "null"}, {"type": "array", "maxItems": 0}, {"type": "object", "maxProperties": 0}]
+    return {"properties": {name: {"anyOf": empty} for name in field_names}}
+
+
 class Slot(Model):
+    # what one_source() checks, for the editor: exactly one source; a task only in private chats
+    model_config = ConfigDict(json_schema_extra={
+        "oneOf": [_given(name) for name in SLOT_SOURCES],
+        "if": {"required": ["channel"], "properties": {"channel": {"const": "private"}}},
+        "then": {"required": ["task"], "properties": {"task": {"pattern": "\\S"}}},
+        "else": {"properties": {"task": {"maxLength": 0}}},
+    })
+
     time: ClockTime
-    category: Category = Field(title="内容分类")
+    category: Category = Field(title="内容分类", examples=["needed"])
     channel: Channel = Field(default="group", title="发到哪里",
                              description="group 群里（默认）/ moments 朋友圈 / private 私聊任务")
     post: Id | None = Field(default=None, title="帖子编号")
@@ -187,11 +261,6 @@ class Slot(Model):
                       description="channel: private 时必填，例如“私聊问候 3 位老客户”")
     note: str = Field(default="", title="给店主的提示", description="显示在推送包里，店主看得到")
     remark: str = Field(default="", title="运营备注", description="只显示在 SOP 网站上，不进推送包")
-
-    @field_validator("time", mode="before")
-    @classmethod
-    def _time(cls, value: object) -> object:
-        return normalise_time(value)
 
     @model_validator(mode="after")
     def one_source(self) -> Slot:
@@ -217,14 +286,21 @@ class DatedDay(DayPlan):
 
 
 class RelativeDay(DayPlan):
-    day: int = Field(ge=1, le=366, title="建群后第几天")
+    day: Int = Field(ge=1, le=366, title="建群后第几天", examples=[1])
 
 
 class Calendar(Model):
+    # what dated_or_relative() checks, for the editor (the two-year limit is checked by qunsop only)
+    model_config = ConfigDict(json_schema_extra={"oneOf": [
+        {"allOf": [_given("start"), _given("end"), _absent_or_empty("days")]},
+        {"allOf": [_given("days"), {"properties": {"days": {"minItems": 1}}},
+                   _absent_or_empty("start", "end", "weekly", "overrides")]},
+    ]})
+
     id: Id
-    name: Text = Field(title="排期名称")
+    name: Text = Field(title="排期名称", examples=["会员群每日推送"])
     summary: str = Field(default="", title="说明")
-    tiers: list[Id] = Field(min_length=1, title="适用群层级")
+    tiers: list[Id] = Field(min_length=1, title="适用群层级", examples=[["c-members"]])
     start: Date | None = Field(default=None, title="开始日期")
     end: Date | None = Field(default=None, title="结束日期（包含这一天）")
     weekly: dict[Weekday, DayPlan] = Field(default_factory=dict, title="每周模板")
@@ -255,10 +331,10 @@ class Calendar(Model):
 
 class Lesson(Model):
     id: Id
-    title: Text = Field(title="课程标题")
-    format: LessonFormat = Field(title="形式")
-    minutes: int = Field(ge=1, le=600, title="时长（分钟）")
-    objectives: list[Text] = Field(min_length=1, title="学习目标")
+    title: Text = Field(title="课程标题", examples=["怎么转发素材"])
+    format: LessonFormat = Field(title="形式", examples=["video"])
+    minutes: Int = Field(ge=1, le=600, title="时长（分钟）", examples=[20])
+    objectives: list[Text] = Field(min_length=1, title="学习目标", examples=[["学会转发"]])
     outline: list[Text] = Field(default_factory=list, title="大纲")
     materials: list[Id] = Field(default_factory=list, title="配套素材（帖子、游戏、话术编号）")
     check: list[Text] = Field(default_factory=list, title="检验问题")
@@ -267,30 +343,27 @@ class Lesson(Model):
 
 
 class ScheduleEntry(Model):
-    lesson: Id = Field(title="课程编号")
-    week: int = Field(ge=1, le=52, title="第几周")
-    day: int = Field(ge=1, le=7, title="这一周的第几天（1-7）")
+    lesson: Id = Field(title="课程编号", examples=["lesson-1"])
+    week: Int = Field(ge=1, le=52, title="第几周", examples=[1])
+    day: Int = Field(ge=1, le=7, title="这一周的第几天（1-7）", examples=[1])
     time: ClockTime = Field(default="20:00", title="开课时间")
     remind_before: int = Field(default=30, ge=0, le=720, title="提前几分钟提醒",
                                description="课程提醒在开课前多少分钟进推送包")
 
-    @field_validator("time", mode="before")
-    @classmethod
-    def _time(cls, value: object) -> object:
-        return normalise_time(value)
-
 
 class Curriculum(Model):
     id: Id
-    name: Text = Field(title="课程体系名称")
-    audience: list[Id] = Field(min_length=1, title="适用群层级")
-    goal: Text = Field(title="培训目标")
-    lessons: list[Lesson] = Field(min_length=1, title="课程")
+    name: Text = Field(title="课程体系名称", examples=["新店基础课"])
+    audience: list[Id] = Field(min_length=1, title="适用群层级", examples=[["b-main"]])
+    goal: Text = Field(title="培训目标", examples=["学会每天转发素材"])
+    lessons: list[Lesson] = Field(min_length=1, title="课程",
+                                  examples=[[{"id": "lesson-1", "title": "怎么转发素材", "format": "video",
+                                              "minutes": 20, "objectives": ["学会转发"]}]])
     start: Date | None = Field(default=None, title="开课日期",
                                description="第 1 周第 1 天的日期；按日期的排期据此放课程提醒。"
                                            "按建群天数的排期从建群第 1 天算")
     schedule: list[ScheduleEntry] = Field(default_factory=list, title="课表")
-    completion: Text = Field(title="结业要求与解锁")
+    completion: Text = Field(title="结业要求与解锁", examples=["完成全部课程后进入门店总群"])
     unlocks: list[Id] = Field(default_factory=list, title="结业后可进入的群层级")
 
 
@@ -298,35 +371,39 @@ class Curriculum(Model):
 
 
 class Severity(Model):
-    level: Text = Field(title="级别", description="如 P1")
-    name: Text = Field(title="级别名称")
-    description: Text = Field(title="判定标准")
-    respond_within_minutes: int = Field(ge=0, title="响应时限（分钟）")
+    level: Text = Field(title="级别", description="如 P1", examples=["P1"])
+    name: Text = Field(title="级别名称", examples=["紧急"])
+    description: Text = Field(title="判定标准", examples=["多人跟帖投诉"])
+    respond_within_minutes: Int = Field(ge=0, title="响应时限（分钟）", examples=[10])
 
 
 class EscalationStep(Model):
-    owner: Id = Field(title="负责角色")
+    owner: Id = Field(title="负责角色", examples=["store-owner"])
     backup: Id | None = Field(default=None, title="替补角色",
                               description="负责人忙不过来或联系不上时由谁接手")
-    within_minutes: int = Field(ge=0, title="几分钟内完成")
-    action: Text = Field(title="动作")
+    within_minutes: Int = Field(ge=0, title="几分钟内完成", examples=[10])
+    action: Text = Field(title="动作", examples=["在群里公开回应并转私聊"])
     reply: Id | None = Field(default=None, title="话术模板编号")
 
 
 class EscalateTo(Model):
-    role: Id = Field(title="上报给哪个角色")
-    after_minutes: int = Field(ge=0, title="多少分钟未解决后上报")
+    role: Id = Field(title="上报给哪个角色", examples=["platform-ops"])
+    after_minutes: Int = Field(ge=0, title="多少分钟未解决后上报", examples=[30])
 
 
 class Escalation(Model):
     id: Id
-    name: Text = Field(title="预案名称")
-    incident: Text = Field(title="事件类型")
+    name: Text = Field(title="预案名称", examples=["群内产品投诉"])
+    incident: Text = Field(title="事件类型", examples=["产品投诉在群里扩散"])
     summary: str = Field(default="", title="说明")
     tiers: list[Id] = Field(default_factory=list, title="适用群层级（空表示全部）")
-    signals: list[Text] = Field(min_length=1, title="发现信号")
-    severity: list[Severity] = Field(min_length=1, title="严重级别")
-    steps: list[EscalationStep] = Field(min_length=1, title="处置步骤")
+    signals: list[Text] = Field(min_length=1, title="发现信号", examples=[["群里有人连续发差评截图"]])
+    severity: list[Severity] = Field(min_length=1, title="严重级别",
+                                     examples=[[{"level": "P1", "name": "紧急", "description": "多人跟帖投诉",
+                                                 "respond_within_minutes": 10}]])
+    steps: list[EscalationStep] = Field(min_length=1, title="处置步骤",
+                                        examples=[[{"owner": "store-owner", "within_minutes": 10,
+                                                    "action": "在群里公开回应并转私聊"}]])
     escalate_to: list[EscalateTo] = Field(default_factory=list, title="升级链")
     off_hours: list[Text] = Field(default_factory=list, title="夜间和休息时间怎么办")
     owner_notice: str = Field(default="", title="给店主的提示",
@@ -343,25 +420,20 @@ class Escalation(Model):
 class Announcement(Model):
     date: Date
     time: ClockTime
-    post: Id = Field(title="帖子编号")
+    post: Id = Field(title="帖子编号", examples=["pk-start"])
     note: str = Field(default="", title="给店主的提示", description="显示在推送包里，店主看得到")
     remark: str = Field(default="", title="运营备注", description="只显示在 SOP 网站上，不进推送包")
-
-    @field_validator("time", mode="before")
-    @classmethod
-    def _time(cls, value: object) -> object:
-        return normalise_time(value)
 
 
 class Campaign(Model):
     id: Id
-    name: Text = Field(title="活动名称")
-    type: Text = Field(title="活动类型", description="如 销售PK、流动红旗")
+    name: Text = Field(title="活动名称", examples=["十二月销售PK"])
+    type: Text = Field(title="活动类型", description="如 销售PK、流动红旗", examples=["销售PK"])
     summary: str = Field(default="", title="说明")
-    tiers: list[Id] = Field(min_length=1, title="参与群层级")
+    tiers: list[Id] = Field(min_length=1, title="参与群层级", examples=[["b-main"]])
     start: Date = Field(title="开始日期")
     end: Date = Field(title="结束日期（包含这一天）")
-    rules: list[Text] = Field(min_length=1, title="规则")
+    rules: list[Text] = Field(min_length=1, title="规则", examples=[["按销售额排名"]])
     rewards: list[Text] = Field(default_factory=list, title="奖励")
     kpis: list[Id] = Field(default_factory=list, title="考核指标")
     announcements: list[Announcement] = Field(default_factory=list, title="活动通知（插入推送包）")
@@ -378,23 +450,24 @@ ACTIVITY_TOKENS = {
 
 
 class ActivityDay(Model):
-    day: int = Field(ge=1, le=60, title="活动第几天")
-    text: Text = Field(title="这一天的话术（可复制）")
+    day: Int = Field(ge=1, le=60, title="活动第几天", examples=[3])
+    text: Text = Field(title="这一天的话术（可复制）", examples=["打卡过半啦，坚持住！"])
 
 
 class Activity(Model):
     id: Id
-    name: Text = Field(title="活动名称")
-    kind: ActivityKind = Field(title="类型", description="checkin 打卡 / groupbuy 拼团 / pk 比拼 / other")
+    name: Text = Field(title="活动名称", examples=["七天打卡"])
+    kind: ActivityKind = Field(title="类型", description="checkin 打卡 / groupbuy 拼团 / pk 比拼 / other",
+                               examples=["checkin"])
     summary: str = Field(default="", title="说明")
-    tiers: list[Id] = Field(min_length=1, title="适用群层级")
-    days: int = Field(ge=2, le=60, title="持续几天")
+    tiers: list[Id] = Field(min_length=1, title="适用群层级", examples=[["c-members"]])
+    days: Int = Field(ge=2, le=60, title="持续几天", examples=[7])
     rules: list[Text] = Field(default_factory=list, title="规则")
     rewards: list[Text] = Field(default_factory=list, title="奖励")
-    opening: Text = Field(title="第一天的话术")
-    daily: Text = Field(title="中间每天的话术",
+    opening: Text = Field(title="第一天的话术", examples=["打卡开始啦！连续 {共几天} 天"])
+    daily: Text = Field(examples=['打卡第 {第几天} 天，还剩 {还剩几天} 天'], title="中间每天的话术",
                         description="可用 {第几天} {共几天} {还剩几天} {截止日期}")
-    closing: Text = Field(title="最后一天的话术")
+    closing: Text = Field(title="最后一天的话术", examples=["最后一天，坚持就是胜利！"])
     by_day: list[ActivityDay] = Field(default_factory=list, title="指定某天的话术（覆盖 daily）")
     media: list[Media] = Field(default_factory=list, title="图片")
 
@@ -419,9 +492,15 @@ class Activity(Model):
 
 
 class Incident(Model):
+    # what something_affected() checks, for the editor (end before start is checked by qunsop only)
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"allOf": [_given("tiers"), {"properties": {"tiers": {"minItems": 1}}}]},
+        {"allOf": [_given("calendars"), {"properties": {"calendars": {"minItems": 1}}}]},
+    ]})
+
     id: Id
-    name: Text = Field(title="事件名称")
-    plan: Id = Field(title="按哪个紧急预案处理")
+    name: Text = Field(title="事件名称", examples=["十二月的一次投诉"])
+    plan: Id = Field(title="按哪个紧急预案处理", examples=["product-complaint"])
     level: str = Field(default="", title="严重级别", description="预案里的级别，例如 P2")
     summary: str = Field(default="", title="经过")
     tiers: list[Id] = Field(default_factory=list, title="受影响的群层级")
@@ -446,30 +525,32 @@ class Incident(Model):
 
 
 class Media(Model):
-    path: Text = Field(title="文件路径", description="图片或短视频（mp4），相对 content_library/assets/")
-    alt: Text = Field(title="说明", description="看不到图时显示的文字")
+    path: Text = Field(title="文件路径", description="图片或短视频（mp4），相对 content_library/assets/",
+                       examples=["posts/tips.png"])
+    alt: Text = Field(title="说明", description="看不到图时显示的文字", examples=["图片说明"])
     poster: str | None = Field(default=None, title="视频封面图",
                                description="视频必填：一张图片，相对 content_library/assets/")
 
 
 class Link(Model):
-    title: Text = Field(title="链接标题")
-    url: Text = Field(title="网址", description="只能是 https:// 或 http:// 开头")
+    title: Text = Field(title="链接标题", examples=["文章标题"])
+    url: Text = Field(title="网址", description="只能是 https:// 或 http:// 开头",
+                      examples=["https://example.com/article"], json_schema_extra={"pattern": URL_PATTERN})
 
     @field_validator("url")
     @classmethod
     def http_only(cls, value: str) -> str:
-        if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value):
+        if not re.fullmatch(URL_PATTERN.strip("^$"), value):
             raise ValueError(f"链接必须以 https:// 或 http:// 开头，且不能有空格，现在是 {value!r}")
         return value
 
 
 class Post(Model):
     id: Id
-    title: Text = Field(title="标题")
-    category: Category = Field(title="内容分类")
+    title: Text = Field(title="标题", examples=["冬天的小常识"])
+    category: Category = Field(title="内容分类", examples=["needed"])
     tags: list[Text] = Field(default_factory=list, title="标签")
-    tiers: list[Id] = Field(min_length=1, title="适用群层级")
+    tiers: list[Id] = Field(min_length=1, title="适用群层级", examples=[["c-members"]])
     media: list[Media] = Field(default_factory=list, title="图片和视频")
     links: list[Link] = Field(default_factory=list, title="文章链接", description="复制时跟在正文后面")
     valid_from: Date | None = Field(default=None, title="生效日期")
@@ -484,28 +565,29 @@ class Post(Model):
 
 
 class GameRole(Model):
-    name: Text = Field(title="角色")
-    duty: Text = Field(title="任务")
+    name: Text = Field(title="角色", examples=["主持人"])
+    duty: Text = Field(title="任务", examples=["按步骤发话术"])
 
 
 class GameStep(Model):
-    at: int = Field(ge=0, le=600, title="第几分钟")
-    host_line: Text = Field(title="主持人话术（可复制）")
+    at: Int = Field(ge=0, le=600, title="第几分钟", examples=[0])
+    host_line: Text = Field(title="主持人话术（可复制）", examples=["大家好，游戏开始啦！"])
     expect: str = Field(default="", title="期待群友的反应")
     tip: str = Field(default="", title="提示")
 
 
 class Game(Model):
     id: Id
-    name: Text = Field(title="游戏名称")
-    kind: GameKind = Field(title="类型")
+    name: Text = Field(title="游戏名称", examples=["猜灯谜"])
+    kind: GameKind = Field(title="类型", examples=["festival"])
     summary: str = Field(default="", title="一句话介绍")
-    tiers: list[Id] = Field(min_length=1, title="适用群层级")
-    group_size: Text = Field(title="适合人数")
-    minutes: int = Field(ge=1, le=600, title="时长（分钟）")
+    tiers: list[Id] = Field(min_length=1, title="适用群层级", examples=[["c-members"]])
+    group_size: Text = Field(title="适合人数", examples=["30-300人"])
+    minutes: Int = Field(ge=1, le=600, title="时长（分钟）", examples=[20])
     props: list[Text] = Field(default_factory=list, title="道具与预算")
     roles: list[GameRole] = Field(default_factory=list, title="角色分工")
-    steps: list[GameStep] = Field(min_length=1, title="步骤")
+    steps: list[GameStep] = Field(min_length=1, title="步骤",
+                                  examples=[[{"at": 0, "host_line": "大家好，猜灯谜开始啦！"}]])
     rules: list[Text] = Field(default_factory=list, title="规则")
     rewards: list[Text] = Field(default_factory=list, title="奖励")
     fallback: list[Text] = Field(default_factory=list, title="冷场怎么办")
@@ -515,19 +597,17 @@ class Game(Model):
 
 class Reply(Model):
     id: Id
-    title: Text = Field(title="标题")
-    scenario: Text = Field(title="使用场景")
+    title: Text = Field(title="标题", examples=["投诉首次回应"])
+    scenario: Text = Field(title="使用场景", examples=["有人在群里投诉"])
     tags: list[Text] = Field(default_factory=list, title="标签")
     body: str = Field(default="", title="话术正文")
 
 
 class Placeholder(Model):
-    name: Text = Field(title="占位符名称", description="正文里写作 {名称}")
-    description: Text = Field(title="含义")
-    example: Text = Field(title="示例")
+    name: Text = Field(title="占位符名称", description="正文里写作 {名称}", examples=["门店名"])
+    description: Text = Field(title="含义", examples=["门店在群里用的名字"])
+    example: Text = Field(title="示例", examples=["阳光母婴生活馆"])
 
 
 class Placeholders(Model):
     placeholders: list[Placeholder] = Field(default_factory=list, title="占位符")
-
-

@@ -142,14 +142,26 @@ def index_items(root: Path, items: Iterable[Item[Model]], invalid: Iterable[Sour
             index.broken.add(item_id)
             continue
         if item_id in index:
-            first = index[item_id]
-            line = first.position("id")[0]
-            problems.append(item.problem(("id",), "duplicate-id",
-                                         f"{index.label} id `{item_id}` 重复：{first.source.path} "
-                                         f"第 {line} 行已经用过，请换一个 id"))
+            problems += duplicate_id(index.label, item_id, index[item_id], item)
             continue
         index.items[item_id] = item
     return project, problems
+
+
+def duplicate_id(label: str, item_id: str, first: Item[Any], later: Item[Any]) -> list[Problem]:
+    """Both files are named. Files are read in path order, so the later path counts as the new
+    one: the error is there; the earlier one gets a warning pointing at it, in case it is the
+    other way round."""
+    first_line, later_line = first.position("id")[0], later.position("id")[0]
+    return [
+        later.problem(("id",), "duplicate-id",
+                      f"{label} id `{item_id}` 重复：{first.source.path} 第 {first_line} 行已经用过。"
+                      "id 在整个项目里（包括不同方案之间）不能重复；按文件路径排序这个文件在后面，"
+                      "算作新加的：请给它换一个 id"),
+        first.problem(("id",), "duplicate-id",
+                      f"{label} id `{item_id}` 又出现在 {later.source.path} 第 {later_line} 行："
+                      "那个文件算作新加的，请改那边的 id（如果这里才是新加的，就改这里）", "warning"),
+    ]
 
 
 def expected_id(relative: str) -> str:
@@ -346,7 +358,10 @@ class _ReferenceChecker:
         self.playbook_exists(item)
         self.refs(item, ("audience",), curriculum.audience, self.project.of(Tier))
         self.refs(item, ("unlocks",), curriculum.unlocks, self.project.of(Tier))
-        content_ids = [item_id for kind in MATERIAL_KINDS for item_id in self.project.indexes[kind].items]
+        # broken files count as known: they are reported where they are broken, not here
+        content_ids = [item_id for kind in MATERIAL_KINDS
+                       for index in [self.project.indexes[kind]]
+                       for item_id in (*index.items, *index.broken)]
         lesson_ids: list[str] = []
         for number, lesson in enumerate(curriculum.lessons):
             if lesson.id in lesson_ids:

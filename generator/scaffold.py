@@ -43,7 +43,8 @@ def scaffold(root: Path, kind_name: str, item_id: str,
     if kind.name == "playbook":
         owner = item_id
     elif kind.home == "playbook":
-        owner = choose_playbook(project, options.playbook)
+        owner = choose_playbook(project, options.playbook, f"{kind.label}属于某一个方案",
+                                f"qunsop new {kind.name} {item_id}")
     elif options.playbook is not None:
         choose_playbook(project, options.playbook)  # checks the name; library files are shared
     relative = kind.scaffold_path(item_id, owner, options.category if kind.name == "post" else "")
@@ -55,6 +56,7 @@ def scaffold(root: Path, kind_name: str, item_id: str,
     text = get_text_env().get_template(template).render(
         id=item_id, schema="" if kind.markdown else schema_comment(kind.name, relative),
         role=first_role(project, owner or options.playbook),
+        owner_role=store_role(project, owner or options.playbook),
         tier=default_tier(project, owner or options.playbook),
         plan=first_plan(project, owner)[0], level=first_plan(project, owner)[1],
         category=options.category, relative=options.relative,
@@ -64,23 +66,34 @@ def scaffold(root: Path, kind_name: str, item_id: str,
     return path
 
 
-def choose_playbook(project: Project, wanted: str | None) -> str:
-    known = list(project.of(Playbook).items)
+def choose_playbook(project: Project, wanted: str | None, what: str = "这个文件属于某一个方案",
+                    command: str = "") -> str:
+    known = sorted(project.of(Playbook).items)
     if wanted is not None:
         if wanted not in known:
-            raise UsageError(f"找不到方案 `{wanted}`{did_you_mean(wanted, known)}")
+            raise UsageError(f"找不到方案 `{wanted}`{did_you_mean(wanted, known)}："
+                             f"项目里有 {'、'.join(known) or '（还没有方案）'}")
         return wanted
     if len(known) == 1:
         return known[0]
     if not known:
         raise UsageError("还没有方案：先运行 qunsop new playbook 方案id")
-    raise UsageError(f"这个文件属于某一个方案，项目里有多个方案，请用 --playbook 指定：{'、'.join(known)}")
+    example = f"，例如 {command} --playbook {known[0]}" if command else ""
+    raise UsageError(f"{what}，项目里有 {len(known)} 个方案：{'、'.join(known)}。"
+                     f"请用 --playbook 指定放进哪一个{example}")
 
 
 def first_role(project: Project, playbook: str | None) -> str:
     playbooks = project.of(Playbook)
     item = playbooks.items.get(playbook or "") or next(iter(playbooks), None)
     return item.model.roles[0].id if item else "platform-ops"
+
+
+def store_role(project: Project, playbook: str | None) -> str:
+    """Who runs a consumer (C) group: the owner of an existing C tier, else the first role."""
+    owners = sorted(item.model.owner for item in project.of(Tier)
+                    if item.model.side == "C" and playbook in (None, item.playbook))
+    return owners[0] if owners else first_role(project, playbook)
 
 
 def default_tier(project: Project, playbook: str | None) -> str:

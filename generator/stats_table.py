@@ -16,11 +16,15 @@ assert SHORT_LABELS.keys() == CATEGORY_LABELS.keys()
 
 def print_stats(stats: ContentStats, playbook: str, console: Console) -> None:
     console.rule(f"方案 {playbook}（{stats.today}）")
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1),
+    # eleven columns in 80: one space between columns, numbers as wide as their two-character
+    # header, and what is left for the calendar id (folded only when it is longer still)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0, 0, 1), collapse_padding=True,
                   caption="少发 = 群里的条数低于群层级要求的天数", caption_justify="left")
     for column in ("排期", "天数", "条数", *SHORT_LABELS.values(), "少发"):
-        table.add_column(column, justify="left" if column == "排期" else "right",
-                         overflow="fold", max_width=22 if column == "排期" else None)
+        if column == "排期":
+            table.add_column(column, justify="left", overflow="fold", ratio=1)
+        else:
+            table.add_column(column, justify="right", no_wrap=True, min_width=4)
     for calendar in stats.calendars:
         table.add_row(calendar.id, str(calendar.days), str(calendar.slots),
                       *(str(calendar.by_category[key]) for key in SHORT_LABELS),

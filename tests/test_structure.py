@@ -120,7 +120,7 @@ def test_a_pack_failure_keeps_the_published_site(scratch: ScratchProject,
 
 
 def test_two_outputs_for_one_path_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(OutputCollision, match="a/index.md"):
+    with pytest.raises(OutputCollision, match=r"a/index\.md"):
         sync_tree(tmp_path / "docs", [("a/index.md", b"one"), ("a/index.md", b"two")])
 
 

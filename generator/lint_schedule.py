@@ -74,9 +74,11 @@ class ScheduleLint:
         for schedule in schedules.values():
             self.calendar(schedule)
         self.flush()
-        self.tiers_without_calendar()
-        self.unscheduled_announcements(schedules)
-        self.never_scheduled()
+        if not self.project.of(Calendar).broken:
+            # with a calendar that did not load, these would blame the files it would serve
+            self.tiers_without_calendar()
+            self.unscheduled_announcements(schedules)
+            self.never_scheduled()
         return self.problems
 
     # --- per calendar ---------------------------------------------------------------------

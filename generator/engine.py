@@ -268,10 +268,13 @@ def superfences_extension() -> dict[str, Any]:
 
 
 def write_config(site: EngineSite, config_file: Path) -> dict[str, Any]:
+    """Write the engine config into the work folder (never through a link planted there)."""
+    from .write import write_file
+
     data = config_data(site)
-    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-    if not config_file.is_file() or config_file.read_text(encoding="utf-8") != text:
-        config_file.write_text(text, encoding="utf-8")
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode()
+    if config_file.is_symlink() or not config_file.is_file() or config_file.read_bytes() != text:
+        write_file(config_file, text, config_file.parent)
     return data
 
 

@@ -1,0 +1,183 @@
+"""Helpers for the safety tests (issue 11): snapshots, located problems, unprivileged runs.
+
+Permission cases must really meet the kernel's permission checks, and the tests
+run as root in CI, which ignores them. So a case that needs a read-only folder
+runs the real `qunsop` as an unprivileged process:
+
+- as the current user when the tests do not run as root;
+- as root, as user `nobody` (uid/gid 65534) when `nobody` can run this Python
+  and import qunsop; the project is copied into a world-readable folder and the
+  parts that must be writable are given to `nobody`;
+- otherwise (the interpreter lives where `nobody` may not go, e.g. under /root
+  with pyenv), as root without the capabilities that bypass file permissions
+  (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, dropped from the bounding
+  set before exec): root then obeys the mode bits like any file owner.
+
+No case is skipped.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import hashlib
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from conftest import MINIMAL, Run
+
+NOBODY = 65534
+PR_CAPBSET_DROP = 24
+CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER = 1, 2, 3
+
+
+def snapshot(base: Path, skip: Iterable[str] = ()) -> dict[str, str]:
+    """Every entry under `base` (files by content, links by target, folders and modes).
+
+    `skip` lists relative paths whose whole subtree is left out (e.g. project/site).
+    """
+    skipped = tuple(skip)
+    found: dict[str, str] = {}
+    for folder, dirs, files in os.walk(base):
+        here = Path(folder)
+        relative_folder = here.relative_to(base).as_posix()
+        if relative_folder != "." and relative_folder.startswith(skipped):
+            dirs[:] = []
+            continue
+        for name in [*dirs, *files]:
+            path = here / name
+            relative = path.relative_to(base).as_posix()
+            if relative in skipped or relative.startswith(tuple(f"{s}/" for s in skipped)):
+                continue
+            info = path.lstat()
+            if stat.S_ISLNK(info.st_mode):
+                found[relative] = "link:" + os.readlink(path)
+            elif stat.S_ISDIR(info.st_mode):
+                found[relative] = f"dir:{stat.S_IMODE(info.st_mode):o}"
+            else:
+                found[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
+        dirs[:] = [d for d in dirs if not (here / d).is_symlink()]
+    return found
+
+
+def outside_outputs(project: Path) -> dict[str, str]:
+    """The project's parent folder, without the two folders a build may write."""
+    name = project.name
+    return snapshot(project.parent, skip=(f"{name}/site", f"{name}/build"))
+
+
+def files_in(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def problem(run: Run, file: str, code: str) -> dict:
+    """The one problem of `code` in `file` (json output), with a readable failure."""
+    found = [p for p in run.problems() if p["file"] == file and p["code"] == code]
+    assert len(found) == 1, (file, code, run.output)
+    return found[0]
+
+
+def located(run: Run, file: str, code: str, line: int, column: int | None = None,
+            path: str | None = None) -> dict:
+    found = problem(run, file, code)
+    assert found["line"] == line, found
+    if column is not None:
+        assert found["column"] == column, found
+    if path is not None:
+        assert found["path"] == path, found
+    assert found["message"] and not found["message"].isascii(), found  # a Chinese message
+    return found
+
+
+def copy_minimal(target: Path) -> Path:
+    shutil.copytree(MINIMAL, target)
+    return target
+
+
+# --- unprivileged runs ------------------------------------------------------------------
+
+
+def _drop_capabilities() -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER):
+        if libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def _become_nobody() -> None:
+    os.setgroups([])
+    os.setgid(NOBODY)
+    os.setuid(NOBODY)
+
+
+@functools.cache
+def _nobody_can_run_qunsop() -> bool:
+    try:
+        done = subprocess.run([sys.executable, "-c", "import qunsop.cli"], preexec_fn=_become_nobody,
+                              capture_output=True, timeout=60, env={"PATH": os.environ["PATH"]},
+                              cwd="/")
+    except OSError:
+        return False
+    return done.returncode == 0
+
+
+@dataclass(frozen=True)
+class Unprivileged:
+    """Runs `qunsop` so that file permissions apply (see the module docstring)."""
+
+    mode: str  # "user", "nobody" or "no-capabilities"
+
+    @classmethod
+    def detect(cls) -> Unprivileged:
+        if os.geteuid() != 0:
+            return cls("user")
+        return cls("nobody" if _nobody_can_run_qunsop() else "no-capabilities")
+
+    def give(self, path: Path) -> None:
+        """Make `path` (recursively) belong to the user the runs use."""
+        if self.mode != "nobody":
+            return
+        for folder, dirs, files in os.walk(path):
+            os.chown(folder, NOBODY, NOBODY)
+            for name in [*dirs, *files]:
+                os.lchown(os.path.join(folder, name), NOBODY, NOBODY)
+
+    def run(self, *args: str, env: dict[str, str] | None = None) -> Run:
+        preexec: Callable[[], None] | None = {
+            "user": None, "nobody": _become_nobody, "no-capabilities": _drop_capabilities}[self.mode]
+        environment = {**os.environ, "SOURCE_DATE_EPOCH": "1795392000", **(env or {})}
+        if self.mode == "nobody":
+            environment["HOME"] = "/nonexistent"
+        done = subprocess.run([sys.executable, "-m", "qunsop", *args], preexec_fn=preexec,
+                              capture_output=True, text=True, timeout=300, env=environment, cwd="/")
+        return Run(done.returncode, done.stdout, done.stderr)
+
+
+@contextmanager
+def open_folder() -> Iterator[Path]:
+    """A fresh world-readable folder under the system temp dir (tmp_path may be private)."""
+    folder = Path(tempfile.mkdtemp(prefix="qunsop-safety-"))
+    os.chmod(folder, 0o755)
+    try:
+        yield folder
+    finally:
+        make_tree_writable(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def make_tree_writable(path: Path) -> None:
+    """Undo a chmod so pytest can delete the folder afterwards."""
+    for folder, _dirs, files in os.walk(path):
+        os.chmod(folder, 0o755)
+        for name in files:
+            full = os.path.join(folder, name)
+            if not os.path.islink(full):
+                os.chmod(full, 0o644)

@@ -35,6 +35,23 @@ from pathlib import Path
 from conftest import MINIMAL, Run
 
 NOBODY = 65534
+# one source of each kind in the minimal project
+SOURCE_FOR_KIND = {
+    "playbook": "playbooks/demo/playbook.yaml",
+    "tier": "playbooks/demo/tiers/c-store.yaml",
+    "calendar": "playbooks/demo/calendars/week.yaml",
+    "curriculum": "playbooks/demo/curricula/basics.yaml",
+    "escalation": "playbooks/demo/escalations/complaint.yaml",
+    "campaign": "playbooks/demo/campaigns/pk.yaml",
+    "post": "content_library/posts/needed/tyre-pressure.md",
+    "game": "content_library/games/warmup.md",
+    "reply": "content_library/replies/calm-first.md",
+    "placeholders": "content_library/placeholders.yaml",
+    "activity": "playbooks/demo/activities/checkin.yaml",
+    "incident": "playbooks/demo/incidents/old-complaint.yaml",
+    "settings": "qunsop.yaml",
+    "site": "mkdocs.yml",
+}
 PR_CAPBSET_DROP = 24
 CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER = 1, 2, 3
 

@@ -56,7 +56,7 @@ LOAD_CODES = frozenset({
     "multiple-documents", "not-utf8", "control-character", "unreadable", "too-deep", "merge-key",
     "unsafe-tag", "no-front-matter", "unclosed-front-matter", "not-a-mapping", "empty-file",
     "file-too-large", "duplicate-key", "alias-bomb", "bad-key", "bad-value", "outside-project",
-    "body-in-front-matter", "yaml-node",
+    "body-in-front-matter", "yaml-node", "not-a-file",
 })
 
 

@@ -56,6 +56,10 @@ class BannedWords:
 def load_banned_words(root: Path) -> tuple[BannedWords, list[Problem]]:
     """Words one per line; `!phrase` allows a phrase that only looks like a banned word."""
     path = root / BANNED_WORDS_FILE
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        # like every source: never read through a link (it could point out of the project)
+        return BannedWords(), [Problem(BANNED_WORDS_FILE, 1, 1, "", "not-a-file",
+                                       "禁用词文件必须是项目里的普通文件，不能是符号链接或文件夹")]
     if not path.is_file():
         return BannedWords(), []
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import re
+import stat
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -214,8 +215,9 @@ def discover(root: Path) -> Iterator[tuple[str, str]]:
             candidates += root.glob(kind.pattern[: -len(".yaml")] + ".yml")
         for path in candidates:
             relative = path.relative_to(root).as_posix()
-            if relative not in seen and (path.is_file() or path.is_symlink()) \
-                    and not path.name.startswith((".", "_")):
+            # folders and other non-files with a source's name are listed too: reading
+            # them reports a located problem instead of silently skipping a source
+            if relative not in seen and not path.name.startswith((".", "_")):
                 seen.add(relative)
                 found.append((relative, kind.name))
     yield from sorted(found)
@@ -257,7 +259,11 @@ def inside(root: Path, path: Path) -> bool:
 def read_text(path: Path, relative: str, problems: list[Problem]) -> str:
     """Read UTF-8 text; refuse huge files, other encodings and invisible control characters."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            what = "一个文件夹" if stat.S_ISDIR(info.st_mode) else "一个特殊文件（不是普通文件）"
+            raise SourceProblem(1, 1, "not-a-file", f"这里是{what}，却用了源文件的名字：请改名或删除")
+        size = info.st_size
         if size > MAX_SOURCE_BYTES:
             raise SourceProblem(1, 1, "file-too-large",
                                 f"文件太大（{size / 1024 / 1024:.1f} MB），单个源文件最多 "

@@ -22,6 +22,7 @@ import ctypes
 import functools
 import hashlib
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -30,6 +31,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 from conftest import MINIMAL, Run
@@ -198,3 +200,54 @@ def make_tree_writable(path: Path) -> None:
             full = os.path.join(folder, name)
             if not os.path.islink(full):
                 os.chmod(full, 0o644)
+
+
+# --- live markup in built pages ------------------------------------------------------------
+
+EXECUTABLE = {"", "text/javascript", "module", "application/javascript"}
+
+
+class LiveMarkup(HTMLParser):
+    """Finds markup that would act in a browser: scripts, handlers, script links, images.
+
+    Parsing (not a regex over the page) so that escaped text in attributes or text
+    nodes, where payloads are supposed to end up, is never mistaken for markup.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self.script: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"<{tag} {name}=…>")
+            if name in ("href", "src", "action", "formaction", "xlink:href", "data", "poster") \
+                    and re.match(r"\s*(javascript|vbscript|data):", value or "", re.I):
+                self.found.append(f"<{tag} {name}={value}>")
+        if tag == "img" and (values.get("src") or "").strip() in ("x", "y"):
+            self.found.append(f"<img src={values.get('src')}>")
+        refresh = tag == "meta" and (values.get("http-equiv") or "").lower() == "refresh"
+        if tag in ("iframe", "object", "embed", "base") or refresh:
+            self.found.append(f"<{tag}>")
+        if tag == "script":
+            self.script = "" if (values.get("type") or "").lower() in EXECUTABLE else None
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self.script is not None:
+            if "alert(" in self.script:
+                self.found.append(f"<script>{self.script[:60]}")
+            self.script = None
+
+    def handle_data(self, data: str) -> None:
+        if self.script is not None:
+            self.script += data
+
+
+def live_markup(page: str) -> list[str]:
+    parser = LiveMarkup()
+    parser.feed(page)
+    parser.close()
+    return parser.found

@@ -24,7 +24,7 @@ from markupsafe import escape
 from conftest import ScratchProject, run_qunsop
 from qunsop.kinds import KINDS
 from qunsop.load import discover, parse_source
-from safety import copy_minimal, located, outside_outputs
+from safety import copy_minimal, live_markup, located, outside_outputs
 
 PAYLOADS = (
     "[点我](javascript:alert(1))",
@@ -51,55 +51,6 @@ SEEDS = {
 }
 KEEP_BY_KIND = {"placeholders": {"name"}}
 SKIPPED_KINDS = {"settings", "site"}  # settings hold no text; mkdocs.yml: test_safety_config.py
-
-EXECUTABLE = {"", "text/javascript", "module", "application/javascript"}
-
-
-class LiveMarkup(HTMLParser):
-    """Finds markup that would act in a browser: scripts, handlers, script links, images.
-
-    Parsing (not a regex over the page) so that escaped text in attributes or text
-    nodes, where payloads are supposed to end up, is never mistaken for markup.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-        self.script: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        for name, value in attrs:
-            if name.startswith("on"):
-                self.found.append(f"<{tag} {name}=…>")
-            if name in ("href", "src", "action", "formaction", "xlink:href", "data", "poster") \
-                    and re.match(r"\s*(javascript|vbscript|data):", value or "", re.I):
-                self.found.append(f"<{tag} {name}={value}>")
-        if tag == "img" and (values.get("src") or "").strip() in ("x", "y"):
-            self.found.append(f"<img src={values.get('src')}>")
-        refresh = tag == "meta" and (values.get("http-equiv") or "").lower() == "refresh"
-        if tag in ("iframe", "object", "embed", "base") or refresh:
-            self.found.append(f"<{tag}>")
-        if tag == "script":
-            self.script = "" if (values.get("type") or "").lower() in EXECUTABLE else None
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "script" and self.script is not None:
-            if "alert(" in self.script:
-                self.found.append(f"<script>{self.script[:60]}")
-            self.script = None
-
-    def handle_data(self, data: str) -> None:
-        if self.script is not None:
-            self.script += data
-
-
-def live_markup(page: str) -> list[str]:
-    parser = LiveMarkup()
-    parser.feed(page)
-    parser.close()
-    return parser.found
-
 
 # --- poisoning every free-text field -------------------------------------------------------
 

@@ -287,7 +287,7 @@ def read_text(path: Path, relative: str, problems: list[Problem]) -> str:
         raise SourceProblem(1, 1, "empty-file", "文件是空的：请填写内容，或删除这个文件")
     text = text.replace("\r\n", "\n")
     problems += check_characters(text, relative)
-    return FORBIDDEN_CHARACTERS.sub(REPLACEMENT, text)
+    return FORBIDDEN_CHARACTERS.sub("", text)
 
 
 # Characters nobody types on purpose: C0/C1 controls (NUL…), lone CR, the line breaks
@@ -296,16 +296,16 @@ def read_text(path: Path, relative: str, problems: list[Problem]) -> str:
 FORBIDDEN_CHARACTERS = re.compile(
     "[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
     "\u202a-\u202e\u2066-\u2069\ufeff]")
-REPLACEMENT = "\ufffd"  # printable, one character wide, never a line break
 MAX_CHARACTER_REPORTS = 10
 
 
 def check_characters(text: str, relative: str) -> list[Problem]:
     """One error per forbidden character, each at its own line and column.
 
-    The caller replaces them with U+FFFD and goes on, so every other problem in the
-    file is reported too, at the line an editor sees (PyYAML would count NEL and
-    U+2028 as line breaks and shift every later line number).
+    The caller then drops them and goes on: every other problem in the file is still
+    reported, at the line an editor sees (PyYAML would count NEL and U+2028 as line
+    breaks and shift every later line number), and the character causes no second
+    report (an id with an invisible character in it is not also "not a valid id").
     """
     problems = []
     matches = list(FORBIDDEN_CHARACTERS.finditer(text))
@@ -416,6 +416,9 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str, line_offset: int) ->
     if "\t" in bad_line[: len(bad_line) - len(bad_line.lstrip())] or "\\t" in problem:
         return SourceProblem(line, column, "tab-indent",
                              "YAML 不能用 Tab 缩进：请把这一行的 Tab 换成空格（建议 2 个空格）")
+    if "maximum nesting depth" in problem:  # libyaml's own limit, met before ours is counted
+        return SourceProblem(line, column, "too-deep",
+                             f"嵌套超过 {MAX_NESTING} 层：源文件不需要这么深的列表或键值对，请检查括号和缩进")
     if "expected a single document" in problem or "but found another document" in problem:
         return SourceProblem(line, column, "multiple-documents",
                              "一个文件只能有一个 YAML 文档：删除多余的 --- 分隔线")

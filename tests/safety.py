@@ -29,12 +29,13 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from conftest import MINIMAL, Run
+from conftest import MINIMAL, Run, run_qunsop
 
 NOBODY = 65534
 # one source of each kind in the minimal project
@@ -93,25 +94,86 @@ def outside_outputs(project: Path) -> dict[str, str]:
     return snapshot(project.parent, skip=(f"{name}/site", f"{name}/build"))
 
 
+def untouched(args: tuple[str, ...], cwd: Path | None,
+              env: dict[str, str]) -> tuple[Path, tuple[str, ...]] | None:
+    """Where a `qunsop` command may write: the project's site/ and build/ (and --site-dir).
+
+    Returns the folder to watch (the project's parent, so links out of the project and
+    folders next to it are watched too) and what in it may change; None when the command
+    names no project.
+    """
+    if len(args) < 2:
+        return None
+    given = cwd / args[1] if cwd is not None and not Path(args[1]).is_absolute() else Path(args[1])
+    root = given.resolve() if given.is_dir() else None
+    if root is None or not ((root / "playbooks").is_dir() or (root / "content_library").is_dir()):
+        return None
+    name = root.name
+    allowed = [f"{name}/site", f"{name}/build"]
+    if "--site-dir" in args:
+        target = Path(args[args.index("--site-dir") + 1])
+        target = (cwd / target if cwd and not target.is_absolute() else target).absolute()
+        if target.parent.resolve().is_relative_to(root.parent):
+            relative = target.parent.resolve().relative_to(root.parent) / target.name
+            allowed.append(relative.as_posix())
+    if args[0] == "clean":  # it removes the temporary folders next to the site too
+        allowed += [f"{name}/.site.staging", f"{name}/.site.old"]
+    cache = Path(env.get("QUNSOP_CACHE_DIR", "off")).absolute()
+    if cache.is_relative_to(root.parent):
+        allowed.append(cache.relative_to(root.parent).as_posix())
+    return root.parent, tuple(allowed)
+
+
+def qunsop(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+           runner: Callable[..., Run] | None = None) -> Run:
+    """The real CLI (see conftest.run_qunsop), checked to write nothing but its outputs.
+
+    Every entry of the project's parent folder other than site/ and build/ (and the
+    --site-dir the command names) must be exactly as before, links and their targets
+    included; a build must leave no temporary folder behind; and the exit code must be
+    0, 1 or 2 (3 is a qunsop bug, a negative code a signal).
+    """
+    watch = untouched(args, cwd, env or {})
+    before = snapshot(watch[0], skip=watch[1]) if watch else None
+    run = runner(*args, env=env) if runner is not None else run_qunsop(*args, cwd=cwd, env=env)
+    assert run.exit_code in (0, 1, 2), run.output
+    assert "Traceback" not in run.output and "内部错误" not in run.output, run.output
+    if watch:
+        assert snapshot(watch[0], skip=watch[1]) == before, run.output
+    return run
+
+
+def validate(root: Path, fmt: str = "json") -> Run:
+    return qunsop("validate", str(root), "--format", fmt)
+
+
+def qunsop_many(commands: list[tuple[str, ...]]) -> list[Run]:
+    """Several independent `qunsop` commands (on different projects), as many at once as
+    there are cores, each checked like `qunsop`."""
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        return list(pool.map(lambda args: qunsop(*args), commands))
+
+
 def files_in(folder: Path) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
 
 
-def problem(run: Run, file: str, code: str) -> dict:
-    """The one problem of `code` in `file` (json output), with a readable failure."""
-    found = [p for p in run.problems() if p["file"] == file and p["code"] == code]
-    assert len(found) == 1, (file, code, run.output)
+def problem(run: Run, file: str, code: str, path: str | None = None) -> dict:
+    """The one problem of `code` in `file` (and at `path`, when given), from json output."""
+    found = [p for p in run.problems() if p["file"] == file and p["code"] == code
+             and (path is None or p["path"] == path)]
+    if len(found) != 1:
+        brief = [(p["file"], p["line"], p["column"], p["path"], p["code"]) for p in run.problems()]
+        raise AssertionError(f"expected one {code} in {file} at {path!r}, got {len(found)}: {brief}")
     return found[0]
 
 
 def located(run: Run, file: str, code: str, line: int, column: int | None = None,
             path: str | None = None) -> dict:
-    found = problem(run, file, code)
+    found = problem(run, file, code, path)
     assert found["line"] == line, found
     if column is not None:
         assert found["column"] == column, found
-    if path is not None:
-        assert found["path"] == path, found
     assert found["message"] and not found["message"].isascii(), found  # a Chinese message
     return found
 
@@ -170,6 +232,10 @@ class Unprivileged:
                 os.lchown(os.path.join(folder, name), NOBODY, NOBODY)
 
     def run(self, *args: str, env: dict[str, str] | None = None) -> Run:
+        """`qunsop` as the unprivileged user, checked like safety.qunsop."""
+        return qunsop(*args, env=env, runner=self._run)
+
+    def _run(self, *args: str, env: dict[str, str] | None = None) -> Run:
         preexec: Callable[[], None] | None = {
             "user": None, "nobody": _become_nobody, "no-capabilities": _drop_capabilities}[self.mode]
         environment = {**os.environ, "SOURCE_DATE_EPOCH": "1795392000", **(env or {})}

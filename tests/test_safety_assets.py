@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL, Run, run_qunsop
-from safety import Unprivileged, copy_minimal, located, open_folder, outside_outputs
+from conftest import MINIMAL, Run
+from safety import Unprivileged, copy_minimal, located, open_folder, outside_outputs, qunsop
 
 ASSETS = "content_library/assets"
 PNG = (MINIMAL / ASSETS / "pressure.png").read_bytes()
@@ -76,7 +76,7 @@ def refused(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Run, dict[s
             target.write_bytes(content)
         (root / f"content_library/posts/needed/{case}.md").write_text(post(case, name), encoding="utf-8")
     before = outside_outputs(root)
-    run = run_qunsop("validate", str(root), "--format", "json")
+    run = qunsop("validate", str(root), "--format", "json")
     assert outside_outputs(root) == before
     return root, run, {case: f"content_library/posts/needed/{case}.md" for case in BAD}
 
@@ -98,7 +98,7 @@ def test_each_bad_file_is_refused_at_its_media_entry(refused: tuple[Path, Run, d
 def test_build_refuses_the_same_files_with_the_same_messages(refused: tuple[Path, Run, dict[str, str]]) -> None:
     """No engine message without a source line: the build stops where validate does."""
     root, _run, files = refused
-    build = run_qunsop("build", str(root))
+    build = qunsop("build", str(root))
     assert build.exit_code == 1, build.output
     for case in BAD:
         assert f"{files[case]}\n" in build.stdout or files[case] in build.stdout, case
@@ -130,7 +130,7 @@ def test_valid_images_are_published_with_their_size_and_nothing_else_is(tmp_path
     (root / "content_library/posts/liked/road-story.md").write_text(text.replace(
         "tiers: [c-store]\n", "tiers: [c-store]\nmedia:\n  - {path: posts/wide.png, alt: 宽图}\n"
         "  - {path: photo.jpg, alt: 照片}\n"), encoding="utf-8")
-    run = run_qunsop("build", str(root))
+    run = qunsop("build", str(root))
     assert run.exit_code == 0, run.output
     published = sorted(p.relative_to(root / "site/assets/content").as_posix()
                        for p in (root / "site/assets/content").rglob("*") if p.is_file())

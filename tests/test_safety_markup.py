@@ -21,10 +21,10 @@ import pytest
 import yaml
 from markupsafe import escape
 
-from conftest import ScratchProject, run_qunsop
+from conftest import Run
 from qunsop.kinds import KINDS
 from qunsop.load import discover, parse_source
-from safety import copy_minimal, live_markup, located, outside_outputs
+from safety import copy_minimal, live_markup, located, outside_outputs, qunsop, validate
 
 PAYLOADS = (
     "[点我](javascript:alert(1))",
@@ -171,7 +171,7 @@ def poisoned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Marks]:
         "lint:\n  severity:\n    below-cadence: off\n    raw-html: off\n    bad-link: off\n",
         encoding="utf-8")
     before = outside_outputs(root)
-    run = run_qunsop("build", str(root))
+    run = qunsop("build", str(root))
     assert run.exit_code == 0, run.output
     assert outside_outputs(root) == before
     return root, marks
@@ -259,32 +259,33 @@ def test_packs_escape_text_as_html(poisoned: tuple[Path, Marks]) -> None:
 # --- media paths ---------------------------------------------------------------------------
 
 
-POST = "content_library/posts/needed/tyre-pressure.md"
 PNG = (Path(__file__).parent / "fixtures/minimal/content_library/assets/pressure.png").read_bytes()
-
-
-@pytest.mark.parametrize("name", [
+UNSAFE_NAMES = (
     "x.png){onload=alert(1)}", "x.png) [点我](javascript:alert(1)) (", "带 空格.png", "x{y}.png",
     "[x].png", "x(1).png", "x'.png", 'x".png', "x<b>.png", "x#y.png", "x?.png", "x%20.png",
-    "javascript:alert(1).png", "x.png\\", ".hidden.png",
-])
-def test_unsafe_media_paths_are_refused(scratch: ScratchProject, name: str) -> None:
-    scratch.write_bytes(f"content_library/assets/{name}", PNG)
-    text = (scratch.root / POST).read_text(encoding="utf-8")
-    quoted = json.dumps(name, ensure_ascii=False)
-    scratch.write(POST, text.replace("{path: pressure.png,", f"{{path: {quoted},"))
-    before = outside_outputs(scratch.root)
-    run = scratch.validate()
+    "javascript:alert(1).png", "x.png\\", ".hidden.png", "x\ty.png",
+)
+LEAVING = ("../../mkdocs.yml", "/etc/passwd", "posts/../../../x.png", "posts//x.png")
+
+
+@pytest.fixture(scope="module")
+def media_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """One post per unsafe media path (each file exists, so only its name is wrong)."""
+    root = copy_minimal(tmp_path_factory.mktemp("media") / "project")
+    for number, name in enumerate(UNSAFE_NAMES + LEAVING):
+        if name in UNSAFE_NAMES:
+            (root / "content_library/assets" / name).write_bytes(PNG)
+        (root / f"content_library/posts/needed/media-{number}.md").write_text(
+            f"---\nid: media-{number}\ntitle: 图\ncategory: needed\ntiers: [c-store]\nmedia:\n"
+            f"  - path: {json.dumps(name, ensure_ascii=False)}\n    alt: 图\n---\n正文。\n", encoding="utf-8")
+    run = validate(root)
     assert run.exit_code == 1, run.output
-    found = located(run, POST, "bad-media", 8, path="media[0].path")
+    return run
+
+
+@pytest.mark.parametrize("name", UNSAFE_NAMES + LEAVING)
+def test_unsafe_media_paths_are_refused_by_validate(media_run: Run, name: str) -> None:
+    number = (UNSAFE_NAMES + LEAVING).index(name)
+    found = located(media_run, f"content_library/posts/needed/media-{number}.md", "bad-media", 7,
+                    column=5, path="media[0].path")
     assert "不允许的字符" in found["message"] or "相对路径" in found["message"], found
-    assert outside_outputs(scratch.root) == before
-
-
-@pytest.mark.parametrize("name", ["../../mkdocs.yml", "/etc/passwd", "posts/../../../x.png"])
-def test_media_paths_may_not_leave_the_assets_folder(scratch: ScratchProject, name: str) -> None:
-    text = (scratch.root / POST).read_text(encoding="utf-8")
-    scratch.write(POST, text.replace("{path: pressure.png,", f"{{path: {json.dumps(name)},"))
-    run = scratch.validate()
-    assert run.exit_code == 1, run.output
-    located(run, POST, "bad-media", 8, path="media[0].path")

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL, Run, run_qunsop
-from safety import SOURCE_FOR_KIND, copy_minimal, located, outside_outputs
+from conftest import MINIMAL, Run
+from safety import SOURCE_FOR_KIND, copy_minimal, located, outside_outputs, qunsop, qunsop_many
 
 # --- links ----------------------------------------------------------------------------------
 
@@ -74,7 +74,7 @@ def links_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
             f"---\nid: url-{number}\ntitle: 文章\ncategory: liked\ntiers: [c-store]\nlinks:\n"
             f"  - title: 看文章\n    url: {json.dumps(url)}\n---\n正文。\n", encoding="utf-8")
     before = outside_outputs(root)
-    run = run_qunsop("validate", str(root), "--format", "json")
+    run = qunsop("validate", str(root), "--format", "json")
     assert outside_outputs(root) == before
     assert run.exit_code == 1, run.output
     return run
@@ -116,10 +116,9 @@ def test_post_links_must_be_http(links_run: Run, number: int) -> None:
 # --- invisible characters -------------------------------------------------------------------
 
 CHARACTERS = {
-    "nul": "\x00", "bell": "\x07", "escape": "\x1b", "delete": "\x7f", "nel": "\x85",
-    "c1": "\x9b", "lone-cr": "\r", "line-separator": "\u2028", "paragraph-separator": "\u2029",
-    "rtl-override": "\u202e", "rtl-mark": "\u200f", "isolate": "\u2066", "arabic-mark": "\u061c",
-    "bom-in-the-middle": "\ufeff",
+    "nul": "\x00", "escape": "\x1b", "nel": "\x85", "lone-cr": "\r", "line-separator": "\u2028",
+    "paragraph-separator": "\u2029", "rtl-override": "\u202e", "isolate": "\u2066",
+    "arabic-mark": "\u061c", "bom-in-the-middle": "\ufeff",
 }
 # where each kind gets the character: the first line holding one of these keys (in its value),
 # and for Markdown kinds also the body
@@ -145,24 +144,33 @@ def plant(text: str, char: str) -> tuple[str, list[tuple[int, int]]]:
     return "\n".join(lines), places
 
 
-@pytest.fixture(scope="module", params=sorted(CHARACTERS))
+@pytest.fixture(scope="module")
+def character_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Run, dict[str, list]]]:
+    """One project per character, the character in every kind of source; validated together."""
+    projects = {}
+    for name, char in CHARACTERS.items():
+        root = copy_minimal(tmp_path_factory.mktemp(f"char-{name}") / "project")
+        expected: dict[str, list[tuple[int, int]]] = {}
+        for relative in sorted(set(SOURCE_FOR_KIND.values())):
+            path = root / relative
+            text, places = plant(path.read_text(encoding="utf-8"), char)
+            assert places, relative
+            path.write_bytes(text.encode("utf-8"))
+            expected[relative] = places
+        # a later problem in the same file: its line must not drift
+        tier = root / SOURCE_FOR_KIND["tier"]
+        tier.write_bytes(tier.read_bytes() + "colour: 绿色\n".encode())
+        expected["later"] = [(len(tier.read_bytes().decode().split("\n")) - 1, 1)]
+        projects[name] = (root, expected)
+    runs = qunsop_many([("validate", str(root), "--format", "json") for root, _ in projects.values()])
+    return {name: (run, projects[name][1]) for name, run in zip(projects, runs, strict=True)}
+
+
+@pytest.fixture(params=sorted(CHARACTERS))
 def characters_run(request: pytest.FixtureRequest,
-                   tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Run, dict[str, list]]:
-    name = request.param
-    root = copy_minimal(tmp_path_factory.mktemp(f"char-{name}") / "project")
-    expected: dict[str, list[tuple[int, int]]] = {}
-    for relative in sorted(set(SOURCE_FOR_KIND.values())):
-        path = root / relative
-        text, places = plant(path.read_text(encoding="utf-8"), CHARACTERS[name])
-        assert places, relative
-        path.write_bytes(text.encode("utf-8"))
-        expected[relative] = places
-    # a later problem in the same file: its line must not drift
-    tier = root / SOURCE_FOR_KIND["tier"]
-    tier.write_bytes(tier.read_bytes() + "colour: 绿色\n".encode())
-    expected["later"] = [(len(tier.read_bytes().decode().split("\n")) - 1, 1)]
-    run = run_qunsop("validate", str(root), "--format", "json")
-    return name, run, expected
+                   character_runs: dict[str, tuple[Run, dict[str, list]]]) -> tuple[str, Run, dict[str, list]]:
+    run, expected = character_runs[request.param]
+    return request.param, run, expected
 
 
 def test_every_invisible_character_is_an_error_at_its_place(
@@ -202,7 +210,7 @@ def test_characters_never_reach_the_output(tmp_path: Path) -> None:
     root = copy_minimal(tmp_path / "project")
     post = root / SOURCE_FOR_KIND["post"]
     post.write_bytes(post.read_bytes().replace("天冷了".encode(), b"\x00\xe2\x80\xae"))
-    run = run_qunsop("build", str(root))
+    run = qunsop("build", str(root))
     assert run.exit_code == 1, run.output
     assert f"{SOURCE_FOR_KIND['post']}" in run.stdout and "U+0000" in run.stdout
     assert not (root / "site").exists()

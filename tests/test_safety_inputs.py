@@ -59,6 +59,8 @@ def replace_in(scratch: ScratchProject, relative: str, old: str, new: str) -> No
 HOSTILE_TEXT = {
     # case: (file content, code, line, column)
     "30000-brackets": ("[" * 30_000 + "\n", "too-deep", 1, None),
+    "60kb-of-brackets": ("[ " * 30_000 + "\n", "too-deep", 1, None),  # once a segfault (exit 139)
+    "brackets-in-a-value": ("id: c-store\nname: " + "[" * 30_000 + "\n", "too-deep", 2, None),
     "30000-braces": ("a: " + "{a: " * 30_000 + "\n", "too-deep", 1, None),
     "10000-block-levels": ("- " * 10_000 + "x\n", "too-deep", 1, None),
     "10000-nested-flow": ("a: " + "[" * 10_000 + "1" + "]" * 10_000 + "\n", "too-deep", 1, None),

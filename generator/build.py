@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import shutil
 import subprocess
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -29,21 +30,27 @@ from .pipeline import CheckedProject, CheckOptions, check_project, input_fingerp
 from .plan import SitePlan, plan_site
 from .render import TEMPLATES, get_env, get_html_env, render_page
 from .write import (
+    MARKER,
+    PROTECTED,
     OutputCollision,
     OutputRefused,
     check_output_folder,
     check_writable,
     claim,
     discard,
+    fresh_folder,
+    made_by_qunsop,
     manifest,
     mark,
     output_path,
+    owned,
     project_lock,
     publish,
-    remove_owned,
     reuse_unchanged,
+    shown_path,
     staging_dir,
     sync_tree,
+    write_file,
 )
 
 Progress = Callable[[str], None]
@@ -74,15 +81,32 @@ def output_folders(root: Path, site_dir: Path | None) -> tuple[Path, Path]:
 
 def build_project(root: Path, options: BuildOptions = BuildOptions()) -> BuildResult:
     site, work = output_folders(root, options.site_dir)
-    check_output_folder(site, root, "网站目录")
+    check_site_folder(site, work, root)
     claim(work, root, "工作目录")
     with project_lock(work, options.progress):
         return _build_locked(root, site, work, options)
 
 
+def check_site_folder(site: Path, work: Path, root: Path) -> None:
+    """The published folder and the temporary folders next to it may all be replaced."""
+    if site == work or site.is_relative_to(work):
+        raise OutputRefused(f"网站目录 {shown_path(site, root)} 在工作目录 {shown_path(work, root)} 里面："
+                            "每次构建都会重写工作目录，请换一个目录")
+    check_output_folder(site, root, "网站目录")
+    for sibling in sibling_folders(site):
+        if sibling.is_symlink() or (sibling.exists() and not owned(sibling)):
+            raise OutputRefused(f"{shown_path(sibling, root)} 不是 qunsop 生成的目录（qunsop 用这个名字"
+                                "做临时目录）：请把它移走或改名")
+
+
+def sibling_folders(site: Path) -> tuple[Path, Path]:
+    """Where a build is staged and where the previous site waits to be deleted."""
+    return site.with_name(f".{site.name}.staging"), site.with_name(f".{site.name}.old")
+
+
 def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> BuildResult:
     progress = options.progress
-    check_output_folder(site, root, "网站目录")  # again: it may have changed while we waited
+    check_site_folder(site, work, root)  # again: it may have changed while we waited
     check_writable(site, root)
     progress("检查源文件")
     stamp = build_stamp(root)
@@ -107,14 +131,13 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
     progress("写入文档目录")
     sync_tree(work / "docs", docs)
     words = work / "search-words.txt"
-    write_if_changed(words, "".join(f"{word} 2000\n" for word in plan.search_words))
+    write_if_changed(words, "".join(f"{word} 2000\n" for word in plan.search_words), work)
     engine_site = engine.EngineSite(site_settings, root, work / "docs", TEMPLATES / "theme", plan.nav,
                                     words, options.allow_scripts)
     progress("MkDocs 生成网站，同时生成推送包")
     staging = staging_dir(site, root)
     packs = work / "packs-staging"
-    remove_owned(packs)
-    claim(packs, root, "临时目录")
+    fresh_folder(packs)
     try:
         with packs_in_background(pack_job(checked, site_settings.site_url, stamp, history), packs):
             engine.build_site(engine_site, work / "mkdocs.yml", staging)
@@ -133,17 +156,32 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
 
 
 def clean_project(root: Path, site_dir: Path | None = None) -> list[Path]:
-    """Remove what qunsop made (site, work and temporary folders); refuse anything else."""
+    """Remove what qunsop made (site, work and temporary folders); refuse anything else.
+
+    Every folder is checked before any is removed: a refusal leaves everything in place.
+    """
     site, work = output_folders(root, site_dir)
-    removed = []
-    for folder in (site, site.with_name(f".{site.name}.staging"), site.with_name(f".{site.name}.old"),
-                   work):
+    folders = [folder for folder in (site, *sibling_folders(site), work)
+               if folder.exists() or folder.is_symlink()]
+    real_root = root.resolve()
+    for folder in folders:
+        shown = shown_path(folder, root)
         if folder.is_symlink():
-            raise OutputRefused(f"{folder} 是符号链接，不会删除")
-        if folder.exists():
-            remove_owned(folder)
-            removed.append(folder)
-    return removed
+            raise OutputRefused(f"{shown} 是符号链接（指向 {os.readlink(folder)}）："
+                                "qunsop 不删除链接，也不顺着链接删除")
+        if real_root.is_relative_to(folder) or any(
+                folder.is_relative_to(real_root / name) for name in PROTECTED):
+            raise OutputRefused(f"{shown} 是项目本身或源文件目录，不会删除")
+        if not made_by_qunsop(folder):
+            raise OutputRefused(f"{shown} 里没有 qunsop 的标记文件 {MARKER}，不是 qunsop 生成的目录，"
+                                "不会删除：如果确实不要了，请自己删除")
+    if not folders:
+        return []
+    lock = project_lock(work, lambda _message: None) if work in folders else nullcontext()
+    with lock:
+        for folder in folders:
+            shutil.rmtree(folder)
+    return folders
 
 
 @contextmanager
@@ -214,9 +252,11 @@ def synonym_map(groups: list[list[str]]) -> dict[str, list[str]]:
     return found
 
 
-def write_if_changed(path: Path, text: str) -> None:
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
+def write_if_changed(path: Path, text: str, inside: Path) -> None:
+    """Write a file of the work folder unless it already holds `text` (never through a link)."""
+    data = text.encode()
+    if path.is_symlink() or not path.is_file() or path.read_bytes() != data:
+        write_file(path, data, inside)
 
 
 def read_glossary() -> list[str]:

@@ -40,6 +40,26 @@ def fingerprint(items: Iterable[tuple[str, bytes | str]]) -> str:
     return hasher.hexdigest()
 
 
+def file_state(path: Path, *, follow: bool, limit: int | None = None) -> bytes | str:
+    """What a fingerprint needs to know of one input file, without ever failing.
+
+    Its bytes for a regular file (its size only above `limit`), the target for a link
+    that is not followed, and the error for a file that cannot be read, so that fixing
+    the permission or the link changes the fingerprint too.
+    """
+    try:
+        info = path.stat() if follow else path.lstat()
+        if stat.S_ISLNK(info.st_mode):
+            return "link:" + os.readlink(path)
+        if not stat.S_ISREG(info.st_mode):
+            return f"not a file {stat.S_IFMT(info.st_mode)}"
+        if limit is not None and info.st_size > limit:
+            return f"size {info.st_size}"
+        return path.read_bytes()
+    except OSError as error:
+        return f"unreadable {error.errno}"
+
+
 _CODE_VERSION: list[str] = []
 
 

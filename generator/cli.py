@@ -292,7 +292,10 @@ def main() -> None:
         for message in error.messages:
             click.echo(f"  {message}", err=True)
         sys.exit(EXIT_INVALID)
-    except (OutputRefused, OutputCollision) as error:
+    except OutputRefused as error:  # the message says what and why (write, replace or delete)
+        click.echo(f"输出目录：{error}", err=True)
+        sys.exit(EXIT_USAGE)
+    except OutputCollision as error:
         click.echo(f"无法写入输出目录：{error}", err=True)
         sys.exit(EXIT_USAGE)
     except OSError as error:

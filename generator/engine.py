@@ -17,12 +17,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, WithJsonSchema, field_validator
 
+from .media import SAFE_PATH
 from .models import Model, Text
 
 SITE_CONFIG_FILE = "mkdocs.yml"
@@ -82,6 +83,63 @@ def theme_languages() -> list[str]:
                   if entry.name.endswith(".html"))
 
 
+# The theme prints many settings into HTML attributes and scripts without escaping them, so
+# every value that reaches it is either escaped here (texts) or limited to characters that
+# cannot end an attribute or a string (names, colours, URLs, paths).
+UNSAFE_IN_URL = re.compile(r"[\s\"'<>`\\{}|^]")
+
+
+def matching(pattern: str, what: str, example: str) -> Any:
+    """A string type limited to `pattern`, refused with a Chinese message naming `what`."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.match(value):
+            raise ValueError(f"{what}里有不允许的字符，例如可以写 {example}，现在是 {value!r}")
+        return value
+
+    return Annotated[str, AfterValidator(check), WithJsonSchema({"type": "string", "pattern": pattern})]
+
+
+Colour = matching(r"^[a-z]+( [a-z]+)*$", "颜色名", "green 或 deep orange")
+Icon = matching(r"^[a-z0-9-]+(/[a-z0-9-]+)+$", "图标名", "material/brightness-7")
+Feature = matching(r"^[a-z]+(\.[a-z]+)*$", "主题功能名", "navigation.sections")
+PlainLabel = matching(r"^[^<>\"'&]+$", "说明文字", "切换到深色模式")
+MediaQuery = matching(r"^[a-z0-9():, -]*$", "生效条件", "(prefers-color-scheme: dark)")
+SchemeName = matching(r"^[a-z0-9-]+$", "配色方案名", "default 或 slate")
+EditPath = matching(r"^[A-Za-z0-9._~/-]+$", "编辑链接路径", "edit/main/docs/")
+
+
+def safe_url(value: str, schemes: tuple[str, ...] = ("http", "https")) -> str:
+    """An absolute URL of one of `schemes`, with nothing that could end an HTML attribute."""
+    parts = urlsplit(value)
+    if parts.scheme not in schemes or (parts.scheme in ("http", "https") and not parts.netloc) \
+            or UNSAFE_IN_URL.search(value):
+        raise ValueError(f"必须是以 {' 或 '.join(s + ':' for s in schemes)} 开头的完整网址，"
+                         f"不能有空格、引号或尖括号，现在是 {value!r}")
+    return value
+
+
+class PaletteToggle(Model):
+    icon: Icon = Field(title="图标", description="如 material/brightness-7")  # type: ignore[valid-type]
+    name: PlainLabel = Field(title="切换按钮的说明")  # type: ignore[valid-type]
+
+
+class PaletteOption(Model):
+    media: MediaQuery | None = Field(default=None, title="生效条件")  # type: ignore[valid-type]
+    scheme: SchemeName | None = Field(default=None, title="配色方案")  # type: ignore[valid-type]
+    primary: Colour | None = Field(default=None, title="主色", description="如 green")  # type: ignore[valid-type]
+    accent: Colour | None = Field(default=None, title="强调色", description="如 orange")  # type: ignore[valid-type]
+    toggle: PaletteToggle | None = Field(default=None, title="明暗切换按钮")
+
+
+def one_or_list(schema: dict[str, Any]) -> None:
+    """JSON Schema of a list field that also accepts one item written on its own."""
+    item = schema.pop("items")
+    schema.pop("type")
+    schema["anyOf"] = [item, {"type": "array", "items": item}]
+
+
 class ThemeSettings(Model):
     name: Literal["material"] = Field(default="material", title="主题")
     language: str = Field(default="zh", pattern=r"^[a-z]{2}(-[A-Za-z]+)?$", title="界面语言")
@@ -96,8 +154,89 @@ class ThemeSettings(Model):
     font: Literal[False] = Field(
         default=False, title="字体",
         description="只能是 false：网络字体要从境外服务器加载，在微信里和内网都打不开")
-    palette: dict[str, str] | list[dict[str, Any]] = Field(default_factory=dict, title="配色")
-    features: list[Text] = Field(default_factory=list, title="主题功能")
+    palette: list[PaletteOption] = Field(
+        default_factory=list, title="配色", json_schema_extra=one_or_list,
+        description="一组颜色（primary、accent），或明暗两套配色的列表")
+    features: list[Feature] = Field(  # type: ignore[valid-type]
+        default_factory=list, title="主题功能", description="如 navigation.sections")
+
+    @field_validator("font", mode="before")
+    @classmethod
+    def no_web_font(cls, value: object) -> object:
+        if value is not False:
+            raise ValueError("font 只能写 false：网络字体要从境外服务器加载，在微信里和内网都打不开")
+        return value
+
+    @field_validator("palette", mode="before")
+    @classmethod
+    def one_palette(cls, value: object) -> object:
+        return [value] if isinstance(value, dict) else value
+
+    def palette_config(self) -> dict[str, Any] | list[dict[str, Any]]:
+        """One palette as the theme expects it (a mapping), or the list of switchable ones."""
+        options = [option.model_dump(exclude_none=True) for option in self.palette]
+        if len(options) == 1 and "toggle" not in options[0]:
+            return options[0]
+        return options
+
+
+class SocialLink(Model):
+    icon: Icon = Field(title="图标", description="如 fontawesome/brands/weixin")  # type: ignore[valid-type]
+    link: str = Field(title="链接", description="https:// 网址或 mailto: 邮箱")
+    name: str = Field(default="", title="说明")
+
+    @field_validator("link")
+    @classmethod
+    def http_or_mail(cls, value: str) -> str:
+        return safe_url(value, ("http", "https", "mailto"))
+
+
+class ExtraSettings(Model):
+    """`extra:` of mkdocs.yml: only the theme settings that cannot load or run anything.
+
+    Analytics, consent banners, version selectors, alternate languages and `scope` load
+    remote scripts or are printed into a script, so they are not accepted.
+    """
+
+    generator: bool = Field(default=True, title="页脚显示“Made with Material for MkDocs”")
+    homepage: str | None = Field(default=None, title="Logo 链接到的网址")
+    social: list[SocialLink] = Field(default_factory=list, title="页脚的社交链接")
+
+    @field_validator("homepage")
+    @classmethod
+    def http_homepage(cls, value: str | None) -> str | None:
+        return None if value is None else safe_url(value)
+
+
+def allowed_plugin(entry: Any) -> Any:
+    for name in entry_names([entry]):
+        if name not in ALLOWED_PLUGINS:
+            raise ValueError(f"不允许的插件 `{name}`：插件会在构建时运行代码，只能用 "
+                             f"{'、'.join(sorted(ALLOWED_PLUGINS))}")
+    return entry
+
+
+def allowed_extension(entry: Any) -> Any:
+    for name in entry_names([entry]):
+        if name not in ALLOWED_EXTENSIONS:
+            raise ValueError(f"不允许的 Markdown 扩展 `{name}`：可以用 "
+                             f"{'、'.join(sorted(ALLOWED_EXTENSIONS))}")
+    return entry
+
+
+def local_file(path: str) -> str:
+    parts = PurePosixPath(path)
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", path) or parts.is_absolute() or ".." in parts.parts:
+        raise ValueError(f"`{path}` 必须是项目里的相对路径：不能从其他网站加载")
+    if not SAFE_PATH.match(path):
+        raise ValueError(f"`{path}` 里有不允许的字符：只能用字母、汉字、数字、点、连字符和下划线")
+    return path
+
+
+# each entry is checked on its own, so a refusal points at the entry's own line
+PluginEntry = Annotated[str | dict[str, dict[str, Any] | None], AfterValidator(allowed_plugin)]
+ExtensionEntry = Annotated[str | dict[str, dict[str, Any] | None], AfterValidator(allowed_extension)]
+LocalFile = Annotated[str, Field(min_length=1), AfterValidator(local_file)]
 
 
 class SiteSettings(Model):
@@ -110,18 +249,19 @@ class SiteSettings(Model):
     copyright: str = Field(default="", title="版权信息")
     repo_url: str | None = Field(default=None, title="仓库地址")
     repo_name: str | None = Field(default=None, title="仓库名称")
-    edit_uri: str | None = Field(default=None, title="编辑链接路径")
+    edit_uri: EditPath | None = Field(default=None, title="编辑链接路径")  # type: ignore[valid-type]
     use_directory_urls: Literal[True] = Field(default=True, title="目录式网址（必须为 true）")
     theme: ThemeSettings = Field(default_factory=ThemeSettings, title="主题")
-    plugins: list[str | dict[str, dict[str, Any] | None]] = Field(default_factory=list, title="插件")
-    markdown_extensions: list[str | dict[str, dict[str, Any] | None]] = Field(
+    plugins: list[PluginEntry] = Field(default_factory=list, title="插件")  # type: ignore[valid-type]
+    markdown_extensions: list[ExtensionEntry] = Field(  # type: ignore[valid-type]
         default_factory=list, title="Markdown 扩展")
-    extra: dict[str, Any] = Field(default_factory=dict, title="主题的额外设置")
-    extra_css: list[Text] = Field(default_factory=list, title="额外样式表（项目里的文件）")
-    extra_javascript: list[Text] = Field(
+    extra: ExtraSettings = Field(default_factory=ExtraSettings, title="主题的额外设置")
+    extra_css: list[LocalFile] = Field(  # type: ignore[valid-type]
+        default_factory=list, title="额外样式表（项目里的文件）")
+    extra_javascript: list[LocalFile] = Field(  # type: ignore[valid-type]
         default_factory=list, title="额外脚本",
         description="默认拒绝：需要维护者用 qunsop build --allow-scripts 明确允许")
-    hooks: list[Text] = Field(
+    hooks: list[LocalFile] = Field(  # type: ignore[valid-type]
         default_factory=list, title="MkDocs hooks",
         description="默认拒绝：需要维护者用 qunsop build --allow-scripts 明确允许")
     nav: None = None
@@ -142,43 +282,17 @@ class SiteSettings(Model):
     @classmethod
     def http_url(cls, value: str) -> str:
         parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"网站地址必须以 https:// 或 http:// 开头，现在是 {value!r}")
+        if parts.scheme not in ("http", "https") or not parts.netloc or UNSAFE_IN_URL.search(value):
+            raise ValueError(f"网站地址必须以 https:// 或 http:// 开头，不能有空格、引号或尖括号，"
+                             f"现在是 {value!r}")
         return value if value.endswith("/") else value + "/"
 
     @field_validator("repo_url")
     @classmethod
     def http_repo(cls, value: str | None) -> str | None:
-        if value is not None and urlsplit(value).scheme not in ("http", "https"):
-            raise ValueError("仓库地址必须以 https:// 开头")
-        return value
-
-    @field_validator("plugins")
-    @classmethod
-    def allowed_plugins(cls, value: list[Any]) -> list[Any]:
-        for name in entry_names(value):
-            if name not in ALLOWED_PLUGINS:
-                raise ValueError(f"不允许的插件 `{name}`：插件会在构建时运行代码，只能用 "
-                                 f"{'、'.join(sorted(ALLOWED_PLUGINS))}")
-        return value
-
-    @field_validator("markdown_extensions")
-    @classmethod
-    def allowed_extensions(cls, value: list[Any]) -> list[Any]:
-        for name in entry_names(value):
-            if name not in ALLOWED_EXTENSIONS:
-                raise ValueError(f"不允许的 Markdown 扩展 `{name}`：可以用 "
-                                 f"{'、'.join(sorted(ALLOWED_EXTENSIONS))}")
-        return value
-
-    @field_validator("extra_css", "extra_javascript", "hooks")
-    @classmethod
-    def local_files(cls, value: list[str]) -> list[str]:
-        for path in value:
-            parts = PurePosixPath(path)
-            if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", path) or parts.is_absolute() \
-                    or ".." in parts.parts:
-                raise ValueError(f"`{path}` 必须是项目里的相对路径：不能从其他网站加载")
+        if value is not None and (urlsplit(value).scheme not in ("http", "https")
+                                  or UNSAFE_IN_URL.search(value)):
+            raise ValueError("仓库地址必须以 https:// 开头，不能有空格、引号或尖括号")
         return value
 
 
@@ -246,7 +360,17 @@ def config_data(site: EngineSite) -> dict[str, Any]:
         if key not in OWNED_KEYS and key not in {"plugins", "markdown_extensions", "hooks",
                                                  "extra_javascript", "theme"}
     }
-    data["theme"] = {**settings.theme.model_dump(), "custom_dir": str(site.theme_dir)}
+    # the theme prints these as HTML without escaping them (and `| e` elsewhere, where an
+    # escaped `<` then shows as `&lt;`: shown wrongly in a tooltip beats run as markup)
+    for key in ("site_name", "site_description", "site_author", "copyright", "repo_name"):
+        if isinstance(data.get(key), str):
+            data[key] = html_text(data[key])
+    data["extra"] = settings.extra.model_dump(exclude_none=True)
+    data["theme"] = {**settings.theme.model_dump(exclude_none=True), "custom_dir": str(site.theme_dir)}
+    if settings.theme.palette:
+        data["theme"]["palette"] = settings.theme.palette_config()
+    else:
+        data["theme"].pop("palette", None)
     data["docs_dir"] = str(site.docs_dir)
     data["nav"] = site.nav
     # qunsop checks every link it writes against the planned outputs, packs included,
@@ -269,6 +393,11 @@ def config_data(site: EngineSite) -> dict[str, Any]:
     return data
 
 
+def html_text(text: str) -> str:
+    """Text the theme prints unescaped: no tag can start and no attribute can end."""
+    return text.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
 def entries(items: list[Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     for entry in items:
         if isinstance(entry, str):
@@ -287,10 +416,13 @@ def superfences_extension() -> dict[str, Any]:
 
 
 def write_config(site: EngineSite, config_file: Path) -> dict[str, Any]:
+    """Write the engine config into the work folder (never through a link planted there)."""
+    from .write import write_file
+
     data = config_data(site)
-    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-    if not config_file.is_file() or config_file.read_text(encoding="utf-8") != text:
-        config_file.write_text(text, encoding="utf-8")
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode()
+    if config_file.is_symlink() or not config_file.is_file() or config_file.read_bytes() != text:
+        write_file(config_file, text, config_file.parent)
     return data
 
 

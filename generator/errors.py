@@ -56,12 +56,13 @@ LOAD_CODES = frozenset({
     "multiple-documents", "not-utf8", "control-character", "unreadable", "too-deep", "merge-key",
     "unsafe-tag", "no-front-matter", "unclosed-front-matter", "not-a-mapping", "empty-file",
     "file-too-large", "duplicate-key", "alias-bomb", "bad-key", "bad-value", "outside-project",
-    "body-in-front-matter", "yaml-node",
+    "body-in-front-matter", "yaml-node", "not-a-file",
 })
 
 
 def root_cause_order(problems: Iterable[Problem]) -> list[Problem]:
-    """Files that cannot be read first, then files with errors, then warnings; by line within."""
+    """Files that cannot be read first, then files with errors, then warnings; within a file
+    what stops it from being read first, then errors, then warnings, each by line."""
 
     def rank(problem: Problem) -> int:
         if problem.code in LOAD_CODES:
@@ -72,5 +73,5 @@ def root_cause_order(problems: Iterable[Problem]) -> list[Problem]:
     file_rank: dict[str, int] = {}
     for problem in problems:
         file_rank[problem.file] = min(file_rank.get(problem.file, 3), rank(problem))
-    return sorted(problems, key=lambda p: (file_rank[p.file], p.file, p.line, p.column, p.code,
-                                           p.path, p.message, p.severity))
+    return sorted(problems, key=lambda p: (file_rank[p.file], p.file, rank(p), p.line, p.column,
+                                           p.code, p.path, p.message, p.severity))

@@ -31,8 +31,15 @@ HTML_TAG = re.compile(r"<\s*/?\s*([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>|\bon[a-z]+\s*=",
 URL_SCHEME = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]{1,20}):(//|[^\s\d])")
 ALLOWED_SCHEMES = frozenset({"http", "https", "weixin", "tel", "mailto"})
 # Schemes that run or smuggle content when a reader's app turns text into a link.
-DANGEROUS_SCHEMES = re.compile(r"(?<![a-z])(javascript|vbscript|data|file|livescript|mocha):", re.I)
-INVISIBLE = re.compile(r"[\s\x00-\x1f\u200b-\u200d\u2060\ufeff]+")
+# Characters a browser drops inside a URL, or a reader cannot see, between the letters of
+# a scheme: `java script:`, `java<line break>script:`, `java<U+200B>script:`.
+INVISIBLE = re.compile(r"[\s\x00-\x1f\xad\u180e\u200b-\u200d\u2060-\u2064\ufeff]+")
+_GAP = r"[\s\x00-\x1f\xad\u180e\u200b-\u200d\u2060-\u2064\ufeff]*"
+DANGEROUS_SCHEMES = re.compile(
+    r"(?<![a-z0-9+.-])("
+    + "|".join(_GAP.join(name) for name in ("javascript", "vbscript", "data", "file", "livescript",
+                                            "mocha"))
+    + rf"){_GAP}:", re.I)
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,10 @@ class BannedWords:
 def load_banned_words(root: Path) -> tuple[BannedWords, list[Problem]]:
     """Words one per line; `!phrase` allows a phrase that only looks like a banned word."""
     path = root / BANNED_WORDS_FILE
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        # like every source: never read through a link (it could point out of the project)
+        return BannedWords(), [Problem(BANNED_WORDS_FILE, 1, 1, "", "not-a-file",
+                                       "禁用词文件必须是项目里的普通文件，不能是符号链接或文件夹")]
     if not path.is_file():
         return BannedWords(), []
     try:
@@ -129,9 +140,15 @@ class _Linter:
 
     def texts(self, item: Item, texts: list[tuple[tuple[str | int, ...], str]]) -> None:
         for loc, text in texts:
-            for offset, line_text in enumerate(text.split("\n")):
+            lines = text.split("\n")
+            for offset, line_text in enumerate(lines):
                 line = item.source.body_line + offset if loc == ("body",) else None
                 self.text_line(item, loc, line_text, line)
+            for offset, scheme in split_schemes(lines):
+                line = item.source.body_line + offset if loc == ("body",) else None
+                self.report(item, loc, "bad-link",
+                            f"链接协议 `{scheme}:` 被换行拆开了，点开时仍会被当成链接："
+                            "请删掉，只能用 http(s)", line)
 
     def text_line(self, item: Item, loc: tuple[str | int, ...], text: str,
                   line: int | None) -> None:
@@ -206,9 +223,27 @@ def bad_schemes(text: str) -> list[str]:
     """Unknown or dangerous link schemes, also when entity-encoded or split by spaces."""
     found = [match.group(1).lower() for match in URL_SCHEME.finditer(text)
              if match.group(1).lower() not in ALLOWED_SCHEMES and match.group(2) == "//"]
-    decoded = INVISIBLE.sub("", html.unescape(html.unescape(text)))
-    found += [match.group(1).lower() for match in DANGEROUS_SCHEMES.finditer(decoded)]
+    decoded = html.unescape(html.unescape(text))
+    found += [INVISIBLE.sub("", match.group(1)).lower() for match in DANGEROUS_SCHEMES.finditer(decoded)]
     return sorted(set(found))
+
+
+def split_schemes(lines: list[str]) -> list[tuple[int, str]]:
+    """Dangerous schemes that only appear when lines are joined (`java` / `script:`).
+
+    Browsers drop line breaks inside a URL, so a scheme split over lines is still one.
+    Each is reported at the line where it starts (0-based offsets).
+    """
+    whole = set(bad_schemes("\n".join(lines)))
+    if not whole:
+        return []
+    seen = {scheme for line in lines for scheme in bad_schemes(line)}
+    found = []
+    for scheme in sorted(whole - seen):
+        # the last line from which the rest of the text still spells it is where it starts
+        start = max(n for n in range(len(lines)) if scheme in bad_schemes("\n".join(lines[n:])))
+        found.append((start, scheme))
+    return found
 
 
 def lint_today() -> dt.date:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import re
+import stat
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +132,7 @@ def load_project(root: Path, cache: ParseCache | None = None) -> LoadResult:
     """Load every source file under `root`, collecting all problems."""
     result = LoadResult()
     loaded: dict[int, SourceFile | Problem] = {}
+    noticed: dict[int, list[Problem]] = {}  # problems found while reading (BOM, invisible characters)
     pending: list[tuple[int, str, str, str, str]] = []
     for number, (relative, kind) in enumerate(discover(root)):
         result.files_seen += 1
@@ -138,7 +140,10 @@ def load_project(root: Path, cache: ParseCache | None = None) -> LoadResult:
             if not inside(root, root / relative):
                 raise SourceProblem(1, 1, "outside-project",
                                     "这个文件通过符号链接指向项目之外，已忽略：请把真实文件放进仓库")
-            text = read_text(root / relative, relative, result.problems)
+            found: list[Problem] = []
+            text = read_text(root / relative, relative, found)
+            if found:
+                noticed[number] = found
         except SourceProblem as problem:
             loaded[number] = problem.located(relative)
             result.failed.append((relative, kind))
@@ -158,8 +163,22 @@ def load_project(root: Path, cache: ParseCache | None = None) -> LoadResult:
             result.failed.append((relative, kind))
     for number in sorted(loaded):
         outcome = loaded[number]
+        marks = outcome.marks if isinstance(outcome, SourceFile) else None
+        result.problems += [with_field_path(problem, marks) for problem in noticed.get(number, [])]
         (result.files if isinstance(outcome, SourceFile) else result.problems).append(outcome)
     return result
+
+
+def with_field_path(problem: Problem, marks: Marks | None) -> Problem:
+    """Name the field a character problem sits in: the last value that starts before it."""
+    if marks is None or problem.path or problem.code != "control-character":
+        return problem
+    where = (problem.line, problem.column)
+    starts = [(at, path) for path, at in marks.values.items() if path and at <= where]
+    if not starts:
+        return problem
+    _at, path = max(starts, key=lambda start: (start[0], len(start[1])))
+    return replace(problem, path=dotted_path(path))
 
 
 def parse_all(pending: list[tuple[int, str, str, str, str]]) -> list[SourceFile | Problem]:
@@ -196,8 +215,9 @@ def discover(root: Path) -> Iterator[tuple[str, str]]:
             candidates += root.glob(kind.pattern[: -len(".yaml")] + ".yml")
         for path in candidates:
             relative = path.relative_to(root).as_posix()
-            if relative not in seen and (path.is_file() or path.is_symlink()) \
-                    and not path.name.startswith((".", "_")):
+            # folders and other non-files with a source's name are listed too: reading
+            # them reports a located problem instead of silently skipping a source
+            if relative not in seen and not path.name.startswith((".", "_")):
                 seen.add(relative)
                 found.append((relative, kind.name))
     yield from sorted(found)
@@ -239,7 +259,11 @@ def inside(root: Path, path: Path) -> bool:
 def read_text(path: Path, relative: str, problems: list[Problem]) -> str:
     """Read UTF-8 text; refuse huge files, other encodings and invisible control characters."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            what = "一个文件夹" if stat.S_ISDIR(info.st_mode) else "一个特殊文件（不是普通文件）"
+            raise SourceProblem(1, 1, "not-a-file", f"这里是{what}，却用了源文件的名字：请改名或删除")
+        size = info.st_size
         if size > MAX_SOURCE_BYTES:
             raise SourceProblem(1, 1, "file-too-large",
                                 f"文件太大（{size / 1024 / 1024:.1f} MB），单个源文件最多 "
@@ -262,30 +286,40 @@ def read_text(path: Path, relative: str, problems: list[Problem]) -> str:
     if not text.strip():
         raise SourceProblem(1, 1, "empty-file", "文件是空的：请填写内容，或删除这个文件")
     text = text.replace("\r\n", "\n")
-    check_characters(text)
-    return text
+    problems += check_characters(text, relative)
+    return FORBIDDEN_CHARACTERS.sub("", text)
 
 
 # Characters nobody types on purpose: C0/C1 controls (NUL…), lone CR, the line breaks
 # PyYAML counts but editors do not (NEL, U+2028/2029: line numbers would drift), a BOM
-# inside the text, and bidi overrides that make text read differently than it is stored.
+# inside the text, and bidi controls that make text read differently than it is stored.
 FORBIDDEN_CHARACTERS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029"
+    "[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
     "\u202a-\u202e\u2066-\u2069\ufeff]")
+MAX_CHARACTER_REPORTS = 10
 
 
-def check_characters(text: str) -> None:
-    found = FORBIDDEN_CHARACTERS.search(text)
-    if found is None:
-        return
-    line, column = position_of(text, found.start())
-    char = found.group(0)
-    name = unicodedata.name(char, "控制字符")
-    more = len(FORBIDDEN_CHARACTERS.findall(text)) - 1
-    raise SourceProblem(line, column, "control-character",
-                        f"这里有一个看不见的字符 U+{ord(char):04X}（{name}）"
-                        + (f"，全文还有 {more} 个" if more else "")
-                        + "：多半是从网页或文档里复制带进来的，请删掉后重新输入这一处")
+def check_characters(text: str, relative: str) -> list[Problem]:
+    """One error per forbidden character, each at its own line and column.
+
+    The caller then drops them and goes on: every other problem in the file is still
+    reported, at the line an editor sees (PyYAML would count NEL and U+2028 as line
+    breaks and shift every later line number), and the character causes no second
+    report (an id with an invisible character in it is not also "not a valid id").
+    """
+    problems = []
+    matches = list(FORBIDDEN_CHARACTERS.finditer(text))
+    for number, found in enumerate(matches[:MAX_CHARACTER_REPORTS]):
+        line, column = position_of(text, found.start())
+        char = found.group(0)
+        name = unicodedata.name(char, "控制字符")
+        rest = len(matches) - MAX_CHARACTER_REPORTS
+        last = number == MAX_CHARACTER_REPORTS - 1 and rest > 0
+        more = f"；后面还有 {rest} 个，不再一一列出" if last else ""
+        problems.append(Problem(relative, line, column, "", "control-character",
+                                f"这里有一个看不见的字符 U+{ord(char):04X}（{name}）：多半是从网页或文档里"
+                                f"复制带进来的，请删掉后重新输入这一处{more}"))
+    return problems
 
 
 def position_of(text: str, offset: int) -> Position:
@@ -422,6 +456,9 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str, line_offset: int) ->
         return at(context_index, context_column, "yaml-syntax",
                   f"这一行的 {pair[0]} 没有对应的 {pair[2]}：写在一行里的列表和键值对要成对结束；"
                   "如果文字本身含逗号、冒号或括号，请给这段文字加引号")
+    if "maximum nesting depth" in problem:  # libyaml's own limit, met before ours is counted
+        return at(index, column, "too-deep",
+                  f"嵌套超过 {MAX_NESTING} 层：源文件不需要这么深的列表或键值对，请检查括号和缩进")
     if "mapping values are not allowed" in problem:
         return at(index, column, *_colon_in_value_hint(lines, index))
     if "did not find expected '-' indicator" in problem:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cache import Cache, code_version, fingerprint
+from .cache import Cache, code_version, file_state, fingerprint
 from .engine import SITE_CONFIG_FILE, site_findings
 from .errors import Problem, UsageError, did_you_mean, root_cause_order
 from .lint import BANNED_WORDS_FILE, lint_project, lint_today
@@ -89,19 +89,12 @@ def input_fingerprint(root: Path, options: CheckOptions, *extra: tuple[str, byte
 
     def items() -> Iterator[tuple[str, bytes | str]]:
         for relative, _kind in discover(root):
-            path = root / relative
-            try:
-                size = path.stat().st_size
-                yield relative, path.read_bytes() if size <= MAX_SOURCE_BYTES else str(size)
-            except OSError as error:
-                yield relative, f"unreadable {error.errno}"
-        if (root / BANNED_WORDS_FILE).is_file():
-            yield BANNED_WORDS_FILE, (root / BANNED_WORDS_FILE).read_bytes()
+            yield relative, file_state(root / relative, follow=True, limit=MAX_SOURCE_BYTES)
+        yield BANNED_WORDS_FILE, file_state(root / BANNED_WORDS_FILE, follow=True, limit=MAX_SOURCE_BYTES)
         assets = root / ASSETS_DIR
-        if assets.is_dir():
+        if assets.is_dir():  # media are never read through a link, so a link is its target's name
             for path in sorted(assets.rglob("*")):
-                if path.is_file():
-                    yield path.relative_to(root).as_posix(), path.read_bytes()
+                yield path.relative_to(root).as_posix(), file_state(path, follow=False)
         yield "qunsop", code_version()
         yield "today", (options.today or lint_today()).isoformat()
         yield "scripts", str(options.allow_scripts)

@@ -23,9 +23,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from markupsafe import Markup, escape
 
 TEMPLATES = Path(str(files("qunsop.site_templates")))
-# the characters Python-Markdown (with tables) lets a backslash escape; `<` and `&` are
-# already HTML-escaped, so no autolink or entity can form
-MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|>-])")
+# the characters Python-Markdown (with tables) lets a backslash escape, but `>`: text is
+# HTML-escaped after this, so `<`, `>` and `&` become entities (no tag, autolink, quote or
+# entity can form) and the entities HTML escaping writes (`&#34;`) are left whole
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|-])")
 
 
 class LinkError(Exception):
@@ -149,18 +150,22 @@ def indent_block(text: Markup, width: int = 4) -> Markup:
 
 
 def markdown_text(text: str) -> Markup:
-    """Escape HTML and Markdown syntax so that text shows exactly as written."""
-    escaped = str(escape(text))
-    escaped = MARKDOWN_SPECIALS.sub(r"\\\1", escaped)
-    return Markup(escaped.replace("\n", "  \n"))
+    """Escape Markdown, then HTML syntax, so that text shows exactly as written.
+
+    In this order an entity HTML escaping writes (`&#34;` for a quote) stays whole: a
+    backslash inside it (`&\\#34;`) would show as `&#34;` in the theme's table of contents.
+    """
+    escaped = str(escape(MARKDOWN_SPECIALS.sub(r"\\\1", str(text))))
+    # a line break stays on the Markdown line: text with one is safe in single-line places
+    # too (a heading keeps its `{ #anchor }`, a list item or admonition does not end early)
+    return Markup(escaped.replace("\n", "<br> "))
 
 
 def table_cell(text: str) -> Markup:
     """Text safe inside one Markdown table cell: one line, no column breaks."""
-    escaped = str(markdown_text(text)).replace("  \n", "<br>").replace("\n", " ")
-    return Markup(escaped)
+    return markdown_text(text)
 
 
 def mermaid_label(text: str) -> Markup:
-    """A label inside a mermaid node: quotes and markup characters removed."""
-    return Markup(re.sub(r"[\"<>{}\[\]()|`#&;\\]", " ", text).strip())
+    """A label inside a mermaid node, on one line: quotes and markup characters removed."""
+    return Markup(re.sub(r"[\"<>{}\[\]()|`#&;%\\\s]+", " ", text).strip())

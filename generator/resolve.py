@@ -79,6 +79,8 @@ class Project:
     singletons: dict[str, Item[Any]] = field(default_factory=dict)
     placeholders: dict[str, Placeholder] = field(default_factory=dict)
     media: dict[str, MediaInfo] = field(default_factory=dict)  # every checked media file
+    # one-file kinds (placeholders, settings, site) whose file failed: already reported
+    broken_singletons: set[str] = field(default_factory=set)
 
     def of(self, model: type[M]) -> Index[M]:
         """The index of one kind, typed by its model: project.of(Tier)."""
@@ -120,13 +122,19 @@ def index_items(root: Path, items: Iterable[Item[Model]], invalid: Iterable[Sour
     problems: list[Problem] = []
     for source in invalid:
         index = project.index_for(source.kind)
+        if KINDS[source.kind].singleton:
+            project.broken_singletons.add(source.kind)
         if index is not None:
             given = source.data.get("id") if isinstance(source.data, dict) else None
-            index.broken.add(given if isinstance(given, str) else expected_id(source.path))
+            index.broken.add(expected_id(source.path))  # the id may be what is broken
+            if isinstance(given, str):
+                index.broken.add(given)
     for relative, kind in unreadable:
         index = project.index_for(kind)
+        if KINDS[kind].singleton:
+            project.broken_singletons.add(kind)
         if index is not None:
-            index.broken.add(expected_id(relative))
+            index.broken |= {expected_id(relative), *written_id(root / relative)}
     for item in items:
         kind = KINDS[item.source.kind]
         if kind.singleton:
@@ -168,6 +176,23 @@ def expected_id(relative: str) -> str:
     """The id a source file should carry: its file name, or its folder for a playbook."""
     path = PurePosixPath(relative)
     return path.parent.name if path.name in ("playbook.yaml", "playbook.yml") else path.stem
+
+
+_ID_LINE = re.compile(rb"^id:[ \t]*[\"']?([a-z0-9]+(?:-[a-z0-9]+)*)[\"']?[ \t]*(?:#.*)?$", re.M)
+
+
+def written_id(path: Path) -> set[str]:
+    """The id a file that could not be parsed seems to declare (`id: x` at the top level).
+
+    A file whose name differs from its id is otherwise unknown to every reference, and
+    each reference would add a report to the one that says the file cannot be read.
+    """
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(64 * 1024)
+    except OSError:
+        return set()
+    return {match.decode() for match in _ID_LINE.findall(head)[:1]}
 
 
 def index_placeholders(project: Project, item: Item[Placeholders]) -> list[Problem]:
@@ -337,8 +362,8 @@ class _ReferenceChecker:
             self.suits_tiers(item, (*loc, "activity"),
                              self.project.of(Activity)[slot.activity or ""], tiers)
         self.ref(item, (*loc, "reply"), slot.reply, self.project.of(Reply))
-        if slot.pick is not None and slot.pick.tag is not None:
-            known_tags = self.known_tags()
+        if slot.pick is not None and slot.pick.tag is not None and not self.project.of(Post).broken:
+            known_tags = self.known_tags()  # (a post that failed to load may carry the tag)
             if slot.pick.tag not in known_tags:
                 self.problems.append(item.problem(
                     (*loc, "pick", "tag"), "unknown-ref",
@@ -481,6 +506,8 @@ class _ReferenceChecker:
     def placeholders(self, item: Item[Any], loc: Loc, text: str,
                      extra: set[str] | frozenset[str] = frozenset()) -> None:
         """Every {名称} in pasted text is declared (in placeholders.yaml, or by qunsop)."""
+        if "placeholders" in self.project.broken_singletons:
+            return  # placeholders.yaml failed to load: that is the one report
         declared = self.project.placeholders
         for match in PLACEHOLDER_PATTERN.finditer(text):
             name = match.group(1)

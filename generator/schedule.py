@@ -359,6 +359,8 @@ class _Expander:
         category = slot.pick.category or slot.category
         chosen = self._least_used((category, slot.pick.tag), day.date)
         if chosen is None:
+            if self.project.of(Post).broken:
+                return  # a post that failed to load may be the one that fits: reported there
             when = f"{day.date}" if day.date else f"第 {day.number} 天"
             tag = f"、标签“{slot.pick.tag}”" if slot.pick.tag else ""
             self.problems.append(self.item.problem(

@@ -44,6 +44,12 @@ def owned(path: Path) -> bool:
     return (path / MARKER).is_file() or not any(path.iterdir())
 
 
+def made_by_qunsop(path: Path) -> bool:
+    """True for a real folder carrying qunsop's marker (what `qunsop clean` may delete)."""
+    return not path.is_symlink() and path.is_dir() and (path / MARKER).is_file() \
+        and not (path / MARKER).is_symlink()
+
+
 def check_output_folder(path: Path, root: Path, label: str) -> None:
     """Refuse an output folder that is a symlink, overlaps the sources, or holds other files."""
     shown = shown_path(path, root)
@@ -56,6 +62,10 @@ def check_output_folder(path: Path, root: Path, label: str) -> None:
     for name in PROTECTED:
         if path.is_relative_to(real_root / name):
             raise OutputRefused(f"{label} {shown} 在源文件目录 {name}/ 里面，请换一个目录")
+    for parent in path.parents:
+        if (parent / MARKER).is_file():
+            raise OutputRefused(f"{label} {shown} 在 qunsop 生成的目录 {shown_path(parent, root)} 里面："
+                                "那个目录下次构建时会被整个替换，请换一个目录")
     if not owned(path):
         what = "一个文件" if path.exists() and not path.is_dir() else "不是 qunsop 生成的文件"
         raise OutputRefused(f"{label} {shown} 里已有{what}，qunsop 不会覆盖：请换一个空目录，"
@@ -107,7 +117,10 @@ def check_writable(path: Path, root: Path) -> None:
 @contextmanager
 def project_lock(work: Path, on_wait: Callable[[str], None]) -> Iterator[None]:
     """One build per project at a time; a second one waits for the first to finish."""
-    descriptor = os.open(work / ".lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    lock = work / ".lock"
+    if lock.is_symlink():
+        lock.unlink()  # a link planted in the work folder: qunsop never writes through one
+    descriptor = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
     try:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -119,29 +132,88 @@ def project_lock(work: Path, on_wait: Callable[[str], None]) -> Iterator[None]:
         os.close(descriptor)
 
 
+def real_folder(path: Path) -> None:
+    """Make `path`, inside a folder qunsop owns, a real folder: a link or file there is removed.
+
+    Entries inside qunsop's own folders can arrive from anywhere (a pull request can commit
+    `build/docs` as a symlink); they are replaced, never followed.
+    """
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        path.unlink()
+    path.mkdir(parents=True, exist_ok=True)
+
+
+def write_file(path: Path, data: bytes, inside: Path) -> None:
+    """Write `path` below the owned folder `inside`, replacing links on the way, never following one."""
+    relative = path.relative_to(inside)
+    folder = inside
+    for part in relative.parts[:-1]:
+        folder = folder / part
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            folder.unlink()
+        folder.mkdir(exist_ok=True)
+    if path.is_symlink():
+        path.unlink()
+    elif path.is_dir():
+        shutil.rmtree(path)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+
+
+def fresh_folder(path: Path) -> None:
+    """An empty real folder at `path`, inside a folder qunsop owns, with the marker."""
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    mark(path)
+
+
 def sync_tree(target: Path, files: Iterable[tuple[str, bytes]]) -> int:
-    """Make `target` hold exactly `files` (plus its marker); rewrite only what changed."""
+    """Make `target` hold exactly `files` (plus its marker); rewrite only what changed.
+
+    `target` lies inside a folder qunsop owns; links found in it are removed, not followed.
+    """
     wanted: dict[str, bytes] = {}
     for relative, data in files:
         if relative in wanted:
             raise OutputCollision(f"两个输出都要写入 {relative}")
         wanted[relative] = data
+    real_folder(target)
     written = 0
     for relative, data in wanted.items():
         path = target / relative
-        if path.is_file() and path.read_bytes() == data:
+        if not path.is_symlink() and path.is_file() and not linked_below(target, path) \
+                and path.read_bytes() == data:
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        write_file(path, data, target)
         written += 1
-    if target.exists():
-        for path in sorted(target.rglob("*"), reverse=True):
+    for folder, dirs, names in os.walk(target, topdown=False):
+        here = Path(folder)
+        for name in names:
+            path = here / name
             relative = path.relative_to(target).as_posix()
-            if path.is_file() and relative not in wanted and relative != MARKER:
+            if path.is_symlink() or (relative not in wanted and relative != MARKER):
                 path.unlink()
-            elif path.is_dir() and not any(path.iterdir()):
+        for name in dirs:
+            path = here / name
+            if path.is_symlink():
+                path.unlink()
+            elif not any(path.iterdir()):
                 path.rmdir()
     return written
+
+
+def linked_below(base: Path, path: Path) -> bool:
+    """True when a folder between `base` and `path` is a symlink."""
+    folder = base
+    for part in path.relative_to(base).parts[:-1]:
+        folder = folder / part
+        if folder.is_symlink():
+            return True
+    return False
 
 
 def staging_dir(site: Path, root: Path) -> Path:
@@ -154,8 +226,8 @@ def staging_dir(site: Path, root: Path) -> Path:
 
 def mark(folder: Path) -> None:
     marker = folder / MARKER
-    if not marker.is_file():
-        marker.write_text(MARKER_TEXT, encoding="utf-8")
+    if marker.is_symlink() or not marker.is_file():
+        write_file(marker, MARKER_TEXT.encode(), folder)
 
 
 def publish(staging: Path, site: Path) -> None:
@@ -181,11 +253,14 @@ def reuse_unchanged(staging: Path, site: Path) -> int:
     mtimes); everything else keeps the published inode. Returns files changed.
     """
     changed = 0
+    real_site = os.path.realpath(site)
     for folder, _dirs, names in os.walk(staging):
         for name in names:
             fresh = Path(folder) / name
-            old = site / fresh.relative_to(staging)
-            if old.is_file() and not old.is_symlink() and same_bytes(fresh, old):
+            relative = fresh.relative_to(staging)
+            old = site / relative
+            inside = os.path.realpath(old) == os.path.join(real_site, *relative.parts)
+            if inside and old.is_file() and not old.is_symlink() and same_bytes(fresh, old):
                 link = fresh.with_name(f".{name}.link")
                 os.link(old, link)
                 link.replace(fresh)
@@ -201,15 +276,22 @@ def same_bytes(first: Path, second: Path) -> bool:
 
 
 def manifest(folder: Path) -> dict[str, list[int]]:
-    """What is in a published folder: every file with its size and modification time."""
+    """What is in a published folder: every entry (files, folders, links) with its inode,
+    type, size and modification and change times.
+
+    The change time (ctime) is set by the kernel on every write, rename or chmod and
+    cannot be put back, so any edit of the published site, even one that restores the
+    size and mtime, makes the next build repair it.
+    """
     found: dict[str, list[int]] = {}
     if not folder.is_dir() or folder.is_symlink():
         return found
-    for parent, _dirs, names in os.walk(folder):
-        for name in names:
+    for parent, dirs, names in os.walk(folder):
+        for name in [*dirs, *names]:
             path = Path(parent) / name
             info = path.lstat()
-            found[path.relative_to(folder).as_posix()] = [info.st_size, info.st_mtime_ns]
+            found[path.relative_to(folder).as_posix()] = [
+                info.st_ino, info.st_mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
     return found
 
 

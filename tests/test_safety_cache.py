@@ -1,0 +1,167 @@
+"""Issue 11, class 6: the cache cannot be turned against the user.
+
+Records are JSON signed with a per-user key: a planted or edited record is
+ignored, nothing read from the cache is ever executed (no pickle anywhere), and
+entries are keyed by the inputs and by qunsop's own code, so a code change
+never serves a stale parse or result.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import hmac
+import json
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from qunsop import cache as cache_module
+from qunsop.cache import Cache, digest
+from qunsop.load import ParseCache
+from qunsop.pipeline import CheckOptions, cached_problems, check_project
+from safety import SOURCE_FOR_KIND, copy_minimal, located, qunsop
+
+TIER = SOURCE_FOR_KIND["tier"]
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o700)
+    monkeypatch.setenv("QUNSOP_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def broken(tmp_path: Path) -> Path:
+    """The minimal project with one invalid value (side: X) in a tier."""
+    root = copy_minimal(tmp_path / "project")
+    path = root / TIER
+    path.write_text(path.read_text(encoding="utf-8").replace("side: C", "side: X"), encoding="utf-8")
+    return root
+
+
+def project_cache(cache_dir: Path, root: Path) -> Path:
+    return cache_dir / hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+
+
+def validate(root: Path, cache_dir: Path) -> list[dict]:
+    run = qunsop("validate", str(root), "--format", "json", env={"QUNSOP_CACHE_DIR": str(cache_dir)})
+    assert run.exit_code == 1, run.output
+    located(run, TIER, "not-allowed", 3, path="side")
+    return run.problems()
+
+
+def test_a_planted_validate_record_cannot_make_broken_sources_pass(cache_dir: Path, broken: Path) -> None:
+    expected = validate(broken, cache_dir)
+    record = project_cache(cache_dir, broken) / "validate.json"
+    mac, _, body = record.read_bytes().partition(b"\n")
+    data = json.loads(body)
+    assert data["problems"], "the real record holds the problems"
+    data["problems"] = []
+    forged = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    other_key = hmac.new(os.urandom(32), forged, hashlib.sha256).hexdigest().encode()
+    forgeries = {
+        "old-signature": mac + b"\n" + forged,
+        "no-signature": forged,
+        "other-key": other_key + b"\n" + forged,
+        "edited-body": mac + b"\n" + body.replace(b'"severity":"error"', b'"severity":"warning"'),
+        "empty": b"",
+    }
+    for name, planted in forgeries.items():
+        record.write_bytes(planted)
+        assert validate(broken, cache_dir) == expected, name
+
+
+def test_a_planted_build_record_cannot_skip_a_build(cache_dir: Path, tmp_path: Path) -> None:
+    root = copy_minimal(tmp_path / "project")
+    env = {"QUNSOP_CACHE_DIR": str(cache_dir)}
+    assert qunsop("build", str(root), env=env).exit_code == 0
+    folder = project_cache(cache_dir, root)
+    [record] = folder.glob("build-*.json")
+    _mac, _, body = record.read_bytes().partition(b"\n")
+    (root / "site" / "index.html").write_text("<p>defaced</p>", encoding="utf-8")
+    data = json.loads(body)
+    data["manifest"]["index.html"][2] = len("<p>defaced</p>")
+    record.write_bytes(b"0" * 64 + b"\n" + json.dumps(data).encode())
+    run = qunsop("build", str(root), env=env)
+    assert run.exit_code == 0 and "没有变化" not in run.stdout, run.output
+    assert "defaced" not in (root / "site" / "index.html").read_text(encoding="utf-8")
+
+
+class _Payload:
+    def __init__(self, proof: Path) -> None:
+        self.proof = proof
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (f"touch {self.proof}",))
+
+
+def test_a_pickle_in_the_cache_is_never_loaded(cache_dir: Path, broken: Path, tmp_path: Path) -> None:
+    expected = validate(broken, cache_dir)
+    proof = tmp_path / "PICKLE-RAN"
+    payload = pickle.dumps(_Payload(proof))
+    folder = project_cache(cache_dir, broken)
+    for name in ("validate.json", "parse.json", "validate.pickle", "parse.pkl", "cache.pickle"):
+        (folder / name).write_bytes(payload)
+    assert validate(broken, cache_dir) == expected
+    run = qunsop("build", str(broken), env={"QUNSOP_CACHE_DIR": str(cache_dir)})
+    assert run.exit_code == 1 and "Traceback" not in run.output, run.output
+    assert not proof.exists()
+
+
+def test_no_module_of_qunsop_can_unpickle() -> None:
+    unsafe = {"pickle", "marshal", "shelve", "dill", "cloudpickle", "joblib"}
+    for path in sorted((REPO / "generator").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not {name.split(".")[0] for name in names} & unsafe, (path.name, names)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                assert node.func.id not in ("eval", "exec"), path.name
+
+
+def test_a_new_qunsop_version_never_serves_old_parses(cache_dir: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    root = copy_minimal(tmp_path / "project")
+    check_project(root, CheckOptions(), Cache.open(root))
+    parses = ParseCache(Cache.open(root))
+    assert parses.entries and parses.version == cache_module.code_version()
+    path = root / TIER
+    good = path.read_text(encoding="utf-8")
+    bad = good.replace("side: C", "side: X")
+    path.write_text(bad, encoding="utf-8")
+    # a parse of the good text filed under the broken text's key: what an older loader
+    # with a bug (or a forger with the key) could have left behind
+    forged = {digest(f"False\0{bad}".encode()): parses.entries[digest(f"False\0{good}".encode())]}
+    monkeypatch.setattr(cache_module, "_CODE_VERSION", ["this-qunsop"])
+    Cache.open(root).write("parse.json", {"version": "an-older-qunsop", "entries": forged})
+    checked = check_project(root, CheckOptions(), Cache.open(root))
+    assert [(p.file, p.code) for p in checked.problems if p.severity == "error"] == [(TIER, "not-allowed")]
+    # the version is what keeps it out: the same record under this version would be served
+    Cache.open(root).write("parse.json", {"version": "this-qunsop", "entries": forged})
+    assert not [p for p in check_project(root, CheckOptions(), Cache.open(root)).problems
+                if p.severity == "error"]
+
+
+def test_a_new_qunsop_version_never_serves_an_old_result(cache_dir: Path, broken: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    problems, _files, _warnings = cached_problems(broken)
+    assert problems
+    record = Cache.open(broken).read("validate.json")
+    record["problems"] = []
+    Cache.open(broken).write("validate.json", record)  # signed, as qunsop would have written it
+    assert cached_problems(broken)[0] == []  # same code, same inputs: the shortcut answers
+    monkeypatch.setattr(cache_module, "_CODE_VERSION", ["a-different-qunsop"])
+    assert cached_problems(broken)[0] == problems
+
+
+def test_the_cache_never_lives_in_the_project(cache_dir: Path, broken: Path) -> None:
+    validate(broken, cache_dir)
+    assert project_cache(cache_dir, broken).is_dir()
+    assert not [p for p in broken.rglob("*") if "cache" in p.name.lower()]

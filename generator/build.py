@@ -228,10 +228,10 @@ def static_files(checked: CheckedProject) -> Iterator[tuple[str, bytes]]:
     """The media files sources use (each checked by content), the site's own assets and the
     search's query step with this project's synonyms (it replaces the theme's lunr.zh)."""
     root = checked.project.root
-    for path in sorted(checked.project.media):
-        yield f"assets/content/{path}", (root / ASSETS_DIR / path).read_bytes()
-    for path in sorted((TEMPLATES / "assets").glob("*")):
-        yield f"assets/{path.name}", path.read_bytes()
+    for media in sorted(checked.project.media):
+        yield f"assets/content/{media}", (root / ASSETS_DIR / media).read_bytes()
+    for asset in sorted((TEMPLATES / "assets").glob("*")):
+        yield f"assets/{asset.name}", asset.read_bytes()
     script = get_html_env().get_template("search/lunr.zh.js.j2").render(
         question_words=QUESTION_WORDS, synonyms=synonym_map(checked.project.settings.search.synonyms))
     yield "assets/javascripts/lunr/min/lunr.zh.min.js", script.encode()

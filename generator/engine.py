@@ -252,16 +252,16 @@ class SiteSettings(Model):
     edit_uri: EditPath | None = Field(default=None, title="编辑链接路径")  # type: ignore[valid-type]
     use_directory_urls: Literal[True] = Field(default=True, title="目录式网址（必须为 true）")
     theme: ThemeSettings = Field(default_factory=ThemeSettings, title="主题")
-    plugins: list[PluginEntry] = Field(default_factory=list, title="插件")  # type: ignore[valid-type]
-    markdown_extensions: list[ExtensionEntry] = Field(  # type: ignore[valid-type]
+    plugins: list[PluginEntry] = Field(default_factory=list, title="插件")
+    markdown_extensions: list[ExtensionEntry] = Field(
         default_factory=list, title="Markdown 扩展")
     extra: ExtraSettings = Field(default_factory=ExtraSettings, title="主题的额外设置")
-    extra_css: list[LocalFile] = Field(  # type: ignore[valid-type]
+    extra_css: list[LocalFile] = Field(
         default_factory=list, title="额外样式表（项目里的文件）")
-    extra_javascript: list[LocalFile] = Field(  # type: ignore[valid-type]
+    extra_javascript: list[LocalFile] = Field(
         default_factory=list, title="额外脚本",
         description="默认拒绝：需要维护者用 qunsop build --allow-scripts 明确允许")
-    hooks: list[LocalFile] = Field(  # type: ignore[valid-type]
+    hooks: list[LocalFile] = Field(
         default_factory=list, title="MkDocs hooks",
         description="默认拒绝：需要维护者用 qunsop build --allow-scripts 明确允许")
     nav: None = None
@@ -521,7 +521,7 @@ def serve_site(site_dir: Path, rebuild: Callable[[], None], watched: list[Path],
                 return super()._serve_request(environ, start_response)
             with self._epoch_cond:
                 epoch = self._visible_epoch
-            content = self._inject_js_into_html(page.encode(), epoch)
+            content = self._inject_js_into_html(page.encode(), epoch)  # type: ignore[no-untyped-call]
             start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
                                       ("Content-Length", str(len(content)))])
             return [content]
@@ -530,4 +530,4 @@ def serve_site(site_dir: Path, rebuild: Callable[[], None], watched: list[Path],
     for path in watched:
         if path.exists():
             server.watch(str(path))
-    server.serve()
+    server.serve()  # type: ignore[no-untyped-call]

@@ -8,8 +8,6 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import qunsop
-
 from .errors import UsageError
 from .models import ID_PATTERN
 from .render import TEMPLATES, get_text_env
@@ -31,7 +29,7 @@ class InitOptions:
 
 def example_root() -> Path:
     """Where the shipped example lives: inside an installed package, or this repository."""
-    installed = Path(qunsop.__file__).resolve().parent / "example"
+    installed = Path(__file__).resolve().parent / "example"
     return installed if installed.is_dir() else TEMPLATES.parent
 
 

@@ -13,12 +13,14 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from .errors import Problem
 from .lint_schedule import lint_schedules
+from .media import ASSETS_DIR
 from .models import Calendar, Game, Post, Reply
-from .resolve import ASSETS_DIR, Project
+from .resolve import Project
 from .rules import cadence, short_days
 from .schedule import CalendarSchedule
 from .settings import Level, LintSettings
@@ -116,7 +118,7 @@ class _Linter:
     def level(self, rule: str) -> Level:
         return self.config.level(rule)
 
-    def report(self, item: Item, loc: tuple[str | int, ...], rule: str, message: str,
+    def report(self, item: Item[Any], loc: tuple[str | int, ...], rule: str, message: str,
                line: int | None = None, column: int = 1) -> None:
         level = self.level(rule)
         if level == "off":
@@ -138,7 +140,7 @@ class _Linter:
             self.cadence(schedule)
         return self.problems
 
-    def texts(self, item: Item, texts: list[tuple[tuple[str | int, ...], str]]) -> None:
+    def texts(self, item: Item[Any], texts: list[tuple[tuple[str | int, ...], str]]) -> None:
         for loc, text in texts:
             lines = text.split("\n")
             for offset, line_text in enumerate(lines):
@@ -150,7 +152,7 @@ class _Linter:
                             f"链接协议 `{scheme}:` 被换行拆开了，点开时仍会被当成链接："
                             "请删掉，只能用 http(s)", line)
 
-    def text_line(self, item: Item, loc: tuple[str | int, ...], text: str,
+    def text_line(self, item: Item[Any], loc: tuple[str | int, ...], text: str,
                   line: int | None) -> None:
         for word in self.banned.found_in(text):
             if word:
@@ -166,7 +168,7 @@ class _Linter:
             self.report(item, loc, "bad-link",
                         f"链接协议 `{scheme}:` 不安全或无法在微信打开，只能用 http(s)", line)
 
-    def word_position(self, item: Item, loc: tuple[str | int, ...], text: str, word: str,
+    def word_position(self, item: Item[Any], loc: tuple[str | int, ...], text: str, word: str,
                       line: int | None) -> tuple[int, int]:
         """Line and column of the word itself: in a body line, or in the field's source lines."""
         if line is not None:

@@ -163,9 +163,12 @@ def load_project(root: Path, cache: ParseCache | None = None) -> LoadResult:
             result.failed.append((relative, kind))
     for number in sorted(loaded):
         outcome = loaded[number]
-        marks = outcome.marks if isinstance(outcome, SourceFile) else None
-        result.problems += [with_field_path(problem, marks) for problem in noticed.get(number, [])]
-        (result.files if isinstance(outcome, SourceFile) else result.problems).append(outcome)
+        found_marks = outcome.marks if isinstance(outcome, SourceFile) else None
+        result.problems += [with_field_path(problem, found_marks) for problem in noticed.get(number, [])]
+        if isinstance(outcome, SourceFile):
+            result.files.append(outcome)
+        else:
+            result.problems.append(outcome)
     return result
 
 
@@ -353,7 +356,7 @@ def check_nesting(text: str, line_offset: int) -> None:
         for event in yaml.parse(text, Loader=yaml.CSafeLoader):
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
-                if depth > MAX_NESTING:
+                if depth > MAX_NESTING and event.start_mark is not None:
                     mark = event.start_mark
                     raise SourceProblem(mark.line + 1 + line_offset, mark.column + 1, "too-deep",
                                         f"嵌套超过 {MAX_NESTING} 层：源文件不需要这么深的列表或键值对，"
@@ -364,7 +367,7 @@ def check_nesting(text: str, line_offset: int) -> None:
         return  # the parser reports the syntax error with its own message
 
 
-_FRONT_MATTER = frontmatter.YAMLHandler()
+_FRONT_MATTER = frontmatter.default_handlers.YAMLHandler()
 
 
 def split_front_matter(text: str) -> tuple[str, int, str, int]:

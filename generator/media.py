@@ -102,9 +102,9 @@ def dimensions(kind: str, head: bytes) -> tuple[int | None, int | None]:
         if kind == "png":
             if head[12:16] != b"IHDR":
                 return None, None
-            return struct.unpack(">II", head[16:24])  # type: ignore[return-value]
+            return struct.unpack(">II", head[16:24])
         if kind == "gif":
-            return struct.unpack("<HH", head[6:10])  # type: ignore[return-value]
+            return struct.unpack("<HH", head[6:10])
         if kind == "webp":
             return _webp_size(head)
         if kind == "jpeg":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -227,12 +227,12 @@ class Pick(Model):
 SLOT_SOURCES = ("post", "game", "pick", "activity", "reply")
 
 
-def _given(field_name: str) -> dict[str, object]:
+def _given(field_name: str) -> dict[str, Any]:
     """JSON Schema: the field is written and not left empty (null)."""
     return {"required": [field_name], "properties": {field_name: {"not": {"type": "null"}}}}
 
 
-def _absent_or_empty(*field_names: str) -> dict[str, object]:
+def _absent_or_empty(*field_names: str) -> dict[str, Any]:
     """JSON Schema: each field is left out, null, or an empty list / mapping."""
     empty = [{"type": "null"}, {"type": "array", "maxItems": 0}, {"type": "object", "maxProperties": 0}]
     return {"properties": {name: {"anyOf": empty} for name in field_names}}

@@ -13,7 +13,8 @@ from .engine import SITE_CONFIG_FILE, site_findings
 from .errors import Problem, UsageError, did_you_mean, root_cause_order
 from .lint import BANNED_WORDS_FILE, lint_project, lint_today
 from .load import MAX_SOURCE_BYTES, LoadResult, ParseCache, SourceFile, discover, load_project, playbook_of
-from .resolve import ASSETS_DIR, Project, check_references, index_items
+from .media import ASSETS_DIR
+from .resolve import Project, check_references, index_items
 from .schedule import CalendarSchedule, build_schedules
 from .validate import Item, validate_sources
 

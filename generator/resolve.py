@@ -13,7 +13,8 @@ from .engine import SiteSettings
 from .errors import Problem, did_you_mean
 from .kinds import ITEM_KINDS, KIND_OF_MODEL, KINDS
 from .load import SourceFile
-from .media import ASSETS_DIR, MediaInfo, MediaRefused
+from .media import ASSETS_DIR as ASSETS_DIR
+from .media import MediaInfo, MediaRefused
 from .media import inspect as inspect_media
 from .models import (
     ACTIVITY_TOKENS,
@@ -136,15 +137,15 @@ def index_items(root: Path, items: Iterable[Item[Model]], invalid: Iterable[Sour
         if index is not None:
             index.broken |= {expected_id(relative), *written_id(root / relative)}
     for item in items:
-        kind = KINDS[item.source.kind]
-        if kind.singleton:
-            project.singletons[kind.name] = item
+        declared = KINDS[item.source.kind]
+        if declared.singleton:
+            project.singletons[declared.name] = item
             if isinstance(item.model, Placeholders):
-                problems += index_placeholders(project, item)
+                problems += index_placeholders(project, item)  # type: ignore[arg-type]
             continue
-        index = project.indexes[kind.name]
+        index = project.indexes[declared.name]
         item_id = item.model.id  # type: ignore[attr-defined]
-        if item_id in kind.reserved:
+        if item_id in declared.reserved:
             problems.append(item.problem(("id",), "reserved-id",
                                          f"id `{item_id}` 是网站自己的栏目名，会和它冲突，请换一个"))
             index.broken.add(item_id)

@@ -58,8 +58,9 @@ def validate_sources(files: list[SourceFile]) -> tuple[list[Item[Model]], list[P
         try:
             model = model_class.model_validate(source.data)
         except ValidationError as error:
+            details: list[PydanticError] = [dict(e) for e in error.errors()]
             problems.extend(describe_error(source, model_class, e)
-                            for e in root_errors(source.data, error.errors()))
+                            for e in root_errors(source.data, details))
             invalid.append(source)
             continue
         items.append(Item(model, source))
@@ -303,10 +304,10 @@ def suggest_time(value: object) -> str | None:
     match = _CLOCK.match(text)
     if not match:
         return None
-    hours, minutes = int(match.group(1)), int((match.group(2) or "0").ljust(2, "0"))
-    if afternoon and hours < 12:
-        hours += 12
-    return _clock(hours, minutes)
+    hour, minute = int(match.group(1)), int((match.group(2) or "0").ljust(2, "0"))
+    if afternoon and hour < 12:
+        hour += 12
+    return _clock(hour, minute)
 
 
 def _clock(hours: int, minutes: int) -> str | None:

@@ -1,7 +1,7 @@
 """Lighthouse (mobile) on the built example: scores, bytes, and what costs each point.
 
     python benchmarks/lighthouse.py [--site DIR] [--runs N] [--page LABEL=URL ...] [--plain]
-                                    [--json DIR]
+                                    [--json DIR] [--block URL-PATTERN ...]
 
 Without --site it builds the example (the repository itself) with `qunsop build` into a
 temporary project; with --site it measures that built folder. The site is served on
@@ -25,6 +25,8 @@ below 1.00 the audits that cost points: for performance the metrics with their v
 weights and the points each loses, then the opportunities and diagnostics that explain
 them; for the others every failing audit with its items (selector, snippet, URL,
 explanation). The failing audits come from the run with the median performance score.
+--block passes Lighthouse's --blocked-url-patterns: a what-if, e.g. `--block '*search_index.json'`
+shows a page as it would score if the search index were not fetched on every view.
 Budgets: SOP pages performance ≥ 0.98 and accessibility 1.00 (issue 16); pack pages
 performance, accessibility and best practices 1.00 (issue 12).
 """
@@ -65,9 +67,10 @@ def lighthouse_command() -> list[str]:
     return [str(binary)]
 
 
-def run_lighthouse(url: str, out: Path) -> dict[str, Any]:
+def run_lighthouse(url: str, out: Path, blocked: tuple[str, ...] = ()) -> dict[str, Any]:
     command = [
         *lighthouse_command(), url, "--quiet", "--output=json", f"--output-path={out}",
+        *(f"--blocked-url-patterns={pattern}" for pattern in blocked),
         "--form-factor=mobile", "--only-categories=" + ",".join(CATEGORIES),
         "--no-enable-error-reporting", "--max-wait-for-load=60000", "--disable-full-page-screenshot",
         "--chrome-flags=" + " ".join(harness.CHROME_FLAGS),
@@ -210,6 +213,7 @@ def main() -> None:
     args = sys.argv[1:]
     runs = int(args[args.index("--runs") + 1]) if "--runs" in args else 3
     keep_json = Path(args[args.index("--json") + 1]) if "--json" in args else None
+    blocked = [args[i + 1] for i, arg in enumerate(args) if arg == "--block"]
     workdir = Path(tempfile.mkdtemp(prefix="qunsop-lighthouse-"))
     try:
         site = Path(args[args.index("--site") + 1]) if "--site" in args else build_example(workdir)
@@ -219,7 +223,8 @@ def main() -> None:
         version = subprocess.run([*lighthouse_command(), "--version"], capture_output=True, text=True,
                                  check=False).stdout.strip()
         print(f"Lighthouse {version}, mobile, simulated throttling, {runs} runs per page, "
-              f"{'plain' if '--plain' in args else 'gzip'} server on 127.0.0.1")
+              f"{'plain' if '--plain' in args else 'gzip'} server on 127.0.0.1"
+              + (f"; what-if: requests blocked: {', '.join(blocked)}" if blocked else ""))
         print(f"Machine: {harness.machine()}\n")
         summary = ["| page | perf | a11y | bp | budget | transferred (before images) | requests |",
                    "|---|---|---|---|---|---|---|"]
@@ -230,7 +235,7 @@ def main() -> None:
                 for run in range(runs):
                     out = workdir / f"{label.replace(' ', '-')}-{run}.json"
                     print(f"  {label} run {run + 1} …", file=sys.stderr, flush=True)
-                    reports.append(run_lighthouse(base + page, out))
+                    reports.append(run_lighthouse(base + page, out, tuple(blocked)))
                     if keep_json:
                         keep_json.mkdir(parents=True, exist_ok=True)
                         shutil.copy(out, keep_json / out.name)

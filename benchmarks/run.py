@@ -43,6 +43,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -59,19 +60,31 @@ KB = 1024
 # --- child processes ------------------------------------------------------------------------
 
 
-def run_child(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
-    """Run a child process; return (seconds, its peak RSS in MB, stdout)."""
+@dataclass(frozen=True)
+class Run:
+    wall: float  # seconds
+    cpu: float  # user + system seconds of the child and the children it waited for
+    rss: int  # peak RSS in MB
+    out: str
+
+
+def run_child(args: list[str], env: dict[str, str]) -> Run:
+    """Run a child process; return its wall and CPU time, peak RSS and stdout.
+
+    CPU time is reported beside wall time because other work shares the machine: wall
+    time swings with their load, CPU time much less (it still grows under contention).
+    """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         child = subprocess.Popen(args, env=env, stdout=out, stderr=err)
-        _pid, status, usage = os.wait4(child.pid, 0)  # rusage of this child (and its children)
+        _pid, status, usage = os.wait4(child.pid, 0)  # rusage of this child and its waited children
         elapsed = time.perf_counter() - started
         code = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         if code:
             raise SystemExit(f"{' '.join(args)} failed ({code}):\n{err.read().decode()[-3000:]}")
-        return elapsed, usage.ru_maxrss // 1024, out.read().decode()
+        return Run(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, out.read().decode())
 
 
 def measure_stages(root: str) -> dict[str, float]:
@@ -252,23 +265,13 @@ def files_changed(output: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-class Timer:
-    """Repeats a child process and keeps every duration (medians are reported)."""
-
-    def __init__(self, env: dict[str, str], repeat: int) -> None:
-        self.env = env
-        self.repeat = repeat
-
-    def runs(self, args: list[str], before: Callable[[], None] = lambda: None,
-             times: int | None = None) -> tuple[list[float], list[int], list[str]]:
-        seconds, memory, outputs = [], [], []
-        for _ in range(times or self.repeat):
-            before()
-            elapsed, rss, out = run_child(args, self.env)
-            seconds.append(elapsed)
-            memory.append(rss)
-            outputs.append(out)
-        return seconds, memory, outputs
+def runs(args: list[str], env: dict[str, str], repeat: int,
+         before: Callable[[], None] = lambda: None) -> list[Run]:
+    found = []
+    for _ in range(repeat):
+        before()
+        found.append(run_child(args, env))
+    return found
 
 
 def measure(size: str, workdir: Path, repeat: int, browser: bool, profile: bool) -> dict[str, Any]:
@@ -276,10 +279,10 @@ def measure(size: str, workdir: Path, repeat: int, browser: bool, profile: bool)
     cache = workdir / f"cache-{size}"
     started = time.perf_counter()
     write_project(size, root)
-    figures: dict[str, Any] = {"size": size, "generate_s": time.perf_counter() - started}
+    figures: dict[str, Any] = {"size": size, "generate_s": time.perf_counter() - started,
+                               "load_before": os.getloadavg()[0]}
     env = {**os.environ, "QUNSOP_CACHE_DIR": str(cache), "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH,
            "NO_MKDOCS_2_WARNING": "1"}
-    timer = Timer(env, repeat)
     qunsop = [PYTHON, "-m", "qunsop"]
 
     def no_cache() -> None:
@@ -292,28 +295,23 @@ def measure(size: str, workdir: Path, repeat: int, browser: bool, profile: bool)
     def say(what: str) -> None:
         print(f"  {size}: {what}", file=sys.stderr, flush=True)
 
+    def keep(name: str, found: list[Run]) -> list[Run]:
+        figures[name] = [run.wall for run in found]
+        figures[name + "_cpu"] = [run.cpu for run in found]
+        return found
+
     say("stages of a cold build")
-    stage_runs = [json.loads(out) for out in timer.runs(
-        [PYTHON, __file__, "--stages", str(root)], no_cache)[2]]
+    stage_runs = [json.loads(run.out) for run in runs(
+        [PYTHON, __file__, "--stages", str(root)], env, repeat, no_cache)]
     figures["stages"] = {key: statistics.median(run[key] for run in stage_runs)
                          for key in stage_runs[0]}
     say("parse floor")
-    figures["parse_floor"] = [float(out) for out in timer.runs(
-        [PYTHON, __file__, "--parse-floor", str(root)])[2]]
+    figures["parse_floor"] = [float(run.out) for run in runs(
+        [PYTHON, __file__, "--parse-floor", str(root)], env, repeat)]
     say("validate")
-    figures["validate_cold"] = timer.runs([*qunsop, "validate", str(root)], no_cache)[0]
-    figures["validate_warm"] = timer.runs([*qunsop, "validate", str(root)])[0]
-    say("cold builds")
+    keep("validate_cold", runs([*qunsop, "validate", str(root)], env, repeat, no_cache))
+    keep("validate_warm", runs([*qunsop, "validate", str(root)], env, repeat))
 
-    def cold() -> None:
-        no_cache()
-        no_output()
-
-    figures["build_cold"], figures["build_rss"], _ = timer.runs([*qunsop, "build", str(root)], cold)
-    say("full builds with a warm cache")
-    figures["build_full_warm"], _m, _o = timer.runs([*qunsop, "build", str(root)], no_output)
-    figures["build_noop"], _m, _o = timer.runs([*qunsop, "build", str(root)])
-    say("rebuilds after editing one post")
     edited = edit_target(root)
     edits = iter(range(1, 1000))
 
@@ -321,23 +319,46 @@ def measure(size: str, workdir: Path, repeat: int, browser: bool, profile: bool)
         edited.write_text(edited.read_text(encoding="utf-8") + f"\n（第 {next(edits)} 次更新）\n",
                           encoding="utf-8")
 
-    figures["build_edit"], _m, outputs = timer.runs([*qunsop, "build", str(root)], edit)
-    figures["edit_files_changed"] = [files_changed(out) for out in outputs]
+    # Interleaved rounds, so that a change in the machine's load hits every kind of build
+    # alike: cold (empty cache, no site/), nothing changed, one post edited, full build
+    # with the parse cache warm (site/ and build/ removed).
+    rounds: dict[str, list[Run]] = {"build_cold": [], "build_noop": [], "build_edit": [],
+                                     "build_full_warm": []}
+    build = [*qunsop, "build", str(root)]
+    for number in range(repeat):
+        say(f"builds, round {number + 1} of {repeat}: cold, unchanged, one post edited, full warm")
+        no_cache()
+        no_output()
+        rounds["build_cold"].append(run_child(build, env))
+        rounds["build_noop"].append(run_child(build, env))
+        edit()
+        rounds["build_edit"].append(run_child(build, env))
+        no_output()
+        rounds["build_full_warm"].append(run_child(build, env))
+    for name, found in rounds.items():
+        keep(name, found)
+    figures["build_rss"] = [run.rss for run in rounds["build_cold"]]
+    figures["edit_files_changed"] = [files_changed(run.out) for run in rounds["build_edit"]]
+    figures["edit_ratio_paired"] = [edit.wall / cold.wall for edit, cold in
+                                    zip(rounds["build_edit"], rounds["build_cold"], strict=True)]
+    # the published site must be the one of the last edit for the timed rebuild below
+    run_child(build, env)
     say("one more edit, timed stage by stage")
     edit()
-    _t, _m, out = run_child([PYTHON, __file__, "--timed-build", str(root)], env)
-    figures["edit_breakdown"] = json.loads(out)
+    figures["edit_breakdown"] = json.loads(run_child(
+        [PYTHON, __file__, "--timed-build", str(root)], env).out)
     if profile:
         say("one more edit, under cProfile")
         edit()
-        _t, _m, out = run_child([PYTHON, __file__, "--timed-build", str(root), "--profile"], env)
-        figures["edit_profile"] = json.loads(out).get("profile", "")
+        figures["edit_profile"] = json.loads(run_child(
+            [PYTHON, __file__, "--timed-build", str(root), "--profile"], env).out).get("profile", "")
     say("plain mkdocs build of the same docs")
     floor_site = workdir / f"floor-site-{size}"
-    figures["mkdocs_floor"] = timer.runs(
+    keep("mkdocs_floor", runs(
         [PYTHON, "-m", "mkdocs", "build", "-q", "-f", str(root / "build" / "mkdocs.yml"),
-         "-d", str(floor_site)], lambda: shutil.rmtree(floor_site, ignore_errors=True))[0]
+         "-d", str(floor_site)], env, repeat, lambda: shutil.rmtree(floor_site, ignore_errors=True)))
     shutil.rmtree(floor_site, ignore_errors=True)
+    figures["load_after"] = os.getloadavg()[0]
 
     site = root / "site"
     html = list(site.rglob("*.html"))
@@ -402,6 +423,15 @@ def spread(values: list[float]) -> str:
     return f"{med(values):.2f} s ({min(values):.2f}–{max(values):.2f})"
 
 
+def timing(f: dict[str, Any], name: str) -> str:
+    """Wall time (median, range) and the median CPU time of a repeated child process."""
+    return f"{spread(f[name])}; CPU {med(f[name + '_cpu']):.2f} s"
+
+
+def cpu_ratio(f: dict[str, Any], name: str, reference: str) -> str:
+    return ratio(med(f[name + "_cpu"]), med(f[reference + "_cpu"]))
+
+
 def sop_max(f: dict[str, Any], key: str) -> tuple[float, str]:
     sop = {label: w for label, w in f.get("weights", {}).items() if not label.startswith("pack")}
     if not sop:
@@ -433,21 +463,26 @@ ROWS: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
     ("stage: MkDocs (engine call)", lambda f: f"{f['stages']['mkdocs']:.2f} s"),
     ("stage: packs (HTML, txt, json, ics; parallel to MkDocs in a real build)",
      lambda f: f"{f['stages']['packs']:.2f} s"),
-    ("plain `mkdocs build` of the same docs", lambda f: spread(f["mkdocs_floor"])),
-    ("`qunsop build` cold (empty cache, no site/)", lambda f: spread(f["build_cold"])),
-    ("**full build / plain mkdocs build**",
-     lambda f: ratio(med(f["build_cold"]), med(f["mkdocs_floor"]))),
-    ("`qunsop build` full, parse cache warm (site/ removed)", lambda f: spread(f["build_full_warm"])),
-    ("`qunsop build` again, nothing changed", lambda f: spread(f["build_noop"])),
-    ("`qunsop build` after editing one post", lambda f: spread(f["build_edit"])),
+    ("plain `mkdocs build` of the same docs", lambda f: timing(f, "mkdocs_floor")),
+    ("`qunsop build` cold (empty cache, no site/)", lambda f: timing(f, "build_cold")),
+    ("**full build / plain mkdocs build** (wall; CPU)",
+     lambda f: f"{ratio(med(f['build_cold']), med(f['mkdocs_floor']))}; "
+               f"{cpu_ratio(f, 'build_cold', 'mkdocs_floor')}"),
+    ("`qunsop build` full, parse cache warm (site/ removed)", lambda f: timing(f, "build_full_warm")),
+    ("`qunsop build` again, nothing changed", lambda f: timing(f, "build_noop")),
+    ("`qunsop build` after editing one post", lambda f: timing(f, "build_edit")),
     ("files changed by that edit", lambda f: "/".join(str(n) for n in f["edit_files_changed"])),
-    ("**edit rebuild / cold full build** (budget ≤ 0.20 at M)",
-     lambda f: ratio(med(f["build_edit"]), med(f["build_cold"]))),
-    ("edit rebuild / full build with warm cache",
-     lambda f: ratio(med(f["build_edit"]), med(f["build_full_warm"]))),
-    ("`qunsop validate` cold", lambda f: spread(f["validate_cold"])),
-    ("`qunsop validate` warm, nothing changed", lambda f: spread(f["validate_warm"])),
-    ("**validate warm / cold**", lambda f: ratio(med(f["validate_warm"]), med(f["validate_cold"]))),
+    ("**edit rebuild / cold full build** (budget ≤ 0.20 at M; wall, paired median; CPU)",
+     lambda f: f"{ratio(med(f['build_edit']), med(f['build_cold']))}, "
+               f"{med(f['edit_ratio_paired']):.2f}×; {cpu_ratio(f, 'build_edit', 'build_cold')}"),
+    ("edit rebuild / full build with warm cache (wall; CPU)",
+     lambda f: f"{ratio(med(f['build_edit']), med(f['build_full_warm']))}; "
+               f"{cpu_ratio(f, 'build_edit', 'build_full_warm')}"),
+    ("`qunsop validate` cold", lambda f: timing(f, "validate_cold")),
+    ("`qunsop validate` warm, nothing changed", lambda f: timing(f, "validate_warm")),
+    ("**validate warm / cold** (wall; CPU)",
+     lambda f: f"{ratio(med(f['validate_warm']), med(f['validate_cold']))}; "
+               f"{cpu_ratio(f, 'validate_warm', 'validate_cold')}"),
     ("peak RSS of a cold `qunsop build`", lambda f: f"{max(f['build_rss'])} MB"),
     ("files in site/", lambda f: f"{f['site_files']}"),
     ("size of site/", lambda f: f"{f['site_mb']:.1f} MB"),
@@ -456,6 +491,8 @@ ROWS: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
     ("largest HTML page / pages over 100 KB",
      lambda f: f"{f['largest_html'] / KB:.0f} KB / {f['html_over_100kb']}"),
     ("median pack day HTML (file)", lambda f: f"{f['pack_day_html_median'] / KB:.1f} KB"),
+    ("1-minute load average before / after this size", lambda f: f"{f['load_before']:.1f} / "
+                                                                 f"{f['load_after']:.1f}"),
 ]
 BROWSER_ROWS: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
     ("search download for one query (质量; sent / raw)",
@@ -505,9 +542,11 @@ def budgets(results: list[dict[str, Any]]) -> str:
                      f"{'met' if met else '**missed**'} |")
 
     size, f = at("M")
-    row("edit one post: rebuild ≤ 0.2 × full build", size, med(f["build_edit"]) / med(f["build_cold"]),
-        0.2, f"{med(f['build_edit']):.2f} s / {med(f['build_cold']):.2f} s = "
-        f"{med(f['build_edit']) / med(f['build_cold']):.2f}")
+    edit_ratio = med(f["build_edit"]) / med(f["build_cold"])
+    row("edit one post: rebuild ≤ 0.2 × full build", size, edit_ratio, 0.2,
+        f"{med(f['build_edit']):.2f} s / {med(f['build_cold']):.2f} s = {edit_ratio:.2f} "
+        f"(CPU {med(f['build_edit_cpu']):.1f} s / {med(f['build_cold_cpu']):.1f} s = "
+        f"{med(f['build_edit_cpu']) / med(f['build_cold_cpu']):.2f})")
     row("validate cold < 3 s", size, med(f["validate_cold"]), 3, f"{med(f['validate_cold']):.2f} s")
     row("validate warm < 0.5 s", size, med(f["validate_warm"]), 0.5, f"{med(f['validate_warm']):.2f} s")
     row("full build < 30 s", size, med(f["build_cold"]), 30, f"{med(f['build_cold']):.2f} s")

@@ -106,6 +106,8 @@ def describe_item(item: dict[str, Any]) -> str:
         parts.append(node.get("selector") or "")
         if node.get("snippet"):
             parts.append(node["snippet"][:160])
+        if node.get("nodeLabel") and not node.get("explanation"):
+            parts.append(f"“{node['nodeLabel'][:60]}”")
         if node.get("explanation"):
             parts.append(node["explanation"].replace("\n", " ")[:300])
     for key in ("url", "source", "description", "label", "groupLabel", "phase", "value", "totalBytes",
@@ -152,6 +154,7 @@ def failing(report: dict[str, Any], category: str, limit: int = 8) -> list[str]:
         explain = {"total-blocking-time": ("long-tasks", "bootup-time", "mainthread-work-breakdown"),
                    "largest-contentful-paint": ("largest-contentful-paint-element",),
                    "cumulative-layout-shift": ("layout-shifts",)}
+        shown = set()
         for metric, ids in explain.items():
             if metric_scores.get(metric, 1) >= 1:
                 continue
@@ -159,11 +162,13 @@ def failing(report: dict[str, Any], category: str, limit: int = 8) -> list[str]:
                 audit = audits.get(audit_id)
                 if not audit:
                     continue
+                shown.add(audit_id)
                 lines.append(f"    {audit_id} (explains {metric}): {audit.get('displayValue', '')}")
                 lines += [f"        {describe_item(item)}" for item in flat_items(audit)[:limit]]
         for ref in refs:
             audit = audits[ref["id"]]
-            if ref.get("weight") or ref.get("group") == "hidden" or audit.get("scoreDisplayMode") in (
+            if ref.get("weight") or ref["id"] in shown or ref.get("group") == "hidden" \
+                    or audit.get("scoreDisplayMode") in (
                     "notApplicable", "informative", "manual", "error") or audit.get("score") is None:
                 continue
             if audit["score"] >= 0.9 and not audit.get("details", {}).get("overallSavingsMs"):
@@ -259,6 +264,9 @@ def main() -> None:
                     if scores(middle)[name] < 1:
                         details.append(f"  {name} {scores(middle)[name]:.2f} (median run):")
                         details += failing(middle, name)
+                    elif scores(ordered[0])[name] < 1 and name == "performance":
+                        details.append(f"  {name} {scores(ordered[0])[name]:.2f} (worst run; median 1.00):")
+                        details += failing(ordered[0], name)
         print("\n".join(summary))
         print("\n".join(details))
     finally:

@@ -2,11 +2,20 @@
 
     python benchmarks/scale.py SIZE OUT_DIR      # SIZE: S, M or L
 
-S is a copy of the shipped example. M is 2,000 posts, 20 tiers and 10 dated
-calendars of 365 days x 5 slots; L is 10,000 posts, 50 tiers and 20 such
-calendars. Every day of a calendar is written out explicitly (no weekly
-pattern), the largest and slowest source shape an editor can produce.
-Output is deterministic for a given size.
+S is a copy of the shipped example (playbooks/, content_library/, mkdocs.yml,
+qunsop.yaml). M and L are the same example plus a synthetic playbook `scale`:
+M adds 2,000 posts, 20 tiers and 10 dated calendars of 365 days x 5 slots; L
+adds 10,000 posts, 50 tiers and 20 such calendars. Every day of a synthetic
+calendar is written out explicitly (no weekly pattern), the largest and
+slowest source shape an editor can produce. Keeping the example inside M and
+L means its pages (home, tiers, games, escalations, packs) and its search
+queries (质量, 红包, 集体退群 …) exist at every size, so page weight, Lighthouse
+and search latency can be compared across sizes.
+
+The project is written the way `qunsop` expects it today: mkdocs.yml is the
+repository's own (an allow-listed file: only the keys SiteSettings knows), no
+site/ or build/ folder exists (qunsop claims those and refuses folders without
+its marker). Output is deterministic for a given size; OUT_DIR is replaced.
 """
 
 from __future__ import annotations
@@ -125,22 +134,28 @@ def write_synthetic(size: Size, out: Path) -> None:
         dump(base / "calendars" / f"cal-{number + 1:02d}.yaml", {
             "id": f"cal-{number + 1:02d}", "name": f"全年排期{number + 1}", "tiers": calendar_tiers,
             "start": start, "end": start + dt.timedelta(days=size.days - 1), "overrides": days})
-    (out / "content_library").mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / "mkdocs.yml", out / "mkdocs.yml")
-    (out / "qunsop.yaml").write_text("lint:\n  severity:\n    expiring-soon: 'off'\n", encoding="utf-8")
+
+
+def write_example(out: Path) -> None:
+    """The shipped example, exactly as `qunsop build .` sees it in the repository."""
+    for name in ("playbooks", "content_library"):
+        shutil.copytree(REPO / name, out / name, ignore=shutil.ignore_patterns(".*", "__pycache__"))
+    for name in ("mkdocs.yml", "qunsop.yaml"):
+        shutil.copy(REPO / name, out / name)
 
 
 def write_project(size_name: str, out: Path) -> None:
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    if size_name == "S":
-        for name in ("playbooks", "content_library"):
-            shutil.copytree(REPO / name, out / name)
-        for name in ("mkdocs.yml", "qunsop.yaml"):
-            shutil.copy(REPO / name, out / name)
-        return
-    write_synthetic(SIZES[size_name], out)
+    write_example(out)
+    if size_name != "S":
+        write_synthetic(SIZES[size_name], out)
+
+
+def edit_target(root: Path) -> Path:
+    """The post benchmarks edit: an example post that calendars schedule, at every size."""
+    return root / "content_library" / "posts" / "needed" / "tyre-winter-pressure.md"
 
 
 def main() -> None:

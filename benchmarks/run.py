@@ -116,9 +116,9 @@ def measure_stages(root: str) -> dict[str, float]:
     started = lap("check", started)
     settings = checked.project.site
     assert settings is not None, "mkdocs.yml did not validate"
-    plan = plan_site(checked, read_glossary(), settings.site_url, stamp)
+    plan = plan_site(checked, read_glossary(), settings.site_url)
     started = lap("plan", started)
-    docs = [*render_docs(plan), *static_files(checked)]
+    docs = [*render_docs(plan), *plan.files, *static_files(checked)]
     started = lap("render", started)
     sync_tree(scratch / "docs", docs)
     words = scratch / "search-words.txt"
@@ -154,7 +154,8 @@ def parse_floor(root: str) -> float:
 # Stage functions of qunsop.build wrapped by timed_build (generators are drained inside).
 WRAPPED = ("input_fingerprint", "manifest", "check_project", "plan_site", "render_docs",
            "static_files", "sync_tree", "write_if_changed", "pack_job", "staging_dir",
-           "move_into", "mark", "reuse_unchanged", "publish", "discard", "remove_owned")
+           "link_tree", "unlink_outputs", "move_into", "mark", "reuse_unchanged", "publish",
+           "discard", "read_history")
 
 
 def timed_build(root: str, profile: bool) -> dict[str, Any]:

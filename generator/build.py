@@ -9,6 +9,7 @@ make, and one build per project runs at a time.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import multiprocessing
 import os
 import shutil
@@ -20,9 +21,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from . import engine
-from .cache import Cache, digest
+from .cache import Cache, code_version, digest, fingerprint
 from .errors import ProblemsFound, has_errors
 from .history import read_history
+from .links import page_url
 from .load import discover
 from .media import ASSETS_DIR
 from .packs import PackJob, pack_job, render_pack_job
@@ -39,6 +41,7 @@ from .write import (
     claim,
     discard,
     fresh_folder,
+    link_tree,
     made_by_qunsop,
     manifest,
     mark,
@@ -50,6 +53,7 @@ from .write import (
     shown_path,
     staging_dir,
     sync_tree,
+    unlink_outputs,
     write_file,
 )
 
@@ -72,6 +76,7 @@ class BuildResult:
     files_written: int  # output files whose content changed
     unchanged: bool = False
     warnings: tuple[str, ...] = ()
+    incremental: bool = False  # only the pages that changed went through the engine
 
 
 def output_folders(root: Path, site_dir: Path | None) -> tuple[Path, Path]:
@@ -116,8 +121,9 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
     key = input_fingerprint(root, check_options, ("site", str(site)), ("stamp", stamp.isoformat()))
     record = f"build-{digest(str(site).encode())}.json"
     previous = cache.read(record)
+    published = manifest(site)
     if isinstance(previous, dict) and previous.get("fingerprint") == key \
-            and previous.get("manifest") == manifest(site):
+            and previous.get("manifest") == published:
         return BuildResult(site, 0, 0, unchanged=True, warnings=tuple(cache.warnings))
     checked = check_project(root, check_options, cache)
     if has_errors(checked.problems):
@@ -129,30 +135,61 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
     plan = plan_site(checked, read_glossary(), site_settings.site_url, history)
     docs = [*render_docs(plan), *plan.files, *static_files(checked)]
     progress("写入文档目录")
-    sync_tree(work / "docs", docs)
+    changed = sync_tree(work / "docs", docs)
     words = work / "search-words.txt"
     write_if_changed(words, "".join(f"{word} 2000\n" for word in plan.search_words), work)
     engine_site = engine.EngineSite(site_settings, root, work / "docs", TEMPLATES / "theme", plan.nav,
                                     words, options.allow_scripts)
+    engine_key = fingerprint([("config", json.dumps(engine.config_data(engine_site), sort_keys=True,
+                                                      ensure_ascii=False)),
+                              ("words", words.read_bytes()), ("qunsop", code_version()),
+                              ("engine", engine.version())])
+    outputs = sorted(path for path, _data in docs)
+    # only the pages that changed go through the engine again, when nothing else did: the
+    # nav, the settings, qunsop itself and the set of files all as last time, and the
+    # published site exactly as that build left it
+    incremental = isinstance(previous, dict) and previous.get("engine") == engine_key \
+        and previous.get("outputs") == outputs and previous.get("manifest") == published
     progress("MkDocs 生成网站，同时生成推送包")
     staging = staging_dir(site, root)
     packs = work / "packs-staging"
     fresh_folder(packs)
+    job = pack_job(checked, site_settings.site_url, stamp, history,
+                   previous.get("packs", {}) if incremental and isinstance(previous, dict) else {},
+                   site / "packs" if incremental else None)
     try:
-        with packs_in_background(pack_job(checked, site_settings.site_url, stamp, history), packs):
-            engine.build_site(engine_site, work / "mkdocs.yml", staging)
+        if incremental:
+            link_tree(site, staging, skip=frozenset({"packs"}))  # packs come from their process
+            unlink_outputs(staging, [*map(site_file, changed), *ALWAYS_WRITTEN])
+        with packs_in_background(job, packs):
+            engine.build_site(engine_site, work / "mkdocs.yml", staging,
+                              site / "search/search_index.json" if incremental else None)
         move_into(packs / "packs", staging / "packs")
+        pack_keys = json.loads((packs / "keys.json").read_text(encoding="utf-8"))
         mark(staging)
         progress("发布")
-        written = reuse_unchanged(staging, site)
+        written = reuse_unchanged(staging, site, published)
         publish(staging, site)
     except BaseException:
         discard(staging)
         raise
     finally:
         discard(packs)
-    cache.write(record, {"fingerprint": key, "manifest": manifest(site)})
-    return BuildResult(site, len(plan.pages), written, warnings=tuple(cache.warnings))
+    cache.write(record, {"fingerprint": key, "manifest": manifest(site), "engine": engine_key,
+                         "outputs": outputs, "packs": pack_keys})
+    return BuildResult(site, len(plan.pages), written, warnings=tuple(cache.warnings),
+                       incremental=incremental)
+
+
+# written by the engine on every build, incremental or not
+ALWAYS_WRITTEN = ("404.html", "sitemap.xml", "sitemap.xml.gz", "search/search_index.json")
+
+
+def site_file(docs_path: str) -> str:
+    """Where the engine publishes a docs file: a page becomes a folder's index.html."""
+    if not docs_path.endswith(".md"):
+        return docs_path
+    return page_url(docs_path) + "index.html"
 
 
 def clean_project(root: Path, site_dir: Path | None = None) -> list[Path]:

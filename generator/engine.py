@@ -462,10 +462,52 @@ def _collected_warnings() -> Iterator[_Collect]:
         logger.setLevel(previous_level)
 
 
-def build_site(site: EngineSite, config_file: Path, site_dir: Path) -> None:
-    """Run a strict MkDocs build of the generated docs into `site_dir`."""
-    with _environment_kept():
-        _build(site, config_file, site_dir)
+def version() -> str:
+    """The engine's and its theme's versions: a new theme means every page is built again."""
+    from importlib.metadata import version as installed
+
+    return f"mkdocs {installed('mkdocs')}, material {installed('mkdocs-material')}"
+
+
+def build_site(site: EngineSite, config_file: Path, site_dir: Path,
+               previous_index: Path | None = None) -> None:
+    """Run a strict MkDocs build of the generated docs into `site_dir`.
+
+    With `previous_index` (the published search index) the build is incremental: `site_dir`
+    already holds the published pages and only pages whose docs are newer than them are
+    rendered again (the engine's dirty build); the search index keeps the other pages'
+    entries from the previous one.
+    """
+    with _environment_kept(), _new_files_only():
+        _build(site, config_file, site_dir, previous_index)
+
+
+@contextmanager
+def _new_files_only() -> Iterator[None]:
+    """The engine writes files in place; an incremental build's folder shares its unchanged
+    files with the published site through hard links, so each write must make a new file
+    (the old one is unlinked first). Only during this call; restored afterwards."""
+    from mkdocs import utils
+
+    write_file, copy_file = utils.write_file, utils.copy_file
+
+    def write_new(content: bytes, output_path: str) -> None:
+        if os.path.isfile(output_path):
+            os.unlink(output_path)
+        write_file(content, output_path)
+
+    def copy_new(source_path: str, output_path: str) -> None:
+        target = os.path.join(output_path, os.path.basename(source_path)) \
+            if os.path.isdir(output_path) else output_path
+        if os.path.isfile(target):
+            os.unlink(target)
+        copy_file(source_path, output_path)
+
+    utils.write_file, utils.copy_file = write_new, copy_new
+    try:
+        yield
+    finally:
+        utils.write_file, utils.copy_file = write_file, copy_file
 
 
 @contextmanager
@@ -480,7 +522,7 @@ def _environment_kept() -> Iterator[None]:
         os.environ.update(saved)
 
 
-def _build(site: EngineSite, config_file: Path, site_dir: Path) -> None:
+def _build(site: EngineSite, config_file: Path, site_dir: Path, previous_index: Path | None) -> None:
     from jinja2 import TemplateError
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -490,13 +532,20 @@ def _build(site: EngineSite, config_file: Path, site_dir: Path) -> None:
     extensions = [*data["markdown_extensions"], superfences_extension()]
     with _collected_warnings() as collector:
         try:
-            config = load_config(str(config_file), site_dir=str(site_dir), strict=True,
+            dirty = previous_index is not None
+            # the engine counts its own notice about dirty builds as a warning: an incremental
+            # build is strict through the collector below instead
+            config = load_config(str(config_file), site_dir=str(site_dir), strict=not dirty,
                                  markdown_extensions=extensions)
-            config.plugins.on_startup(command="build", dirty=False)
+            config.plugins["qunsop-search"].previous_index = previous_index
+            config.plugins.on_startup(command="build", dirty=dirty)
             try:
-                build(config)
+                build(config, dirty=dirty)
             finally:
                 config.plugins.on_shutdown()
+            warnings = [message for message in collector.messages if "'dirty' build" not in message]
+            if dirty and warnings:
+                raise EngineError(warnings)
         except MkDocsException as error:
             raise EngineError(collector.messages or [str(error)]) from None
         except (TemplateError, ValueError, KeyError) as error:  # the theme refused the settings

@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import io
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,7 +22,9 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import segno
+from jinja2 import Environment
 
+from .cache import code_version, digest
 from .history import History
 from .links import Links, page_url
 from .media import MediaInfo
@@ -353,12 +356,36 @@ class PackJob:
     calendars: tuple[tuple[CalendarSchedule, PackContext], ...]
     site_url: str
     stamp: dt.datetime
+    version: str = ""  # qunsop's code: a new version renders every pack again
+    previous: dict[str, dict[str, str]] = field(default_factory=dict)  # last build's day keys
+    published: Path | None = None  # the published site, whose unchanged pack files are kept
 
 
-def render_pack_files(schedule: CalendarSchedule, context: PackContext,
-                      stamp: dt.datetime) -> Iterator[tuple[str, bytes]]:
-    """Every file of one calendar's packs, as (site-relative path, bytes)."""
-    env = get_html_env()
+@functools.cache
+def pack_env() -> Environment:
+    """One compiled set of pack templates per process (compiling them is the slow part)."""
+    return get_html_env()
+
+
+DAY_FILES = ("index.html", "pack.txt", "pack.json")
+CALENDAR_FILES = ("index.html", "today/index.html", "qr.png", "calendar.ics")
+Output = bytes | Path  # new content, or a published file whose content is still right
+
+
+def render_pack_files(schedule: CalendarSchedule, context: PackContext, stamp: dt.datetime,
+                      version: str = "", previous: dict[str, str] | None = None,
+                      published: Path | None = None,
+                      keys: dict[str, str] | None = None) -> Iterator[tuple[str, Output]]:
+    """Every file of one calendar's packs, as (site-relative path, content).
+
+    With the previous build's `keys` for this calendar and the `published` site, a day whose
+    key is unchanged is not rendered again: its published files are named instead. A day's
+    key covers everything its files show (the day, its neighbours' links, the calendar, the
+    profile, the address and qunsop itself); `keys` receives this build's keys.
+    """
+    previous = previous or {}
+    keys = {} if keys is None else keys
+    env = pack_env()
     days = pack_days(schedule, context)
     calendar = schedule.calendar
     base = Links.pack(calendar.id).rstrip("/")
@@ -366,15 +393,37 @@ def render_pack_files(schedule: CalendarSchedule, context: PackContext,
                for p in context.placeholders]
     shared = {"calendar": calendar, "playbook": context.playbook, "profile": profile,
               "site_url": context.site_url, "segments": marked_segments}
+    shared_key = digest(repr((calendar, context.playbook.id, context.playbook.timezone, profile,
+                              context.site_url, version)).encode())
+
+    def kept(folder: str, names: tuple[str, ...], key: str, label: str) -> list[Path] | None:
+        keys[label] = key
+        if published is None or previous.get(label) != key:
+            return None
+        paths = [published / folder / name for name in names]
+        return paths if all(path.is_file() and not path.is_symlink() for path in paths) else None
+
     page = env.get_template("packs/pack.html.j2")
     for index, day in enumerate(days):
-        previous = days[index - 1] if index > 0 else None
-        following = days[index + 1] if index + 1 < len(days) else None
-        html = page.render(day=day, previous=previous, following=following, root="../../../",
-                           **shared)
-        yield f"{base}/{day.key}/index.html", html.encode()
-        yield f"{base}/{day.key}/pack.txt", (TEXT_BOM + pack_text(day)).encode()
-        yield f"{base}/{day.key}/pack.json", pack_json(day, context.site_url).encode()
+        before = days[index - 1] if index > 0 else None
+        after = days[index + 1] if index + 1 < len(days) else None
+        folder = f"{base}/{day.key}"
+        key = digest(repr((day, before and (before.key, before.heading),
+                           after and (after.key, after.heading), shared_key)).encode())
+        reused = kept(folder, DAY_FILES, key, day.key)
+        if reused is not None:
+            yield from ((f"{folder}/{name}", path) for name, path in zip(DAY_FILES, reused, strict=True))
+            continue
+        html = page.render(day=day, previous=before, following=after, root="../../../", **shared)
+        yield f"{folder}/index.html", html.encode()
+        yield f"{folder}/pack.txt", (TEXT_BOM + pack_text(day)).encode()
+        yield f"{folder}/pack.json", pack_json(day, context.site_url).encode()
+    names = CALENDAR_FILES if calendar.is_dated else CALENDAR_FILES[:-1]
+    whole = digest(repr((sorted(keys.items()), shared_key, stamp.isoformat())).encode())
+    reused = kept(base, names, whole, "")
+    if reused is not None:
+        yield from ((f"{base}/{name}", path) for name, path in zip(names, reused, strict=True))
+        return
     yield f"{base}/index.html", env.get_template("packs/days.html.j2").render(
         days=days, root="../../", **shared).encode()
     yield f"{base}/today/index.html", env.get_template("packs/today.html.j2").render(
@@ -409,23 +458,34 @@ def marked_segments(text: str) -> Iterator[tuple[str, str]]:
 
 
 def render_pack_job(job: PackJob, target: Path) -> None:
-    """The packs process: write every pack file under `target`."""
+    """The packs process: write every pack file under `target`, and the keys of this build."""
+    all_keys: dict[str, dict[str, str]] = {}
     for schedule, context in job.calendars:
-        for relative, data in render_pack_files(schedule, context, job.stamp):
+        keys: dict[str, str] = {}
+        files = render_pack_files(schedule, context, job.stamp, job.version,
+                                  job.previous.get(schedule.calendar.id), job.published, keys)
+        for relative, content in files:
             path = target / relative
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            if isinstance(content, Path):
+                os.link(content, path)  # the published file, unchanged: shared, never rewritten
+            else:
+                path.write_bytes(content)
+        all_keys[schedule.calendar.id] = keys
     (target / "packs").mkdir(parents=True, exist_ok=True)
     for name in ("sw.js", "pack.js"):
         (target / "packs" / name).write_bytes((TEMPLATES / "packs" / name).read_bytes())
+    (target / "keys.json").write_text(json.dumps(all_keys, sort_keys=True), encoding="utf-8")
 
 
 def pack_job(checked: CheckedProject, site_url: str, stamp: dt.datetime,
-             history: History | None = None) -> PackJob:
+             history: History | None = None, previous: dict[str, dict[str, str]] | None = None,
+             published: Path | None = None) -> PackJob:
     contexts = pack_contexts(checked, site_url, history)
     return PackJob(tuple((schedule, contexts[schedule.calendar.id])
                          for schedule in checked.schedules.values()
-                         if schedule.calendar.id in contexts), site_url, stamp)
+                         if schedule.calendar.id in contexts), site_url, stamp, code_version(),
+                   previous or {}, published.parent if published else None)
 
 
 def pack_contexts(checked: CheckedProject, site_url: str,

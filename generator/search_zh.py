@@ -19,6 +19,7 @@ import logging
 import os
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import jieba
@@ -71,19 +72,65 @@ class ChineseSearchConfig(Config):  # type: ignore[no-untyped-call]
 
 
 class ChineseSearchPlugin(BasePlugin[ChineseSearchConfig]):  # type: ignore[no-untyped-call]
+    previous_index: Path | None = None  # set by engine.py for an incremental build
+
     def on_config(self, config: Any) -> Any:
         search = config.plugins.get("material/search") or config.plugins.get("search")
         index = getattr(search, "search_index", None)
         if index is not None:
             segmenter = FineSegmenter(self.config.user_dict or None)
             index._segment_chinese = segmenter.segment  # this build's index instance only
+        self.order: list[str] = []
+        self.rendered: set[str] = set()
         return config
 
+    def on_files(self, files: Any, *, config: Any) -> Any:
+        self.order = [index_location(file.url) for file in files.documentation_pages()]
+        return files
+
+    def on_page_context(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
+        self.rendered.add(index_location(page.url))
+        return context
+
     def on_post_build(self, *, config: Any) -> None:
-        """Write the word breaks as raw UTF-8: the escaped form is twice the size."""
+        """Write the index as raw UTF-8 (the escaped form is twice the size); after an
+        incremental build, with the previous entries of every page not rendered again."""
         index = os.path.join(config.site_dir, "search", "search_index.json")
-        if os.path.exists(index):
-            with open(index, encoding="utf-8") as handle:
-                data = json.load(handle)
-            with open(index, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+        if not os.path.exists(index):
+            return
+        with open(index, encoding="utf-8") as handle:
+            data = json.load(handle)
+        if self.previous_index is not None:
+            data["docs"] = merged_entries(data["docs"], load_entries(self.previous_index),
+                                          self.rendered, self.order)
+        os.unlink(index)  # a new file: the old one may be shared with the published site
+        with open(index, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+
+
+def index_location(url: str) -> str:
+    """A page's location as the search index writes it (the home page is "", not "./")."""
+    return "" if url in ("./", ".") else url
+
+
+def page_of(entry: dict[str, Any]) -> str:
+    return str(entry["location"]).partition("#")[0]
+
+
+def load_entries(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        docs: list[dict[str, Any]] = json.load(handle)["docs"]
+    return docs
+
+
+def merged_entries(fresh: list[dict[str, Any]], previous: list[dict[str, Any]], rendered: set[str],
+                   order: list[str]) -> list[dict[str, Any]]:
+    """Entries of rendered pages from this build, the others' from the previous index, in the
+    order a full build writes them (the order of the documentation pages)."""
+    by_page: dict[str, list[dict[str, Any]]] = {}
+    for entry in previous:
+        if page_of(entry) not in rendered:
+            by_page.setdefault(page_of(entry), []).append(entry)
+    for entry in fresh:
+        by_page.setdefault(page_of(entry), []).append(entry)
+    return [entry for url in order for entry in by_page.get(url, [])]

@@ -171,8 +171,10 @@ def fresh_folder(path: Path) -> None:
     mark(path)
 
 
-def sync_tree(target: Path, files: Iterable[tuple[str, bytes]]) -> int:
+def sync_tree(target: Path, files: Iterable[tuple[str, bytes]]) -> set[str]:
     """Make `target` hold exactly `files` (plus its marker); rewrite only what changed.
+
+    Returns the relative paths written (new or changed).
 
     `target` lies inside a folder qunsop owns; links found in it are removed, not followed.
     """
@@ -182,14 +184,14 @@ def sync_tree(target: Path, files: Iterable[tuple[str, bytes]]) -> int:
             raise OutputCollision(f"两个输出都要写入 {relative}")
         wanted[relative] = data
     real_folder(target)
-    written = 0
+    written: set[str] = set()
     for relative, data in wanted.items():
         path = target / relative
         if not path.is_symlink() and path.is_file() and not linked_below(target, path) \
                 and path.read_bytes() == data:
             continue
         write_file(path, data, target)
-        written += 1
+        written.add(relative)
     for folder, dirs, names in os.walk(target, topdown=False):
         here = Path(folder)
         for name in names:
@@ -224,6 +226,34 @@ def staging_dir(site: Path, root: Path) -> Path:
     return staging
 
 
+def link_tree(source: Path, target: Path, skip: frozenset[str] = frozenset()) -> int:
+    """Give `target` a hard link to every regular file of `source` (an unchanged file then costs
+    no copy); links and special files are left out. Whatever later writes into `target` must
+    replace a file, never write into it (see `unlink_outputs`). Returns files linked."""
+    linked = 0
+    for folder, dirs, names in os.walk(source):
+        here = Path(folder)
+        dirs[:] = [name for name in dirs if not (here / name).is_symlink()
+                   and (here / name).relative_to(source).as_posix() not in skip]
+        destination = target / here.relative_to(source)
+        destination.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            path = here / name
+            if path.is_file() and not path.is_symlink() and name != MARKER:
+                os.link(path, destination / name)
+                linked += 1
+    return linked
+
+
+def unlink_outputs(folder: Path, relatives: Iterable[str]) -> None:
+    """Remove files that are about to be written again, so the writer makes new files and a
+    published file shared through a hard link is never changed in place."""
+    for relative in relatives:
+        path = folder / relative
+        if path.is_file() or path.is_symlink():
+            path.unlink()
+
+
 def mark(folder: Path) -> None:
     marker = folder / MARKER
     if marker.is_symlink() or not marker.is_file():
@@ -246,7 +276,8 @@ def publish(staging: Path, site: Path) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
-def reuse_unchanged(staging: Path, site: Path) -> int:
+def reuse_unchanged(staging: Path, site: Path,
+                    published: dict[str, list[int]] | None = None) -> int:
     """Hard-link files identical to the published ones, so they are not rewritten.
 
     After editing one post only the outputs that show it get new files (and
@@ -254,12 +285,18 @@ def reuse_unchanged(staging: Path, site: Path) -> int:
     """
     changed = 0
     real_site = os.path.realpath(site)
+    published = published if published is not None else {}
     for folder, _dirs, names in os.walk(staging):
         for name in names:
             fresh = Path(folder) / name
             relative = fresh.relative_to(staging)
+            known = published.get(relative.as_posix())
+            if known is not None and known[0] == fresh.lstat().st_ino:
+                continue  # the published file itself, linked in by an incremental build
             old = site / relative
             inside = os.path.realpath(old) == os.path.join(real_site, *relative.parts)
+            if inside and old.is_file() and not old.is_symlink() and os.path.samefile(fresh, old):
+                continue  # already the published file (linked in by an incremental build)
             if inside and old.is_file() and not old.is_symlink() and same_bytes(fresh, old):
                 link = fresh.with_name(f".{name}.link")
                 os.link(old, link)
@@ -286,13 +323,18 @@ def manifest(folder: Path) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
     if not folder.is_dir() or folder.is_symlink():
         return found
-    for parent, dirs, names in os.walk(folder):
-        for name in [*dirs, *names]:
-            path = Path(parent) / name
-            info = path.lstat()
-            found[path.relative_to(folder).as_posix()] = [
-                info.st_ino, info.st_mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
-    return found
+    pending = [(str(folder), "")]
+    while pending:  # os.scandir: one directory read gives every entry's name and type
+        directory, prefix = pending.pop()
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                info = entry.stat(follow_symlinks=False)
+                relative = f"{prefix}{entry.name}"
+                found[relative] = [info.st_ino, info.st_mode, info.st_size, info.st_mtime_ns,
+                                   info.st_ctime_ns]
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, relative + "/"))
+    return dict(sorted(found.items()))
 
 
 def discard(path: Path) -> None:

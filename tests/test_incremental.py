@@ -65,3 +65,89 @@ def test_cache_never_serves_stale_validation(scratch: ScratchProject) -> None:
     scratch.write("content_library/banned_words.txt", "暖心\n")
     problems = scratch.validate().problems()
     assert any(p["code"] == "banned-word" for p in problems)
+
+
+# --- only what changed goes through the engine, and the result is a full build's ------------
+
+
+def tree(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*"))
+            if p.is_file()}
+
+
+def edit(root: Path, relative: str, old: str, new: str) -> None:
+    path = root / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text, relative
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_an_incremental_build_equals_a_clean_full_build_of_the_example(tmp_path: Path) -> None:
+    from conftest import AUTHORED_EPOCH, copy_example
+    from qunsop.build import build_project
+
+    env = {"SOURCE_DATE_EPOCH": AUTHORED_EPOCH}
+    project = copy_example(tmp_path / "edited")
+    assert run_qunsop("build", str(project), env=env).exit_code == 0
+    edit(project, "content_library/posts/needed/tyre-bulge.md", "鼓包", "鼓起包")
+    edit(project, "playbooks/truck-tyres/tiers/c-koc.yaml", "团长", "团长（KOC）")
+    edited = run_qunsop("build", str(project), env=env)
+    assert edited.exit_code == 0, edited.output
+    # a clean full build of the very same sources, with no cache and no previous site
+    clean = tmp_path / "clean"
+    import shutil
+    shutil.copytree(project, clean, ignore=shutil.ignore_patterns("site", "build", ".site*"))
+    full = run_qunsop("build", str(clean), env={**env, "QUNSOP_CACHE_DIR": "off"})
+    assert full.exit_code == 0, full.output
+    assert tree(project / "site") == tree(clean / "site")
+    assert build_project  # the same function both builds ran
+
+
+def test_an_incremental_build_renders_only_the_pages_that_changed(scratch: ScratchProject,
+                                                                  monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from qunsop.build import BuildOptions, build_project
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795392000")
+    assert not build_project(scratch.root).incremental
+    edit(scratch.root, POST, "暖心。", "暖心，点赞！")
+    result = build_project(scratch.root, BuildOptions())
+    assert result.incremental
+    # a change to the site's settings (the nav's look, every page) builds everything again
+    edit(scratch.root, "mkdocs.yml", "accent: orange", "accent: amber")
+    assert not build_project(scratch.root).incremental
+    # a new reply only changes the replies page: still incremental
+    scratch.write("content_library/replies/new-reply.md",
+                  "---\nid: new-reply\ntitle: 新话术\nscenario: 测试\n---\n谢谢大家。\n")
+    assert build_project(scratch.root).incremental
+    # a new game is a new page in the nav: everything again
+    game = (scratch.root / "content_library/games/warmup.md").read_text(encoding="utf-8")
+    scratch.write("content_library/games/second.md",
+                  game.replace("id: warmup", "id: second").replace("name: 红包暖场", "name: 第二个游戏"))
+    assert not build_project(scratch.root).incremental
+    # and a published site that was touched
+    assert build_project(scratch.root).unchanged
+    (scratch.root / "site/index.html").write_text("changed", encoding="utf-8")
+    edit(scratch.root, POST, "点赞", "点个赞")
+    assert not build_project(scratch.root).incremental
+
+
+def test_an_incremental_build_never_writes_into_the_published_files(scratch: ScratchProject,
+                                                                    monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The staging folder shares files with the published site: a failed build leaves it whole."""
+    from qunsop import build as build_module
+    from qunsop.build import build_project
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795392000")
+    build_project(scratch.root)
+    before = tree(scratch.root / "site")
+    edit(scratch.root, POST, "暖心。", "暖心，点赞！")
+
+    def fail(*_args: object) -> None:
+        raise RuntimeError("stop just before publishing")
+
+    monkeypatch.setattr(build_module, "publish", fail)
+    try:
+        build_project(scratch.root)
+    except RuntimeError:
+        pass
+    assert tree(scratch.root / "site") == before

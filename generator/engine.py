@@ -537,7 +537,8 @@ def _build(site: EngineSite, config_file: Path, site_dir: Path, previous_index: 
             # build is strict through the collector below instead
             config = load_config(str(config_file), site_dir=str(site_dir), strict=not dirty,
                                  markdown_extensions=extensions)
-            config.plugins["qunsop-search"].previous_index = previous_index
+            search_zh = config.plugins["qunsop-search"]
+            search_zh.previous_index = previous_index  # type: ignore[attr-defined]
             config.plugins.on_startup(command="build", dirty=dirty)
             try:
                 build(config, dirty=dirty)

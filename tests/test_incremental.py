@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import ScratchProject, run_qunsop
 
 POST = "content_library/posts/liked/road-story.md"
@@ -146,8 +148,6 @@ def test_an_incremental_build_never_writes_into_the_published_files(scratch: Scr
         raise RuntimeError("stop just before publishing")
 
     monkeypatch.setattr(build_module, "publish", fail)
-    try:
+    with pytest.raises(RuntimeError):
         build_project(scratch.root)
-    except RuntimeError:
-        pass
     assert tree(scratch.root / "site") == before

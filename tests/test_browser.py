@@ -168,3 +168,37 @@ def test_operator_questions_find_the_right_page(desktop, example_url: str) -> No
             misses.append((query, top))
     print(f"operator questions answered in the top three: {len(QUESTIONS) - len(misses)}/{len(QUESTIONS)}")
     assert len(misses) <= 1, misses
+
+
+CONTRAST_JS = """
+function rgb(text) { return text.match(/[\\d.]+/g).slice(0, 3).map(Number); }
+function lum(c) {
+  const v = c.map(x => { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+  return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+}
+function ratio(a, b) { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); }
+function background(el) {
+  for (; el; el = el.parentElement) {
+    const c = getComputedStyle(el).backgroundColor;
+    if (!/rgba\\(.*, 0\\)$/.test(c) && c !== 'transparent') return rgb(c);
+  }
+  return [255, 255, 255];
+}
+return arguments[0].map(sel => {
+  const el = document.querySelector(sel);
+  return [sel, ratio(rgb(getComputedStyle(el).color), background(el))];
+});
+"""
+
+
+def test_sop_pages_are_readable_and_named(desktop, example_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Header title, body links and the footer reach 4.5:1; the search dialog has a name;
+    the printable checklists carry no unlabeled form controls."""
+    desktop.get(example_url + "truck-tyres/escalations/mass-exit/")
+    ratios = desktop.execute_script(CONTRAST_JS, [
+        ".md-header__topic", ".md-content a[href]:not(.headerlink)", ".md-copyright"])
+    assert all(value >= 4.5 for _, value in ratios), ratios
+    assert desktop.execute_script(
+        "return document.querySelector('[role=dialog].md-search').getAttribute('aria-label')")
+    assert desktop.execute_script("return document.querySelectorAll('.md-content input').length") == 0
+    assert desktop.execute_script("return document.querySelectorAll('.md-content .qs-box').length") >= 3

@@ -235,22 +235,25 @@ def stats(path: str, playbook: str | None) -> None:
               help="日期 YYYY-MM-DD（按日期的排期，默认今天）")
 @click.option("--day", "day_number", type=int, default=None, metavar="天数",
               help="建群后第几天（按天的排期，第 1 天是建群当天）")
-def pack(calendar: str, path: str, date_text: str | None, day_number: int | None) -> None:
+@PLAYBOOK_OPTION
+def pack(calendar: str, path: str, date_text: str | None, day_number: int | None,
+         playbook: str | None) -> None:
     """在终端打印某一天的推送包（与 pack.txt 相同）。
 
     CALENDAR 是排期的 id，PATH 是项目目录（默认当前目录）。
     """
     from .packs import pack_contexts, pack_day, pack_text
-    from .pipeline import check_project
+    from .pipeline import CheckOptions, check_project
     from .schedule import requested_day_key
 
-    checked = check_project(project_root(path))
+    checked = check_project(project_root(path), CheckOptions(playbook=playbook))
     if has_errors(checked.problems):
         click.echo(format_problems(checked.problems, "text", checked.files_checked))
         sys.exit(EXIT_INVALID)
     schedule = checked.schedules.get(calendar)
     if schedule is None:
-        raise click.UsageError(f"找不到排期 `{calendar}`{did_you_mean(calendar, checked.schedules)}")
+        where = f"（方案 {playbook} 里）" if playbook else ""
+        raise click.UsageError(f"找不到排期 `{calendar}`{where}{did_you_mean(calendar, checked.schedules)}")
     key = requested_day_key(schedule, date_text, day_number)
     day = next((d for d in schedule.days if d.key == key), None)
     if day is None:

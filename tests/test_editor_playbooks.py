@@ -123,6 +123,15 @@ def test_pack_prints_a_day_of_either_playbook(project: Path) -> None:
     assert run.exit_code == 0 and "打卡" in run.stdout
 
 
+def test_pack_takes_playbook_like_every_command(project: Path) -> None:
+    run = run_qunsop("pack", "week-two", str(project), "--date", "2026-12-07", "--playbook", "second")
+    assert run.exit_code == 0, run.output
+    assert "胎压" in run.stdout
+    other = run_qunsop("pack", "week", str(project), "--date", "2026-12-07", "--playbook", "second")
+    assert other.exit_code == 2
+    assert "找不到排期 `week`（方案 second 里）" in other.output and "Traceback" not in other.output
+
+
 def test_new_post_needs_no_playbook_even_with_two(fresh: Path) -> None:
     run = run_qunsop("new", "post", "winter-wiper-tips", str(fresh))  # the CONTRIBUTING command
     assert run.exit_code == 0, run.output

@@ -18,6 +18,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -316,10 +317,17 @@ class Calendar(Model):
             raise ValueError("排期需要 start、end 和 weekly，或者 days")
         if dated and (self.start is None or self.end is None):
             raise ValueError("按日期的排期必须同时写 start 和 end")
-        if self.start and self.end and (self.end - self.start).days + 1 > MAX_CALENDAR_DAYS:
-            raise ValueError(f"排期最长 {MAX_CALENDAR_DAYS} 天（两年），现在是 "
-                             f"{(self.end - self.start).days + 1} 天：请拆成几个排期")
         return self
+
+    @field_validator("end")
+    @classmethod
+    def at_most_two_years(cls, end: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        # a field check, not a model check, so the problem points at the `end:` line
+        start = info.data.get("start")
+        if start and end and (end - start).days + 1 > MAX_CALENDAR_DAYS:
+            raise ValueError(f"排期最长 {MAX_CALENDAR_DAYS} 天（两年），现在是 "
+                             f"{(end - start).days + 1} 天：请拆成几个排期")
+        return end
 
     @property
     def is_dated(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import gc
 import html
+import socket
 from pathlib import Path
 
 import click
@@ -37,6 +38,7 @@ def serve_project(root: Path, host: str, port: int, playbook: str | None, allow_
             click.echo(text, err=True)
             problems[:] = [problems_page(text)]
 
+    refuse_busy_port(host, port)  # before a build the user would wait for in vain
     rebuild()
     watched = [root / "playbooks", root / "content_library", root / "mkdocs.yml", root / "qunsop.yaml",
                TEMPLATES]
@@ -45,9 +47,24 @@ def serve_project(root: Path, host: str, port: int, playbook: str | None, allow_
         engine.serve_site(site, rebuild, watched, host, port, lambda: problems[0] if problems else None)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
-            raise UsageError(f"端口 {port} 已被占用（可能已经有一个 qunsop serve 在运行）："
-                             f"用 --port 换一个，例如 --port {port + 1}") from None
+            raise busy_port(port) from None
         raise
+
+
+def refuse_busy_port(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise busy_port(port) from None
+            raise
+
+
+def busy_port(port: int) -> UsageError:
+    return UsageError(f"端口 {port} 已被占用（可能已经有一个 qunsop serve 在运行）："
+                      f"用 --port 换一个，例如 --port {port + 1}")
 
 
 def problems_page(text: str) -> str:

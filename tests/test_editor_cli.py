@@ -95,3 +95,5 @@ def test_serve_on_a_busy_port_is_a_clear_usage_error(tmp_path: Path) -> None:
     assert run.exit_code == 2, run.output
     assert f"端口 {port} 已被占用" in run.output and f"--port {port + 1}" in run.output
     assert "内部错误" not in run.output and "Traceback" not in run.output
+    # refused before building or announcing an address that would not answer
+    assert "预览地址" not in run.output and not (project / "site").exists()

@@ -107,7 +107,7 @@ BAD_VALUES = {
     "february-30": (WEEK, "start: 2026-12-01", "start: 2026-02-30", "bad-value", 4, "start"),
     "override-year-1": (WEEK, "date: 2026-12-03", "date: 0001-12-03", "invalid-value", 21, "overrides[0].date"),
     "too-long": (WEEK, "end: 2026-12-07", f"end: {dt.date(2026, 12, 1) + dt.timedelta(days=MAX_CALENDAR_DAYS)}",
-                 "invalid-value", None, ""),
+                 "invalid-value", 5, "end"),
     "huge-int": (TIER, "posts_per_day: 2", "posts_per_day: 99999999999999999999999999", "invalid-value",
                  7, "posts_per_day"),
     "negative": (TIER, "posts_per_day: 2", "posts_per_day: -1", "invalid-value", 7, "posts_per_day"),

@@ -24,7 +24,6 @@ from . import engine
 from .cache import Cache, code_version, digest, fingerprint
 from .errors import ProblemsFound, has_errors
 from .history import read_history
-from .links import page_url
 from .load import discover
 from .media import ASSETS_DIR
 from .packs import PackJob, pack_job, render_pack_job
@@ -36,12 +35,13 @@ from .write import (
     PROTECTED,
     OutputCollision,
     OutputRefused,
+    apply_in_place,
     check_output_folder,
     check_writable,
     claim,
     discard,
     fresh_folder,
-    link_tree,
+    link_files,
     made_by_qunsop,
     manifest,
     mark,
@@ -49,11 +49,11 @@ from .write import (
     owned,
     project_lock,
     publish,
+    remove_stale,
     reuse_unchanged,
     shown_path,
     staging_dir,
     sync_tree,
-    unlink_outputs,
     write_file,
 )
 
@@ -130,46 +130,47 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
         raise ProblemsFound(checked.problems, checked.files_checked)
     site_settings = checked.project.site
     assert site_settings is not None  # a missing mkdocs.yml is an error above
-    progress("生成页面")
     history = read_history(root, stamp)
-    plan = plan_site(checked, read_glossary(), site_settings.site_url, history)
-    docs = [*render_docs(plan), *plan.files, *static_files(checked)]
-    progress("写入文档目录")
-    changed = sync_tree(work / "docs", docs)
-    words = work / "search-words.txt"
-    write_if_changed(words, "".join(f"{word} 2000\n" for word in plan.search_words), work)
-    engine_site = engine.EngineSite(site_settings, root, work / "docs", TEMPLATES / "theme", plan.nav,
-                                    words, options.allow_scripts)
-    engine_key = fingerprint([("config", json.dumps(engine.config_data(engine_site), sort_keys=True,
-                                                      ensure_ascii=False)),
-                              ("words", words.read_bytes()), ("qunsop", code_version()),
-                              ("engine", engine.version())])
-    outputs = sorted(path for path, _data in docs)
-    # only the pages that changed go through the engine again, when nothing else did: the
-    # nav, the settings, qunsop itself and the set of files all as last time, and the
-    # published site exactly as that build left it
-    incremental = isinstance(previous, dict) and previous.get("engine") == engine_key \
-        and previous.get("outputs") == outputs and previous.get("manifest") == published
-    progress("MkDocs 生成网站，同时生成推送包")
-    staging = staging_dir(site, root)
+    # packs need only the checked project: their process starts now and runs beside
+    # planning, rendering and the engine. Their files are reused when the published
+    # site is exactly as the last build left it (each day's key covers what it shows).
+    reuse_packs = isinstance(previous, dict) and previous.get("manifest") == published
+    job = pack_job(checked, site_settings.site_url, stamp, history,
+                   previous.get("packs", {}) if reuse_packs and isinstance(previous, dict) else {},
+                   site / "packs" if reuse_packs else None)
     packs = work / "packs-staging"
     fresh_folder(packs)
-    job = pack_job(checked, site_settings.site_url, stamp, history,
-                   previous.get("packs", {}) if incremental and isinstance(previous, dict) else {},
-                   site / "packs" if incremental else None)
+    staging = staging_dir(site, root)
     try:
-        if incremental:
-            link_tree(site, staging, skip=frozenset({"packs"}))  # packs come from their process
-            unlink_outputs(staging, [*map(site_file, changed), *ALWAYS_WRITTEN])
         with packs_in_background(job, packs):
+            progress("生成页面，同时生成推送包")
+            plan = plan_site(checked, read_glossary(), site_settings.site_url, history)
+            docs = [*render_docs(plan), *plan.files, *static_files(checked)]
+            changed = sync_tree(work / "docs", docs)
+            words = work / "search-words.txt"
+            write_if_changed(words, "".join(f"{word} 2000\n" for word in plan.search_words), work)
+            engine_site = engine.EngineSite(site_settings, root, work / "docs", TEMPLATES / "theme",
+                                            plan.nav, words, options.allow_scripts)
+            engine_key = fingerprint([("config", json.dumps(engine.config_data(engine_site),
+                                                            sort_keys=True, ensure_ascii=False)),
+                                      ("words", words.read_bytes()), ("qunsop", code_version()),
+                                      ("engine", engine.version())])
+            outputs = sorted(path for path, _data in docs)
+            # only the pages that changed go through the engine again, when nothing else
+            # did: the nav, the settings, qunsop itself and the set of files all as last
+            # time, and the published site exactly as that build left it
+            incremental = reuse_packs and isinstance(previous, dict) \
+                and previous.get("engine") == engine_key and previous.get("outputs") == outputs
+            progress("MkDocs 生成网站")
             engine.build_site(engine_site, work / "mkdocs.yml", staging,
-                              site / "search/search_index.json" if incremental else None)
-        move_into(packs / "packs", staging / "packs")
+                              engine.Incremental(site / "search/search_index.json", changed)
+                              if incremental else None)
         pack_keys = json.loads((packs / "keys.json").read_text(encoding="utf-8"))
-        mark(staging)
         progress("发布")
-        written = reuse_unchanged(staging, site, published)
-        publish(staging, site)
+        if incremental:
+            written = publish_in_place(staging, packs, site, published)
+        else:
+            written = publish_whole(staging, packs, site, published)
     except BaseException:
         discard(staging)
         raise
@@ -181,15 +182,29 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
                        incremental=incremental)
 
 
-# written by the engine on every build, incremental or not
-ALWAYS_WRITTEN = ("404.html", "sitemap.xml", "sitemap.xml.gz", "search/search_index.json")
+def publish_whole(staging: Path, packs: Path, site: Path, published: dict[str, list[int]]) -> int:
+    """Complete the staging folder (the packs, with reused ones linked from the published
+    site) and swap it into place. Returns files changed."""
+    move_into(packs / "packs", staging / "packs")
+    link_files(site, staging, pack_list(packs, "reused.json"))
+    mark(staging)
+    written = reuse_unchanged(staging, site, published)
+    publish(staging, site)
+    return written
 
 
-def site_file(docs_path: str) -> str:
-    """Where the engine publishes a docs file: a page becomes a folder's index.html."""
-    if not docs_path.endswith(".md"):
-        return docs_path
-    return page_url(docs_path) + "index.html"
+def publish_in_place(staging: Path, packs: Path, site: Path, published: dict[str, list[int]]) -> int:
+    """An incremental build: move the few new files into the published site, then remove
+    the pack files this build no longer makes. Returns files changed."""
+    kept = set(pack_list(packs, "files.json"))
+    written = apply_in_place(staging, site) + apply_in_place(packs / "packs", site / "packs")
+    discard(staging)
+    return written + remove_stale(site, published, "packs/", kept)
+
+
+def pack_list(packs: Path, name: str) -> list[str]:
+    found: list[str] = json.loads((packs / name).read_text(encoding="utf-8"))
+    return found
 
 
 def clean_project(root: Path, site_dir: Path | None = None) -> list[Path]:

@@ -104,14 +104,8 @@ class Cache:
 
     def read(self, name: str) -> Any | None:
         """A record this user's qunsop wrote, or None (missing, damaged or not ours)."""
-        if self.folder is None:
-            return None
-        try:
-            raw = (self.folder / name).read_bytes()
-        except OSError:
-            return None
-        mac, _, body = raw.partition(b"\n")
-        if not hmac.compare_digest(mac, self._mac(body)):
+        body = self.read_bytes(name)
+        if body is None:
             return None
         try:
             return json.loads(body, object_hook=_decode)
@@ -119,9 +113,23 @@ class Cache:
             return None
 
     def write(self, name: str, value: Any) -> None:
+        self.write_bytes(name, json.dumps(value, ensure_ascii=False, separators=(",", ":"),
+                                          default=_encode).encode())
+
+    def read_bytes(self, name: str) -> bytes | None:
+        """The body of a record this user's qunsop signed, or None."""
+        if self.folder is None:
+            return None
+        try:
+            raw = (self.folder / name).read_bytes()
+        except OSError:
+            return None
+        mac, _, body = raw.partition(b"\n")
+        return body if hmac.compare_digest(mac, self._mac(body)) else None
+
+    def write_bytes(self, name: str, body: bytes) -> None:
         if self.folder is None:
             return
-        body = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_encode).encode()
         try:
             write_atomic(self.folder / name, self._mac(body) + b"\n" + body)
         except OSError as error:

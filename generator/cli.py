@@ -272,9 +272,9 @@ def main() -> None:
     from .write import OutputCollision, OutputRefused
 
     use_chinese()
-    # parsed sources are millions of small objects that live until this one-shot process
-    # ends and form no cycles: collect rarely (a long-running serve restores the default)
-    gc.set_threshold(50_000, 20, 100)
+    from . import BUILD_GC_THRESHOLDS
+
+    gc.set_threshold(*BUILD_GC_THRESHOLDS)  # a one-shot process (serve restores the default)
     try:
         cli.main(standalone_mode=False, prog_name="qunsop")
     except click.exceptions.Abort:

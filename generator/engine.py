@@ -469,17 +469,26 @@ def version() -> str:
     return f"mkdocs {installed('mkdocs')}, material {installed('mkdocs-material')}"
 
 
+@dataclass(frozen=True)
+class Incremental:
+    """What an incremental build needs: the published search index, and the docs files
+    that changed since the published build (only their pages are rendered again)."""
+
+    previous_index: Path
+    changed_docs: set[str]
+
+
 def build_site(site: EngineSite, config_file: Path, site_dir: Path,
-               previous_index: Path | None = None) -> None:
+               incremental: Incremental | None = None) -> None:
     """Run a strict MkDocs build of the generated docs into `site_dir`.
 
-    With `previous_index` (the published search index) the build is incremental: `site_dir`
-    already holds the published pages and only pages whose docs are newer than them are
-    rendered again (the engine's dirty build); the search index keeps the other pages'
-    entries from the previous one.
+    Incremental, `site_dir` receives only the pages of the changed docs files, the theme's
+    pages (404, sitemap) and a search index that keeps the other pages' entries from the
+    previous one (the engine's dirty build, told which files changed rather than comparing
+    times).
     """
     with _environment_kept(), _new_files_only():
-        _build(site, config_file, site_dir, previous_index)
+        _build(site, config_file, site_dir, incremental)
 
 
 @contextmanager
@@ -522,7 +531,7 @@ def _environment_kept() -> Iterator[None]:
         os.environ.update(saved)
 
 
-def _build(site: EngineSite, config_file: Path, site_dir: Path, previous_index: Path | None) -> None:
+def _build(site: EngineSite, config_file: Path, site_dir: Path, incremental: Incremental | None) -> None:
     from jinja2 import TemplateError
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -532,13 +541,13 @@ def _build(site: EngineSite, config_file: Path, site_dir: Path, previous_index: 
     extensions = [*data["markdown_extensions"], superfences_extension()]
     with _collected_warnings() as collector:
         try:
-            dirty = previous_index is not None
+            dirty = incremental is not None
             # the engine counts its own notice about dirty builds as a warning: an incremental
             # build is strict through the collector below instead
             config = load_config(str(config_file), site_dir=str(site_dir), strict=not dirty,
                                  markdown_extensions=extensions)
             search_zh = config.plugins["qunsop-search"]
-            search_zh.previous_index = previous_index  # type: ignore[attr-defined]
+            search_zh.incremental = incremental  # type: ignore[attr-defined]
             config.plugins.on_startup(command="build", dirty=dirty)
             try:
                 build(config, dirty=dirty)

@@ -200,16 +200,20 @@ class ScheduleLint:
         named = {slot.post for item in self.project.of(Calendar) for slots in calendar_slots(item.model)
                  for slot in slots if slot.post}
         named |= {a.post for item in self.project.of(Campaign) for a in item.model.announcements}
-        picks = [(slot.pick.category or slot.category, slot.pick.tag, frozenset(item.model.tiers))
-                 for item in self.project.of(Calendar) for slots in calendar_slots(item.model)
-                 for slot in slots if slot.pick]
+        picks: dict[str, set[tuple[str | None, frozenset[str]]]] = {}  # by category
+        for calendar in self.project.of(Calendar).models():
+            for slots in calendar_slots(calendar):
+                for slot in slots:
+                    if slot.pick:
+                        picks.setdefault(slot.pick.category or slot.category, set()).add(
+                            (slot.pick.tag, frozenset(calendar.tiers)))
         for item in self.project.of(Post):
             post = item.model
             if post.status != "approved" or post.id in named:
                 continue
             tiers = set(post.tiers)
-            if not any(category == post.category and (tag is None or tag in post.tags)
-                       and calendar_tiers <= tiers for category, tag, calendar_tiers in picks):
+            if not any((tag is None or tag in post.tags) and calendar_tiers <= tiers
+                       for tag, calendar_tiers in picks.get(post.category, ())):
                 self.report(item, ("category",), "never-scheduled",
                             "没有哪个排期会用到这条：没有排期直接写它，也没有 pick 规则挑得中"
                             "（看看分类、标签和适用群层级）")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import frontmatter
+import msgspec
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -38,22 +39,52 @@ SAFE_TAGS = frozenset(
 )
 
 
-@dataclass(frozen=True)
 class Marks:
-    """Where each field path starts: the key for mapping entries, the node otherwise."""
+    """Where each field path starts: the key for mapping entries, the node otherwise.
 
-    keys: dict[FieldPath, Position] = field(default_factory=dict)
-    values: dict[FieldPath, Position] = field(default_factory=dict)
+    Marks read back from the parse cache stay packed until a problem needs a position:
+    most runs locate nothing in most files, and unpacking every table cost more than
+    reading them.
+    """
+
+    def __init__(self, keys: dict[FieldPath, Position] | None = None,
+                 values: dict[FieldPath, Position] | None = None, packed: bytes | None = None) -> None:
+        self._keys = {} if keys is None else keys
+        self._values = {} if values is None else values
+        self._packed = packed
+
+    @property
+    def keys(self) -> dict[FieldPath, Position]:
+        self._unpack()
+        return self._keys
+
+    @property
+    def values(self) -> dict[FieldPath, Position]:
+        self._unpack()
+        return self._values
+
+    def pack(self) -> bytes:
+        return PACKER.encode([[[list(path), *at] for path, at in table.items()]
+                              for table in (self.keys, self.values)])
+
+    def _unpack(self) -> None:
+        if self._packed is None:
+            return
+        keys, values = msgspec.msgpack.decode(self._packed)
+        self._keys = {tuple(path): (line, column) for path, line, column in keys}
+        self._values = {tuple(path): (line, column) for path, line, column in values}
+        self._packed = None
 
     def locate(self, path: FieldPath, *, at_key: bool = False) -> Position:
         """Position of the deepest existing prefix of `path`."""
+        keys, values = self.keys, self.values
         for end in range(len(path), -1, -1):
             prefix = path[:end]
-            table = self.keys if at_key or end < len(path) else self.values
+            table = keys if at_key or end < len(path) else values
             if prefix in table:
                 return table[prefix]
-            if prefix in self.values:
-                return self.values[prefix]
+            if prefix in values:
+                return values[prefix]
         return (1, 1)
 
 
@@ -80,16 +111,21 @@ class LoadResult:
 class ParseCache:
     """Parsed sources by content hash: PyYAML is the slowest stage, so parse each text once.
 
-    Stored as JSON in the user's cache, for this exact qunsop code only.
+    Stored as MessagePack in the user's cache (signed, see cache.py), for this exact qunsop
+    code only. Each entry keeps its data and its marks as separate packed blobs: a run
+    unpacks the data of the files it reads and the marks only where it reports a problem,
+    and saving passes unchanged blobs through untouched.
     """
+
+    NAME = "parse.msgpack"
 
     def __init__(self, cache: Cache) -> None:
         self.cache = cache
-        self.name = "parse.json"
-        stored = cache.read(self.name)
         version = code_version() if cache.folder else ""
-        self.entries: dict[str, Any] = (
-            stored["entries"] if isinstance(stored, dict) and stored.get("version") == version else {})
+        self.entries: dict[str, list[Any]] = {}
+        stored = stored_entries(cache.read_bytes(self.NAME), version)
+        if stored is not None:
+            self.entries = stored
         self.version = version
         self.used: set[str] = set()
         self.changed = False
@@ -99,16 +135,19 @@ class ParseCache:
         entry = self.entries.get(key)
         if entry is None:
             return None
-        data, keys, values, body_line = entry
-        marks = Marks({tuple(path): (line, column) for path, line, column in keys},
-                      {tuple(path): (line, column) for path, line, column in values})
-        return data, marks, body_line
+        try:
+            data_blob, marks_blob, body_line = entry
+            return UNPACKER.decode(data_blob), Marks(packed=marks_blob), int(body_line)
+        except (msgspec.DecodeError, TypeError, ValueError):
+            return None
 
     def put(self, key: str, source: SourceFile) -> None:
         self.used.add(key)
-        self.entries[key] = [source.data, [[list(path), *at] for path, at in source.marks.keys.items()],
-                             [[list(path), *at] for path, at in source.marks.values.items()],
-                             source.body_line]
+        try:
+            data = PACKER.encode(tagged_dates(source.data))
+        except (UncachableKey, OverflowError, TypeError):
+            return  # not exactly representable (a date as a key, a 30-digit number): parsed again
+        self.entries[key] = [data, source.marks.pack(), source.body_line]
         self.changed = True
 
     def save(self) -> None:
@@ -116,7 +155,56 @@ class ParseCache:
         if self.cache.folder is None or not (self.changed or set(self.entries) - self.used):
             return
         kept = {key: self.entries[key] for key in sorted(self.used) if key in self.entries}
-        self.cache.write(self.name, {"version": self.version, "entries": kept})
+        self.cache.write_bytes(self.NAME, PACKER.encode({"version": self.version, "entries": kept}))
+
+
+def stored_entries(body: bytes | None, version: str) -> dict[str, list[Any]] | None:
+    if body is None:
+        return None
+    try:
+        stored = msgspec.msgpack.decode(body)
+    except msgspec.DecodeError:
+        return None
+    entries = stored.get("entries") if isinstance(stored, dict) else None
+    if not isinstance(entries, dict) or stored.get("version") != version:
+        return None
+    return entries
+
+
+# YAML gives dates and timestamps, which MessagePack has no exact type for: they travel
+# as extension values holding their ISO text, so a cached parse equals a fresh one
+DATE_EXT, DATETIME_EXT = 1, 2
+
+
+class UncachableKey(Exception):
+    """A mapping key (a date) that would come back from the cache as another type."""
+
+
+def tagged_dates(value: Any) -> Any:
+    if isinstance(value, dict):
+        if any(isinstance(key, dt.date) for key in value):
+            raise UncachableKey
+        return {key: tagged_dates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [tagged_dates(item) for item in value]
+    if isinstance(value, dt.datetime):
+        return msgspec.msgpack.Ext(DATETIME_EXT, value.isoformat().encode())
+    if isinstance(value, dt.date):
+        return msgspec.msgpack.Ext(DATE_EXT, value.isoformat().encode())
+    return value
+
+
+def untagged_date(code: int, data: memoryview) -> dt.date:
+    text = bytes(data).decode()
+    if code == DATE_EXT:
+        return dt.date.fromisoformat(text)
+    if code == DATETIME_EXT:
+        return dt.datetime.fromisoformat(text)
+    raise ValueError(f"unknown extension {code}")
+
+
+PACKER = msgspec.msgpack.Encoder()
+UNPACKER = msgspec.msgpack.Decoder(ext_hook=untagged_date)
 
 
 class SourceProblem(Exception):

@@ -14,7 +14,6 @@ import datetime as dt
 import functools
 import io
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -312,19 +311,18 @@ def ics_text(text: str) -> str:
 
 def fold(line: str, limit: int = 75) -> str:
     """Fold a content line at 75 octets without splitting a UTF-8 character."""
-    if len(line.encode("utf-8")) <= limit:
+    data = line.encode("utf-8")
+    if len(data) <= limit:
         return line
-    parts: list[str] = []
-    current, size = "", 0
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > limit:
-            parts.append(current)
-            current, size = "", 1  # continuation lines start with one space
-        current += char
-        size += width
-    parts.append(current)
-    return "\r\n ".join(parts)
+    parts: list[bytes] = []
+    start, room = 0, limit
+    while start < len(data):
+        end = min(start + room, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:  # inside a character: break before it
+            end -= 1
+        parts.append(data[start:end])
+        start, room = end, limit - 1  # continuation lines start with one space
+    return b"\r\n ".join(parts).decode("utf-8")
 
 
 @functools.cache
@@ -368,7 +366,7 @@ def pack_env() -> Environment:
 
 
 DAY_FILES = ("index.html", "pack.txt", "pack.json")
-CALENDAR_FILES = ("index.html", "today/index.html", "qr.png", "calendar.ics")
+CALENDAR_FILES = ("index.html", "today/index.html", "calendar.ics")
 Output = bytes | Path  # new content, or a published file whose content is still right
 
 
@@ -393,8 +391,9 @@ def render_pack_files(schedule: CalendarSchedule, context: PackContext, stamp: d
                for p in context.placeholders]
     shared = {"calendar": calendar, "playbook": context.playbook, "profile": profile,
               "site_url": context.site_url, "segments": marked_segments}
-    shared_key = digest(repr((calendar, context.playbook.id, context.playbook.timezone, profile,
-                              context.site_url, version)).encode())
+    # the calendar as JSON: its repr is slow for a year of explicit days
+    shared_key = digest(repr((calendar.model_dump_json(), context.playbook.id,
+                              context.playbook.timezone, profile, context.site_url, version)).encode())
 
     def kept(folder: str, names: tuple[str, ...], key: str, label: str) -> list[Path] | None:
         keys[label] = key
@@ -418,6 +417,9 @@ def render_pack_files(schedule: CalendarSchedule, context: PackContext, stamp: d
         yield f"{folder}/index.html", html.encode()
         yield f"{folder}/pack.txt", (TEXT_BOM + pack_text(day)).encode()
         yield f"{folder}/pack.json", pack_json(day, context.site_url).encode()
+    today_url = f"{context.site_url}{Links.pack(calendar.id, 'today')}"
+    qr = kept(base, ("qr.png",), digest(f"{today_url}\0{version}".encode()), "qr.png")
+    yield f"{base}/qr.png", qr[0] if qr else qr_png(today_url)
     names = CALENDAR_FILES if calendar.is_dated else CALENDAR_FILES[:-1]
     whole = digest(repr((sorted(keys.items()), shared_key, stamp.isoformat())).encode())
     reused = kept(base, names, whole, "")
@@ -429,7 +431,6 @@ def render_pack_files(schedule: CalendarSchedule, context: PackContext, stamp: d
     yield f"{base}/today/index.html", env.get_template("packs/today.html.j2").render(
         days=days, root="../../../", ics_slots=ics_outline(days, calendar.is_dated),
         **shared).encode()
-    yield f"{base}/qr.png", qr_png(f"{context.site_url}{Links.pack(calendar.id, 'today')}")
     if calendar.is_dated:
         yield f"{base}/calendar.ics", calendar_ics(calendar.id, calendar.name, days,
                                                   context.playbook.timezone, context.site_url, stamp)
@@ -458,24 +459,34 @@ def marked_segments(text: str) -> Iterator[tuple[str, str]]:
 
 
 def render_pack_job(job: PackJob, target: Path) -> None:
-    """The packs process: write every pack file under `target`, and the keys of this build."""
+    """The packs process: write the pack files this build renders under `target`; name the
+    ones reused from the published site in `reused.json`, every file in `files.json` and
+    this build's day keys in `keys.json`."""
     all_keys: dict[str, dict[str, str]] = {}
+    produced: list[str] = []
+    reused: list[str] = []
+    made: set[Path] = set()
     for schedule, context in job.calendars:
         keys: dict[str, str] = {}
         files = render_pack_files(schedule, context, job.stamp, job.version,
                                   job.previous.get(schedule.calendar.id), job.published, keys)
         for relative, content in files:
+            produced.append(relative)
+            if isinstance(content, Path):  # the published file, unchanged
+                reused.append(relative)
+                continue
             path = target / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, Path):
-                os.link(content, path)  # the published file, unchanged: shared, never rewritten
-            else:
-                path.write_bytes(content)
+            if path.parent not in made:  # three files a day share one folder
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
+            path.write_bytes(content)
         all_keys[schedule.calendar.id] = keys
     (target / "packs").mkdir(parents=True, exist_ok=True)
     for name in ("sw.js", "pack.js"):
         (target / "packs" / name).write_bytes((TEMPLATES / "packs" / name).read_bytes())
-    (target / "keys.json").write_text(json.dumps(all_keys, sort_keys=True), encoding="utf-8")
+        produced.append(f"packs/{name}")
+    for name, value in (("keys.json", all_keys), ("reused.json", reused), ("files.json", produced)):
+        (target / name).write_text(json.dumps(value, sort_keys=True), encoding="utf-8")
 
 
 def pack_job(checked: CheckedProject, site_url: str, stamp: dt.datetime,

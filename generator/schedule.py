@@ -256,7 +256,7 @@ class _Expander:
         incidents = self._open_incidents(day.date)
         held: dict[str, str] = {category: entry.incident.id for entry in incidents
                                 for category in entry.plan.hold_categories}
-        slots = tuple(replace(slot, held_by=held.get(slot.category, ""))
+        slots = tuple(replace(slot, held_by=held[slot.category]) if slot.category in held else slot
                       for slot in sorted(day.slots, key=lambda s: (s.time, s.channel)))
         return ScheduledDay(day.key, day.date, day.number, day.plan.title,
                             getattr(day.plan, "festival", ""), slots, incidents)
@@ -285,12 +285,12 @@ class _Expander:
                 f"「{taken.title}」，请换一个时间"))
         if taken is not None:
             return
-        day.slots.append(replace(slot, loc=loc))
+        day.slots.append(slot if slot.loc == loc else replace(slot, loc=loc))
 
     def _slot(self, day: _Day, loc: Loc, slot: Slot,
               starts: list[tuple[_Day, Loc, Activity, ScheduledSlot]]) -> None:
         base = ScheduledSlot(slot.time, slot.category, slot.channel, note=slot.note,
-                             remark=slot.remark, task=slot.task)
+                             remark=slot.remark, task=slot.task, loc=loc)
         if slot.game is not None:
             game = self.project.of(Game).items.get(slot.game)
             if game:

@@ -14,8 +14,10 @@ this build's search index instance gets the segmentation (no module patch).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import operator
 import os
 import re
 from collections.abc import Iterator
@@ -67,18 +69,38 @@ class FineSegmenter:
                        data).strip("\u200b")
 
 
+def user_dictionary(path: str) -> tuple[str | None, bytes]:
+    """The user dictionary's path and content (what a segmenter depends on)."""
+    if not path or not os.path.exists(path):
+        return None, b""
+    with open(path, "rb") as handle:
+        return path, handle.read()
+
+
+@functools.lru_cache(maxsize=1)
+def segmenter_for(path: str | None, _content: bytes) -> FineSegmenter:
+    """One segmenter per dictionary content: loading jieba's dictionary takes half a second,
+    which a rebuild under `qunsop serve` with the same words need not pay again."""
+    return FineSegmenter(path)
+
+
 class ChineseSearchConfig(Config):  # type: ignore[no-untyped-call]
     user_dict = config_options.Type(str, default="")
 
 
 class ChineseSearchPlugin(BasePlugin[ChineseSearchConfig]):  # type: ignore[no-untyped-call]
-    previous_index: Path | None = None  # set by engine.py for an incremental build
+    incremental: Any = None  # engine.Incremental, set by engine.py for an incremental build
 
     def on_config(self, config: Any) -> Any:
         search = config.plugins.get("material/search") or config.plugins.get("search")
         index = getattr(search, "search_index", None)
+        if hasattr(search, "search_index_prev"):
+            # the theme's search keeps its last index in a plugin instance the engine shares
+            # across builds of one process (serve, tests) and merges it into the next dirty
+            # build, even of another project: qunsop merges the published index itself
+            search.search_index_prev = None
         if index is not None:
-            segmenter = FineSegmenter(self.config.user_dict or None)
+            segmenter = segmenter_for(*user_dictionary(self.config.user_dict))
             index._segment_chinese = segmenter.segment  # this build's index instance only
         self.order: list[str] = []
         self.rendered: set[str] = set()
@@ -86,6 +108,12 @@ class ChineseSearchPlugin(BasePlugin[ChineseSearchConfig]):  # type: ignore[no-u
 
     def on_files(self, files: Any, *, config: Any) -> Any:
         self.order = [index_location(file.url) for file in files.documentation_pages()]
+        if self.incremental is not None:
+            # the engine's dirty build renders a file when `is_modified()`; qunsop knows
+            # which docs changed, so the answer does not depend on what site_dir holds
+            changed = self.incremental.changed_docs
+            for file in files:
+                file.is_modified = functools.partial(operator.contains, changed, file.src_uri)
         return files
 
     def on_page_context(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
@@ -100,8 +128,8 @@ class ChineseSearchPlugin(BasePlugin[ChineseSearchConfig]):  # type: ignore[no-u
             return
         with open(index, encoding="utf-8") as handle:
             data = json.load(handle)
-        if self.previous_index is not None:
-            data["docs"] = merged_entries(data["docs"], load_entries(self.previous_index),
+        if self.incremental is not None:
+            data["docs"] = merged_entries(data["docs"], load_entries(self.incremental.previous_index),
                                           self.rendered, self.order)
         os.unlink(index)  # a new file: the old one may be shared with the published site
         with open(index, "w", encoding="utf-8") as handle:

@@ -6,11 +6,12 @@ import errno
 import gc
 import html
 import socket
+import time
 from pathlib import Path
 
 import click
 
-from . import engine
+from . import BUILD_GC_THRESHOLDS, engine
 from .build import BuildOptions, build_project, output_folders
 from .engine import EngineError
 from .errors import ProblemsFound, UsageError
@@ -25,10 +26,12 @@ def serve_project(root: Path, host: str, port: int, playbook: str | None, allow_
     problems: list[str] = []  # the current problems page, or empty when the site is fine
 
     def rebuild() -> None:
+        started = time.monotonic()
+        gc.set_threshold(*BUILD_GC_THRESHOLDS)
         try:
             build_project(root, BuildOptions(allow_scripts=allow_scripts, playbook=playbook))
             problems.clear()
-            click.echo("✓ 已重新生成", err=True)
+            click.echo(f"✓ 已重新生成（{time.monotonic() - started:.1f} 秒）", err=True)
         except ProblemsFound as found:
             text = format_problems(found.problems, "text", found.files_checked)
             click.echo(text, err=True)
@@ -37,6 +40,8 @@ def serve_project(root: Path, host: str, port: int, playbook: str | None, allow_
             text = "\n".join(getattr(error, "messages", None) or [str(error)])
             click.echo(text, err=True)
             problems[:] = [problems_page(text)]
+        finally:
+            gc.set_threshold(*DEFAULT_GC_THRESHOLDS)
 
     refuse_busy_port(host, port)  # before a build the user would wait for in vain
     rebuild()

@@ -226,34 +226,6 @@ def staging_dir(site: Path, root: Path) -> Path:
     return staging
 
 
-def link_tree(source: Path, target: Path, skip: frozenset[str] = frozenset()) -> int:
-    """Give `target` a hard link to every regular file of `source` (an unchanged file then costs
-    no copy); links and special files are left out. Whatever later writes into `target` must
-    replace a file, never write into it (see `unlink_outputs`). Returns files linked."""
-    linked = 0
-    for folder, dirs, names in os.walk(source):
-        here = Path(folder)
-        dirs[:] = [name for name in dirs if not (here / name).is_symlink()
-                   and (here / name).relative_to(source).as_posix() not in skip]
-        destination = target / here.relative_to(source)
-        destination.mkdir(parents=True, exist_ok=True)
-        for name in names:
-            path = here / name
-            if path.is_file() and not path.is_symlink() and name != MARKER:
-                os.link(path, destination / name)
-                linked += 1
-    return linked
-
-
-def unlink_outputs(folder: Path, relatives: Iterable[str]) -> None:
-    """Remove files that are about to be written again, so the writer makes new files and a
-    published file shared through a hard link is never changed in place."""
-    for relative in relatives:
-        path = folder / relative
-        if path.is_file() or path.is_symlink():
-            path.unlink()
-
-
 def mark(folder: Path) -> None:
     marker = folder / MARKER
     if marker.is_symlink() or not marker.is_file():
@@ -304,6 +276,57 @@ def reuse_unchanged(staging: Path, site: Path,
             else:
                 changed += 1
     return changed
+
+
+def apply_in_place(fresh: Path, site: Path) -> int:
+    """Move each file of `fresh` into the published `site` where its bytes differ.
+
+    For an incremental build, whose few new files are not worth a whole new tree: each
+    move is a rename, so a reader gets a page either old or new, never half written; files
+    that did not change keep their inode and times. A build stopped among the moves leaves
+    the site unlike its manifest, so the next build rebuilds everything. Returns files
+    changed.
+    """
+    changed = 0
+    for folder, _dirs, names in os.walk(fresh):
+        for name in names:
+            new = Path(folder) / name
+            relative = new.relative_to(fresh)
+            old = site / relative
+            if name == MARKER or (old.is_file() and not old.is_symlink() and same_bytes(new, old)):
+                continue
+            old.parent.mkdir(parents=True, exist_ok=True)
+            new.replace(old)
+            changed += 1
+    return changed
+
+
+def remove_stale(site: Path, published: dict[str, list[int]], under: str, kept: set[str]) -> int:
+    """Delete what the published site holds below `under` that this build no longer makes
+    (files not in `kept`), then the folders left empty. Returns files removed."""
+    removed = 0
+    for relative in sorted(published, reverse=True):  # a folder's entries before the folder
+        if not relative.startswith(under) or relative in kept:
+            continue
+        path = site / relative
+        if path.is_dir() and not path.is_symlink():
+            if not any(path.iterdir()):
+                path.rmdir()
+        elif path.exists() or path.is_symlink():
+            path.unlink()
+            removed += 1
+    return removed
+
+
+def link_files(source: Path, target: Path, relatives: Iterable[str]) -> None:
+    """Hard-link the named files of `source` into `target` (files a build reuses unchanged)."""
+    made: set[Path] = set()
+    for relative in relatives:
+        destination = target / relative
+        if destination.parent not in made:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            made.add(destination.parent)
+        os.link(source / relative, destination)
 
 
 def same_bytes(first: Path, second: Path) -> bool:

@@ -135,7 +135,8 @@ def test_an_incremental_build_renders_only_the_pages_that_changed(scratch: Scrat
 
 def test_an_incremental_build_never_writes_into_the_published_files(scratch: ScratchProject,
                                                                     monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """The staging folder shares files with the published site: a failed build leaves it whole."""
+    """Everything an incremental build makes waits outside the published site until the
+    last step: a build that fails before it leaves the site as it was."""
     from qunsop import build as build_module
     from qunsop.build import build_project
 
@@ -147,7 +148,59 @@ def test_an_incremental_build_never_writes_into_the_published_files(scratch: Scr
     def fail(*_args: object) -> None:
         raise RuntimeError("stop just before publishing")
 
-    monkeypatch.setattr(build_module, "publish", fail)
+    monkeypatch.setattr(build_module, "publish_in_place", fail)
     with pytest.raises(RuntimeError):
         build_project(scratch.root)
     assert tree(scratch.root / "site") == before
+
+
+def test_a_shorter_calendar_loses_its_last_pack_in_an_incremental_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pack days are published in place by an incremental build: the day a calendar no
+    longer has is removed, and the site equals a clean full build."""
+    import shutil
+
+    from conftest import AUTHORED_EPOCH, MINIMAL
+    from qunsop.build import BuildOptions, build_project
+
+    project = tmp_path / "edited"
+    shutil.copytree(MINIMAL, project)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", AUTHORED_EPOCH)
+    build_project(project)
+    assert (project / "site/packs/week/2026-12-07/pack.txt").is_file()
+    edit(project, "playbooks/demo/calendars/week.yaml", "end: 2026-12-07", "end: 2026-12-06")
+    assert build_project(project, BuildOptions()).incremental
+    assert not (project / "site/packs/week/2026-12-07").exists()
+    clean = tmp_path / "clean"
+    shutil.copytree(project, clean, ignore=shutil.ignore_patterns("site", "build", ".site*"))
+    full = run_qunsop("build", str(clean), env={"QUNSOP_CACHE_DIR": "off"})
+    assert full.exit_code == 0, full.output
+    assert tree(project / "site") == tree(clean / "site")
+
+
+def test_builds_in_one_process_share_no_search_entries(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`qunsop serve` rebuilds in one process: the theme's search keeps its last index in a
+    shared plugin instance, which must never reach the next build's index."""
+    import shutil
+
+    from conftest import AUTHORED_EPOCH, MINIMAL
+    from qunsop.build import build_project
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", AUTHORED_EPOCH)
+    first, second = tmp_path / "first", tmp_path / "second"
+    for project in (first, second):
+        shutil.copytree(MINIMAL, project)
+    build_project(first)
+    (first / "content_library/replies/only-in-first.md").write_text(
+        "---\nid: only-in-first\ntitle: 只在第一个项目\nscenario: 测试\n---\n谢谢。\n", encoding="utf-8")
+    assert build_project(first).incremental
+    build_project(second)
+    edit(second, "playbooks/demo/calendars/week.yaml", "end: 2026-12-07", "end: 2026-12-06")
+    assert build_project(second).incremental
+    index = (second / "site/search/search_index.json").read_text(encoding="utf-8")
+    assert "only-in-first" not in index
+    clean = tmp_path / "clean"
+    shutil.copytree(second, clean, ignore=shutil.ignore_patterns("site", "build", ".site*"))
+    assert run_qunsop("build", str(clean), env={"QUNSOP_CACHE_DIR": "off"}).exit_code == 0
+    assert tree(second / "site") == tree(clean / "site")

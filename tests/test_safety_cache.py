@@ -106,7 +106,7 @@ def test_a_pickle_in_the_cache_is_never_loaded(cache_dir: Path, broken: Path, tm
     proof = tmp_path / "PICKLE-RAN"
     payload = pickle.dumps(_Payload(proof))
     folder = project_cache(cache_dir, broken)
-    for name in ("validate.json", "parse.json", "validate.pickle", "parse.pkl", "cache.pickle"):
+    for name in ("validate.json", "parse.json", "parse.msgpack", "validate.pickle", "parse.pkl", "cache.pickle"):
         (folder / name).write_bytes(payload)
     assert validate(broken, cache_dir) == expected
     run = qunsop("build", str(broken), env={"QUNSOP_CACHE_DIR": str(cache_dir)})
@@ -140,13 +140,20 @@ def test_a_new_qunsop_version_never_serves_old_parses(cache_dir: Path, tmp_path:
     # with a bug (or a forger with the key) could have left behind
     forged = {digest(f"False\0{bad}".encode()): parses.entries[digest(f"False\0{good}".encode())]}
     monkeypatch.setattr(cache_module, "_CODE_VERSION", ["this-qunsop"])
-    Cache.open(root).write("parse.json", {"version": "an-older-qunsop", "entries": forged})
+    store_parses(root, "an-older-qunsop", forged)
     checked = check_project(root, CheckOptions(), Cache.open(root))
     assert [(p.file, p.code) for p in checked.problems if p.severity == "error"] == [(TIER, "not-allowed")]
     # the version is what keeps it out: the same record under this version would be served
-    Cache.open(root).write("parse.json", {"version": "this-qunsop", "entries": forged})
+    store_parses(root, "this-qunsop", forged)
     assert not [p for p in check_project(root, CheckOptions(), Cache.open(root)).problems
                 if p.severity == "error"]
+
+
+def store_parses(root: Path, version: str, entries: dict) -> None:
+    """A parse record as qunsop writes it (signed), with a chosen version and entries."""
+    record = ParseCache(Cache.open(root))
+    record.version, record.entries, record.used, record.changed = version, entries, set(entries), True
+    record.save()
 
 
 def test_a_new_qunsop_version_never_serves_an_old_result(cache_dir: Path, broken: Path,
@@ -165,3 +172,32 @@ def test_the_cache_never_lives_in_the_project(cache_dir: Path, broken: Path) -> 
     validate(broken, cache_dir)
     assert project_cache(cache_dir, broken).is_dir()
     assert not [p for p in broken.rglob("*") if "cache" in p.name.lower()]
+
+
+def test_a_cached_parse_equals_a_fresh_one(cache_dir: Path, tmp_path: Path) -> None:
+    """Dates, timestamps with and without offsets, numbers as keys and every position come
+    back from the cache exactly as the parser gave them."""
+    from qunsop.load import load_project
+
+    root = copy_minimal(tmp_path / "project")
+    (root / TIER).write_text((root / TIER).read_text(encoding="utf-8") + (
+        "extra_dates: [2026-12-01, 2026-12-01 08:30:00, 2026-12-01T08:30:00+08:00]\n"
+        "numbered: {1: one, 2.5: two, true: yes, null: nothing}\n"
+        "huge: 99999999999999999999999999\n"), encoding="utf-8")
+
+    def load() -> dict[str, tuple[object, dict, dict, int]]:
+        parses = ParseCache(Cache.open(root))
+        loaded = load_project(root, parses)
+        parses.save()
+        return {source.path: (source.data, source.marks.keys, source.marks.values, source.body_line)
+                for source in loaded.files}
+
+    fresh = load()
+    cached = load()
+    assert cached == fresh
+    dates = fresh[TIER][0]["extra_dates"]  # type: ignore[index]
+    assert [type(value).__name__ for value in dates] == ["date", "datetime", "datetime"]
+    assert dates[2].utcoffset().total_seconds() == 8 * 3600
+    stored = ParseCache(Cache.open(root))  # what the second load was served from
+    assert len(stored.entries) == len(fresh) - 1  # all but the file with a number msgpack cannot hold
+    assert all(stored.get(key) is not None for key in list(stored.entries))

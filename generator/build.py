@@ -1,7 +1,8 @@
 """Run the whole pipeline: check -> plan -> render -> write docs -> engine -> publish.
 
 Nothing is written to the published site until every source has validated
-and the engine has built the complete site in a staging folder. Output
+and the engine and the packs have finished: a full build is then swapped in
+whole, an incremental one moves its few new files into place. Output
 folders are claimed through write.py, which refuses anything qunsop did not
 make, and one build per project runs at a time.
 """

@@ -1,7 +1,7 @@
 """Issue 11, class 6: the cache cannot be turned against the user.
 
-Records are JSON signed with a per-user key: a planted or edited record is
-ignored, nothing read from the cache is ever executed (no pickle anywhere), and
+Records are JSON or MessagePack, signed with a per-user key: a planted or edited record is
+ignored, nothing read from the cache is ever executed (no pickle or marshal anywhere), and
 entries are keyed by the inputs and by qunsop's own code, so a code change
 never serves a stale parse or result.
 """

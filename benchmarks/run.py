@@ -154,8 +154,8 @@ def parse_floor(root: str) -> float:
 # Stage functions of qunsop.build wrapped by timed_build (generators are drained inside).
 WRAPPED = ("input_fingerprint", "manifest", "check_project", "plan_site", "render_docs",
            "static_files", "sync_tree", "write_if_changed", "pack_job", "staging_dir",
-           "link_tree", "unlink_outputs", "move_into", "mark", "reuse_unchanged", "publish",
-           "discard", "read_history")
+           "publish_in_place", "publish_whole", "apply_in_place", "remove_stale", "link_files",
+           "move_into", "mark", "reuse_unchanged", "publish", "discard", "read_history")
 
 
 def timed_build(root: str, profile: bool) -> dict[str, Any]:
@@ -224,7 +224,7 @@ def timed_build(root: str, profile: bool) -> dict[str, Any]:
             raise
         started = time.perf_counter()
         context.__exit__(None, None, None)
-        spent["waiting for packs after MkDocs"] = time.perf_counter() - started
+        spent["waiting for packs after MkDocs"] = time.perf_counter() - started  # started after checking
 
     build.packs_in_background = background
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Headless Chromium, its driver and a CJK font for the browser tests (Debian packages).
+# Headless Chromium, its driver, a CJK and an emoji font for the browser tests (Debian packages).
 set -euo pipefail
-have_font() { fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; }
+have_font() { fc-list 2>/dev/null | grep -qi "Noto Sans CJK" && fc-list 2>/dev/null | grep -qi "Noto Color Emoji"; }
 if command -v chromium >/dev/null && command -v chromedriver >/dev/null && have_font; then
   exit 0
 fi

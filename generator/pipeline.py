@@ -39,8 +39,11 @@ class CheckedProject:
 
 
 def check_project(root: Path, options: CheckOptions = CheckOptions(),
-                  cache: Cache | None = None) -> CheckedProject:
-    """Run every checking stage over all sources; collect every problem."""
+                  cache: Cache | None = None, lint: bool = True) -> CheckedProject:
+    """Run every checking stage over all sources; collect every problem.
+
+    Without `lint`, the content rules are left for `lint_problems` (a build runs them in a
+    second process beside rendering)."""
     cache = cache or Cache.open(root)
     parses = ParseCache(cache)
     loaded = load_project(root, parses)
@@ -54,9 +57,14 @@ def check_project(root: Path, options: CheckOptions = CheckOptions(),
     problems += check_site_config(project, options.allow_scripts)
     today = options.today or lint_today()
     schedules, found = build_schedules(project)
-    problems += found + lint_project(project, schedules, today)
+    problems += found + (lint_project(project, schedules, today) if lint else [])
     return CheckedProject(project, schedules, root_cause_order(set(problems)), loaded.files_seen,
                           today, cache.warnings)
+
+
+def lint_problems(checked: CheckedProject) -> list[Problem]:
+    """The content rules' findings, for a project checked without them."""
+    return lint_project(checked.project, checked.schedules, checked.today)
 
 
 def only_playbook(playbook: str, loaded: LoadResult, items: list[Item[Any]], invalid: list[SourceFile],

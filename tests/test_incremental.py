@@ -171,6 +171,8 @@ def test_a_shorter_calendar_loses_its_last_pack_in_an_incremental_build(
     edit(project, "playbooks/demo/calendars/week.yaml", "end: 2026-12-07", "end: 2026-12-06")
     assert build_project(project, BuildOptions()).incremental
     assert not (project / "site/packs/week/2026-12-07").exists()
+    # the manifest the incremental build recorded is the site's: nothing changed is seen
+    assert build_project(project).unchanged
     clean = tmp_path / "clean"
     shutil.copytree(project, clean, ignore=shutil.ignore_patterns("site", "build", ".site*"))
     full = run_qunsop("build", str(clean), env={"QUNSOP_CACHE_DIR": "off"})

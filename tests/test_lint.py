@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ScratchProject
+from conftest import ScratchProject, run_qunsop
 
 POST = "content_library/posts/liked/road-story.md"
 FRONT = "---\nid: road-story\ntitle: 故事\ncategory: liked\ntags: [故事]\ntiers: [c-store]\n{extra}---\n{body}\n"
@@ -65,3 +65,20 @@ def test_banned_words_list_is_editable(scratch: ScratchProject) -> None:
 
 def test_clean_fixture_has_no_lint_problems(scratch: ScratchProject) -> None:
     assert scratch.validate().problems() == []
+
+
+def test_a_content_rule_error_stops_the_build(scratch: ScratchProject) -> None:
+    """Content rules run beside rendering; an error among them still publishes nothing."""
+    assert run_qunsop("build", str(scratch.root)).exit_code == 0
+    site = scratch.root / "site"
+    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    scratch.write(POST, post("<b>粗体</b>"))
+    run = run_qunsop("build", str(scratch.root))
+    assert run.exit_code == 1, run.output
+    assert "raw-html" in run.output and POST in run.output and "Traceback" not in run.output
+    assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
+    # with an error the checks find first, the build stops there and still lists the rules'
+    tier = scratch.root / "playbooks/demo/tiers/c-store.yaml"
+    tier.write_text(tier.read_text(encoding="utf-8").replace("side: C", "side: Q"), encoding="utf-8")
+    run = run_qunsop("build", str(scratch.root))
+    assert run.exit_code == 1 and "c-store.yaml" in run.output and "raw-html" in run.output, run.output

@@ -42,7 +42,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -200,33 +199,19 @@ def timed_build(root: str, profile: bool) -> dict[str, Any]:
             (Page, "validate_anchor_links", "MkDocs: anchor checks"),
             (PluginCollection, "on_post_build", "MkDocs: on_post_build (search index written)")):
         setattr(owner, attribute, timed(label, getattr(owner, attribute)))
-    original_background = build.packs_in_background
-    packs_log = Path(tempfile.mkdtemp()) / "packs.txt"
-    original_render = build.render_pack_job
+    # the stages that run in the second process: timed there, reported through a file
+    logs = Path(tempfile.mkdtemp())
 
-    def render_and_time(job: Any, target: Path) -> None:  # runs in the forked packs process
-        started = time.perf_counter()
-        original_render(job, target)
-        packs_log.write_text(str(time.perf_counter() - started))
+    def timed_in_child(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any) -> Any:
+            started = time.perf_counter()
+            result = function(*args)
+            (logs / name).write_text(str(time.perf_counter() - started))
+            return result
+        return wrapper
 
-    build.render_pack_job = render_and_time
-
-    @contextmanager
-    def background(job: Any, target: Path) -> Any:
-        started = time.perf_counter()
-        context = original_background(job, target)
-        context.__enter__()
-        spent["packs process start"] = time.perf_counter() - started
-        try:
-            yield
-        except BaseException:
-            context.__exit__(*sys.exc_info())
-            raise
-        started = time.perf_counter()
-        context.__exit__(None, None, None)
-        spent["waiting for packs after MkDocs"] = time.perf_counter() - started  # started after checking
-
-    build.packs_in_background = background
+    build.render_pack_job = timed_in_child("packs", build.render_pack_job)
+    build.lint_problems = timed_in_child("lint", build.lint_problems)
 
     def progress(step: str) -> None:
         steps.append((step, time.perf_counter()))
@@ -244,7 +229,8 @@ def timed_build(root: str, profile: bool) -> dict[str, Any]:
         "total": total, "files_written": result.files_written,
         "steps": [(name, marks[i + 1][1] - at) for i, (name, at) in enumerate(marks[:-1])],
         "functions": sorted(spent.items(), key=lambda item: -item[1]),
-        "packs_process": float(packs_log.read_text()) if packs_log.is_file() else None,
+        "packs_process": float((logs / "packs").read_text()) if (logs / "packs").is_file() else None,
+        "lint_process": float((logs / "lint").read_text()) if (logs / "lint").is_file() else None,
     }
     if profiler:
         text = io.StringIO()
@@ -582,7 +568,9 @@ def breakdown(results: list[dict[str, Any]]) -> str:
         lines.append("  stage functions (qunsop.build's, then MkDocs' build loop; nested calls overlap):")
         lines += [f"    {seconds:7.2f} s  {name}" for name, seconds in b["functions"]]
         if b.get("packs_process") is not None:
-            lines.append(f"    {b['packs_process']:7.2f} s  packs process (parallel to MkDocs)")
+            lines.append(f"    {b['packs_process']:7.2f} s  packs, in the second process (beside rendering)")
+        if b.get("lint_process") is not None:
+            lines.append(f"    {b['lint_process']:7.2f} s  content rules, in a third process")
         if f.get("edit_profile"):
             lines.append("  cProfile of another such rebuild, main process (cumulative; profiling slows it):")
             lines += ["    " + line for line in f["edit_profile"].splitlines() if line.strip()]

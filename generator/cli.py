@@ -20,6 +20,7 @@ from .models import CATEGORY_LABELS
 from .report import FORMATS, format_problems
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+DEFAULT_SITE_NAME, DEFAULT_SITE_URL = "群SOP", "https://sop.example.com/"  # `init` without answers
 PATH_ARGUMENT = click.argument("path", default=".", type=click.Path(file_okay=False))
 PLAYBOOK_OPTION = click.option("--playbook", default=None, metavar="ID",
                                help="只处理这个方案（内容库是共用的，总会检查）")
@@ -187,10 +188,11 @@ def init(directory: str, name: str | None, url: str | None, playbook: str | None
     from .init import InitOptions, init_project
 
     target = Path(directory)
+    asking = not example and sys.stdin.isatty()  # in a script or CI: the defaults, no prompt
     if name is None and not example:
-        name = click.prompt("网站名称", default="群SOP")
+        name = click.prompt("网站名称", default=DEFAULT_SITE_NAME) if asking else DEFAULT_SITE_NAME
     if url is None and not example:
-        url = click.prompt("网站发布后的网址", default="https://sop.example.com/")
+        url = click.prompt("网站发布后的网址", default=DEFAULT_SITE_URL) if asking else DEFAULT_SITE_URL
     created = init_project(target, InitOptions(name, url, playbook, example))
     click.echo(f"✓ 已创建项目 {created}：")
     click.echo(f"  cd {directory} && qunsop validate && qunsop build")

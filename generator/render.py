@@ -51,16 +51,23 @@ def get_text_env(templates: Path = TEMPLATES) -> Environment:
 
     Only qunsop's own templates are rendered with it, filled with checked ids and dates.
     """
-    return Environment(loader=FileSystemLoader([templates]), autoescape=False,
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                       keep_trailing_newline=True)
+    return readable_json(Environment(loader=FileSystemLoader([templates]), autoescape=False,
+                                     undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                                     keep_trailing_newline=True))
 
 
 def get_html_env(templates: Path = TEMPLATES) -> Environment:
     """The environment for pack pages: plain HTML, autoescaped."""
-    return Environment(loader=FileSystemLoader([templates]), autoescape=True,
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                       keep_trailing_newline=True)
+    return readable_json(Environment(loader=FileSystemLoader([templates]), autoescape=True,
+                                     undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                                     keep_trailing_newline=True))
+
+
+def readable_json(env: Environment) -> Environment:
+    """`tojson` keeps Chinese as written: a new project's mkdocs.yml reads 群SOP, not \\u7fa4SOP,
+    and a pack page's data is a third the size. (<, >, & and ' are still escaped.)"""
+    env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": True}
+    return env
 
 
 def render_page(env: Environment, template: str, path: str, page: Any,

@@ -162,3 +162,12 @@ def test_contributing_report_example_is_real(tmp_path: Path) -> None:
     shown = text[text.index("## 看懂检查结果"):]
     shown = shown[shown.index("```\n") + 4:shown.index("\n```", shown.index("```\n") + 4)]
     assert json.dumps(run.stdout.strip()) == json.dumps(shown.strip())
+
+
+def test_init_in_a_script_takes_the_defaults_instead_of_waiting(tmp_path: Path) -> None:
+    """No terminal (CI, a script): nothing to answer a prompt, so the defaults are used."""
+    target = tmp_path / "scripted"
+    run = run_qunsop("init", str(target))  # run_qunsop gives the child no terminal
+    assert run.exit_code == 0, run.output
+    assert "site_name: \"群SOP\"" in (target / "mkdocs.yml").read_text(encoding="utf-8")
+    assert run_qunsop("validate", str(target)).exit_code == 0

@@ -158,8 +158,10 @@ def build_size(size: str, workdir: Path) -> Path:
 
 def report(size: str, site: Path, rows: list[dict[str, Any]]) -> list[str]:
     median = harness.median
-    index = site / "search" / "search_index.json"
-    shown = f" (search_index.json {index.stat().st_size / 1024 / 1024:.2f} MB)" if index.is_file() else ""
+    folder = site / "search"
+    total = sum(path.stat().st_size for path in folder.iterdir()) if folder.is_dir() else 0
+    shown = f" (search index: {total / 1024 / 1024:.2f} MB in {len(list(folder.iterdir()))} files)" \
+        if folder.is_dir() else ""
     lines = [f"\n## size {size}: {site}{shown}",
              "",
              "| query | settled: first result (dom / frame) | / 300 ms | immediate (dom) | again (dom) "

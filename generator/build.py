@@ -32,6 +32,7 @@ from .packs import pack_job, render_pack_job
 from .pipeline import CheckedProject, CheckOptions, check_project, input_fingerprint, lint_problems
 from .plan import SitePlan, plan_site
 from .render import TEMPLATES, get_env, get_html_env, render_page
+from .search_index import index_names
 from .write import (
     MARKER,
     PROTECTED,
@@ -168,8 +169,8 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
                 and previous.get("engine") == engine_key and previous.get("outputs") == outputs
             progress("MkDocs 生成网站")
             engine.build_site(engine_site, work / "mkdocs.yml", staging,
-                              engine.Incremental(site / "search/search_index.json", changed)
-                              if incremental else None)
+                              engine.Incremental(site / "search", changed)
+                              if incremental else None, cache)
             try:
                 pack_run.result()
             except BackgroundError as error:
@@ -207,12 +208,14 @@ def publish_whole(staging: Path, packs: Path, site: Path,
 def publish_in_place(staging: Path, packs: Path, site: Path,
                      published: dict[str, list[int]]) -> tuple[int, dict[str, list[int]]]:
     """An incremental build: move the few new files into the published site, then remove
-    the pack files this build no longer makes. Returns files changed and the manifest."""
+    the pack and search index files this build no longer makes. Returns files changed and the manifest."""
     kept = set(pack_list(packs, "files.json"))
     touched = [*apply_in_place(staging, site),
                *(f"packs/{path}" for path in apply_in_place(packs / "packs", site / "packs"))]
     discard(staging)
     touched += remove_stale(site, published, "packs/", kept)
+    index = {f"search/{name}" for name in index_names(site / "search")}
+    touched += remove_stale(site, published, "search/", index)  # e.g. fewer index shards
     return len(touched), updated_manifest(site, published, touched)
 
 
@@ -334,15 +337,15 @@ def render_docs(plan: SitePlan) -> Iterator[tuple[str, bytes]]:
 
 def static_files(checked: CheckedProject) -> Iterator[tuple[str, bytes]]:
     """The media files sources use (each checked by content), the site's own assets and the
-    search's query step with this project's synonyms (it replaces the theme's lunr.zh)."""
+    search worker with this project's synonyms (in place of the theme's)."""
     root = checked.project.root
     for media in sorted(checked.project.media):
         yield f"assets/content/{media}", (root / ASSETS_DIR / media).read_bytes()
     for asset in sorted((TEMPLATES / "assets").glob("*")):
         yield f"assets/{asset.name}", asset.read_bytes()
-    script = get_html_env().get_template("search/lunr.zh.js.j2").render(
+    worker = get_html_env().get_template("search/worker.js.j2").render(
         question_words=QUESTION_WORDS, synonyms=synonym_map(checked.project.settings.search.synonyms))
-    yield "assets/javascripts/lunr/min/lunr.zh.min.js", script.encode()
+    yield engine.search_worker_path(), worker.encode()
 
 
 # words an operator types around the topic of a question; dropped when a topic remains

@@ -25,6 +25,7 @@ from pydantic import AfterValidator, Field, ValidationInfo, WithJsonSchema, fiel
 
 from .media import SAFE_PATH
 from .models import Model, Text
+from .search_index import ByteStore
 
 SITE_CONFIG_FILE = "mkdocs.yml"
 PLACEHOLDER_HOSTS = (".example", ".invalid", ".test", ".localhost", "localhost", "example.com",
@@ -469,9 +470,17 @@ def version() -> str:
     return f"mkdocs {installed('mkdocs')}, material {installed('mkdocs-material')}"
 
 
+def search_worker_path() -> str:
+    """Where the theme loads its search worker from: qunsop's worker is published there."""
+    import material
+
+    workers = Path(material.__file__).parent / "templates/assets/javascripts/workers"
+    return f"assets/javascripts/workers/{next(workers.glob('search.*.min.js')).name}"
+
+
 @dataclass(frozen=True)
 class Incremental:
-    """What an incremental build needs: the published search index, and the docs files
+    """What an incremental build needs: the published search folder, and the docs files
     that changed since the published build (only their pages are rendered again)."""
 
     previous_index: Path
@@ -479,7 +488,7 @@ class Incremental:
 
 
 def build_site(site: EngineSite, config_file: Path, site_dir: Path,
-               incremental: Incremental | None = None) -> None:
+               incremental: Incremental | None = None, store: ByteStore | None = None) -> None:
     """Run a strict MkDocs build of the generated docs into `site_dir`.
 
     Incremental, `site_dir` receives only the pages of the changed docs files, the theme's
@@ -488,7 +497,7 @@ def build_site(site: EngineSite, config_file: Path, site_dir: Path,
     times).
     """
     with _environment_kept(), _new_files_only():
-        _build(site, config_file, site_dir, incremental)
+        _build(site, config_file, site_dir, incremental, store)
 
 
 @contextmanager
@@ -531,7 +540,8 @@ def _environment_kept() -> Iterator[None]:
         os.environ.update(saved)
 
 
-def _build(site: EngineSite, config_file: Path, site_dir: Path, incremental: Incremental | None) -> None:
+def _build(site: EngineSite, config_file: Path, site_dir: Path, incremental: Incremental | None,
+           store: ByteStore | None) -> None:
     from jinja2 import TemplateError
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -548,6 +558,7 @@ def _build(site: EngineSite, config_file: Path, site_dir: Path, incremental: Inc
                                  markdown_extensions=extensions)
             search_zh = config.plugins["qunsop-search"]
             search_zh.incremental = incremental  # type: ignore[attr-defined]
+            search_zh.store = store  # type: ignore[attr-defined]
             config.plugins.on_startup(command="build", dirty=dirty)
             try:
                 build(config, dirty=dirty)

@@ -29,6 +29,8 @@ from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin
 
+from . import search_index
+
 HAN = re.compile(r"[\u3400-\u9fff]+")
 logging.getLogger("jieba").setLevel(logging.ERROR)  # dictionary loading chatter on stderr
 
@@ -90,6 +92,7 @@ class ChineseSearchConfig(Config):  # type: ignore[no-untyped-call]
 
 class ChineseSearchPlugin(BasePlugin[ChineseSearchConfig]):  # type: ignore[no-untyped-call]
     incremental: Any = None  # engine.Incremental, set by engine.py for an incremental build
+    store: Any = None  # search_index.ByteStore keeping word counts between builds, or None
 
     def on_config(self, config: Any) -> Any:
         search = config.plugins.get("material/search") or config.plugins.get("search")
@@ -121,19 +124,22 @@ class ChineseSearchPlugin(BasePlugin[ChineseSearchConfig]):  # type: ignore[no-u
         return context
 
     def on_post_build(self, *, config: Any) -> None:
-        """Write the index as raw UTF-8 (the escaped form is twice the size); after an
-        incremental build, with the previous entries of every page not rendered again."""
-        index = os.path.join(config.site_dir, "search", "search_index.json")
-        if not os.path.exists(index):
+        """Replace the theme's index (every page's text, which the reader's browser would
+        index before the first result) by qunsop's scored shards; after an incremental
+        build, with the previous entries of every page not rendered again."""
+        folder = Path(config.site_dir, "search")
+        index = folder / search_index.INDEX
+        if not index.exists():
             return
-        with open(index, encoding="utf-8") as handle:
+        with index.open(encoding="utf-8") as handle:
             data = json.load(handle)
+        docs: list[dict[str, Any]] = data["docs"]
         if self.incremental is not None:
-            data["docs"] = merged_entries(data["docs"], load_entries(self.incremental.previous_index),
-                                          self.rendered, self.order)
-        os.unlink(index)  # a new file: the old one may be shared with the published site
-        with open(index, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+            docs = merged_entries(docs, search_index.read_entries(self.incremental.previous_index),
+                                  self.rendered, self.order)
+        previous = self.incremental.previous_index if self.incremental is not None else None
+        search_index.write_index(folder, [search_index.Entry.of(doc) for doc in docs],
+                                 data["config"], self.store, previous)
 
 
 def index_location(url: str) -> str:
@@ -143,12 +149,6 @@ def index_location(url: str) -> str:
 
 def page_of(entry: dict[str, Any]) -> str:
     return str(entry["location"]).partition("#")[0]
-
-
-def load_entries(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as handle:
-        docs: list[dict[str, Any]] = json.load(handle)["docs"]
-    return docs
 
 
 def merged_entries(fresh: list[dict[str, Any]], previous: list[dict[str, Any]], rendered: set[str],

@@ -17,14 +17,19 @@ CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
+    requested: list[str] | None = None
+
     def log_message(self, format: str, *args: object) -> None:
-        pass
+        if self.requested is not None:
+            self.requested.append(self.path)
 
 
 @contextmanager
-def serve(directory: Path) -> Iterator[str]:
-    """Serve `directory` on a free loopback port; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
+def serve(directory: Path, requested: list[str] | None = None) -> Iterator[str]:
+    """Serve `directory` on a free loopback port; yields the base URL. Paths requested
+    (workers' requests too) are appended to `requested` when given."""
+    handler = functools.partial(type("Handler", (_QuietHandler,), {"requested": requested}),
+                                directory=str(directory))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -170,6 +170,30 @@ def test_operator_questions_find_the_right_page(desktop, example_url: str) -> No
     assert len(misses) <= 1, misses
 
 
+def search_files(site: Path, names: list[str]) -> int:
+    return sum((site / "search" / name).stat().st_size for name in names)
+
+
+def test_a_query_downloads_only_its_part_of_the_index(desktop, example_site: Path) -> None:  # type: ignore[no-untyped-def]
+    """The reader's browser gets the words' shards and the best results' text, not the
+    whole index; results show the words found marked, and what a query excludes is gone."""
+    requested: list[str] = []
+    with serve(example_site, requested) as example_url:
+        results = search(desktop, example_url, "质量")
+        first_query = list(requested)
+        marked = desktop.execute_script(
+            "return [...document.querySelectorAll('.md-search-result__item mark')].map(m => m.textContent)")
+        with_minus = search(desktop, example_url, "质量 -轮胎")
+    assert results and results[0].startswith("truck-tyres/escalations/product-complaint/")
+    fetched = sorted({path.split("/search/")[1].split("?")[0] for path in first_query
+                      if "/search/" in path})
+    assert "manifest.json" in fetched and any(name.startswith("t") for name in fetched)
+    whole = [path.name for path in (example_site / "search").iterdir()]
+    assert search_files(example_site, fetched) < 0.4 * search_files(example_site, whole), fetched
+    assert marked and set(marked) <= {"质量"}, marked
+    assert with_minus and not [url for url in with_minus if "product-complaint" in url]
+
+
 CONTRAST_JS = """
 function rgb(text) { return text.match(/[\\d.]+/g).slice(0, 3).map(Number); }
 function lum(c) {

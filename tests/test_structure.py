@@ -219,7 +219,9 @@ def test_the_wheel_installs_and_builds_outside_the_repository(tmp_path: Path) ->
                               env=env, timeout=600)
         assert done.returncode == 0, done.stdout + done.stderr
         assert (outside / project / "site/index.html").is_file()
-        assert (outside / project / "site/assets/javascripts/lunr/min/lunr.zh.min.js").is_file()
+        workers = list((outside / project / "site/assets/javascripts/workers").glob("search.*.js"))
+        assert any(b"qunsop's search worker" in worker.read_bytes() for worker in workers)
+        assert (outside / project / "site/search/manifest.json").is_file()
     assert (outside / "example/site/packs/c-store-daily/2026-12-07/pack.txt").is_file()
     assert list((outside / "mine/site/packs/c-members-daily").glob("20*/pack.txt"))
     assert dt.date.today()  # the new project's calendar starts today

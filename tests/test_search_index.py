@@ -1,0 +1,72 @@
+"""The search index qunsop writes: lunr's scores, split into files a query fetches a few of."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+from qunsop.search_index import (
+    INDEX,
+    MANIFEST,
+    Entry,
+    index_files,
+    read_entries,
+    shard_of,
+    text_ranges,
+    write_index,
+)
+
+CONFIG = {"lang": ["zh"], "separator": "[\\s\\u200b\\-，。]+", "pipeline": [],
+          "fields": {"title": {"boost": 1000}, "text": {"boost": 1}, "tags": {"boost": 1000000}}}
+
+
+def entries() -> list[Entry]:
+    return [Entry("a/", "红包\u200b暖场", "<p>发\u200b红包\u200b。</p>", 2),
+            Entry("a/#rules", "规则", "<p>每人\u200b一个\u200b红包</p>", 2),
+            Entry("b/", "投诉", "<p>商品\u200b质量</p>", 1)]
+
+
+def test_text_between_tags_is_cut_as_the_theme_cuts_it() -> None:
+    html = "<p>甲<b>乙</b></p>丙<br/>丁"
+    assert [html[start:end] for start, end in text_ranges(html)] == ["甲", "乙", "丙", "丁"]
+
+
+def test_scores_are_lunrs() -> None:
+    files = index_files(entries(), CONFIG)
+    manifest = json.loads(files[MANIFEST])
+    shard = json.loads(files[f"t{shard_of('质量', manifest['shards'])}.json"])
+    # one page of three has 质量, in its text: idf = ln(1 + 2.5 / 1.5), tf 1 -> idf × 2.2 / 2.2
+    assert shard["质量"] == [[], [2, math.floor(math.log(1 + 2.5 / 1.5) * 1000 + 0.5)]]
+    shard = json.loads(files[f"t{shard_of('红包', manifest['shards'])}.json"])
+    idf = math.log(1 + abs((3 - 3 + 0.5) / (3 + 0.5)))  # a title and two texts: counted 3 times
+    assert shard["红包"][0] == [0, math.floor(idf * 1000 * 2 * 1000 + 0.5)]  # title and page boosts
+    assert [number for number in shard["红包"][1][::2]] == [0, 1]
+
+
+def test_the_manifest_names_pages_once_and_titles_without_word_breaks() -> None:
+    manifest = json.loads(index_files(entries(), CONFIG)[MANIFEST])
+    assert manifest["pages"] == ["a/", "b/"]
+    assert manifest["docs"] == [[0, "红包暖场"], [0, "规则", "rules"], [1, "投诉"]]
+    assert "质量" in manifest["terms"] and "红包" in manifest["terms"]
+    stub = json.loads(index_files(entries(), CONFIG)[INDEX])
+    assert stub["docs"] == [] and stub["config"]["qunsop"]["version"]
+
+
+def test_the_index_reads_back_and_is_deterministic(tmp_path: Path) -> None:
+    write_index(tmp_path, entries(), CONFIG)
+    first = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    assert [Entry.of(entry) for entry in read_entries(tmp_path)] == entries()
+    (tmp_path / "t999.json").write_text("{}", encoding="utf-8")  # left by a larger index
+    write_index(tmp_path, entries(), CONFIG)
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == first
+
+
+def test_shards_are_what_the_worker_computes() -> None:
+    worker = (Path(__file__).parents[1] / "site_templates/search/worker.js.j2").read_text(encoding="utf-8")
+    assert re.search(r"hash = 0x811c9dc5;.*Math\.imul\(hash \^ term\.charCodeAt\(i\), 0x01000193\)",
+                     worker, re.S)
+    # FNV-1a over UTF-16 units, as computed by hand for "a" (0x61) and one astral character
+    assert shard_of("a", 1 << 32) == ((0x811C9DC5 ^ 0x61) * 0x01000193) & 0xFFFFFFFF
+    assert shard_of("\U0001F69B", 7) == shard_of("\U0001F69B", 7 << 10) % 7

@@ -8,6 +8,7 @@ without a rebuild and a big project does not make the page heavy.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 from collections import defaultdict
 from typing import Any
@@ -90,13 +91,28 @@ def changes_page(project: Project, links: Links, history: History) -> Page:
                 searchable=False)
 
 
+LEAVES = (str, int, float, dt.date, type(None))  # hold no source item: not walked
+
+
+FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def field_names(cls: type) -> tuple[str, ...]:
+    """A view-model class's fields (none for anything that is not a dataclass), looked up once."""
+    names = FIELD_NAMES.get(cls)
+    if names is None:
+        names = FIELD_NAMES[cls] = tuple(entry.name for entry in dataclasses.fields(cls)) \
+            if dataclasses.is_dataclass(cls) else ()
+    return names
+
+
 def page_sources(page: Page, project: Project) -> tuple[str, ...]:
     """The source files a page shows: every source item found in its view-model."""
     paths: set[str] = set()
     seen: set[int] = set()
 
     def walk(value: Any, depth: int) -> None:
-        if depth > 6 or id(value) in seen:
+        if isinstance(value, LEAVES) or depth > 6 or id(value) in seen:
             return
         seen.add(id(value))
         if isinstance(value, BaseModel):
@@ -107,9 +123,10 @@ def page_sources(page: Page, project: Project) -> tuple[str, ...]:
                 if item is not None:
                     paths.add(item.source.path)
             return
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            for entry in dataclasses.fields(value):
-                walk(getattr(value, entry.name), depth + 1)
+        names = field_names(type(value))
+        if names:
+            for name in names:
+                walk(getattr(value, name), depth + 1)
         elif isinstance(value, (list, tuple, set, frozenset)):
             for element in value:
                 walk(element, depth + 1)

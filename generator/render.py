@@ -11,6 +11,7 @@ Two layers of escaping, each in one place:
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Callable
@@ -27,6 +28,7 @@ TEMPLATES = Path(str(files("qunsop.site_templates")))
 # HTML-escaped after this, so `<`, `>` and `&` become entities (no tag, autolink, quote or
 # entity can form) and the entities HTML escaping writes (`&#34;`) are left whole
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|-])")
+NEEDS_ESCAPING = re.compile(r"[\\`*_{}\[\]()#+!|\-<>&'\"\n]")  # the above, HTML's and line breaks
 
 
 class LinkError(Exception):
@@ -106,7 +108,12 @@ def raw_href(context: Any, target: str) -> Markup:
 def _link(context: Any, target: str, as_url: bool) -> Markup:
     if not context["known_target"](target):
         raise LinkError(f"link to a page that is not built: {target}")
-    page = context["page_path"]
+    return relative_link(context["page_path"], target, as_url)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def relative_link(page: str, target: str, as_url: bool) -> Markup:
+    """The link from docs page `page` to `target` (pages link the same targets many times)."""
     path, _, anchor = target.partition("#")
     if as_url:
         depth = page.count("/") + (0 if page.endswith("index.md") else 1)
@@ -162,6 +169,14 @@ def markdown_text(text: str) -> Markup:
     In this order an entity HTML escaping writes (`&#34;` for a quote) stays whole: a
     backslash inside it (`&\\#34;`) would show as `&#34;` in the theme's table of contents.
     """
+    text = str(text)
+    if not NEEDS_ESCAPING.search(text):  # most values: Chinese text, numbers, dates
+        return Markup(text)
+    return _escaped_markdown(text)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _escaped_markdown(text: str) -> Markup:
     escaped = str(escape(MARKDOWN_SPECIALS.sub(r"\\\1", str(text))))
     # a line break stays on the Markdown line: text with one is safe in single-line places
     # too (a heading keeps its `{ #anchor }`, a list item or admonition does not end early)

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 
 from . import engine
-from .cache import Cache, code_version, digest, fingerprint
+from .cache import ByteStore, Cache, code_version, digest, fingerprint
 from .errors import ProblemsFound, has_errors, root_cause_order
 from .history import read_history
 from .load import discover
@@ -34,8 +34,9 @@ from .media import ASSETS_DIR
 from .packs import pack_job, render_pack_job
 from .pipeline import CheckedProject, CheckOptions, check_project, input_fingerprint, lint_problems
 from .plan import SitePlan, plan_site
-from .render import TEMPLATES, get_env, get_html_env, render_page
+from .render import TEMPLATES, TemplateCache, get_env, get_html_env, render_page
 from .search_index import index_names
+from .segment import Segments, han_runs, segment_runs
 from .write import (
     MARKER,
     PROTECTED,
@@ -154,7 +155,7 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
                 in_background(lint_problems, checked) as lint_run:
             progress("生成页面，同时生成推送包")
             plan = plan_site(checked, read_glossary(), site_settings.site_url, history)
-            docs = [*render_docs(plan), *plan.files, *static_files(checked)]
+            docs = [*render_docs(plan, cache), *plan.files, *static_files(checked)]
             changed = sync_tree(work / "docs", docs)
             words = work / "search-words.txt"
             write_if_changed(words, "".join(f"{word} 2000\n" for word in plan.search_words), work)
@@ -171,9 +172,14 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
             incremental = reuse_packs and isinstance(previous, dict) \
                 and previous.get("engine") == engine_key and previous.get("outputs") == outputs
             progress("MkDocs 生成网站")
-            engine.build_site(engine_site, work / "mkdocs.yml", staging,
-                              engine.Incremental(site / "search", changed)
-                              if incremental else None, cache)
+            # the Chinese of the pages the engine renders is cut into words beside it
+            rendered = [data.decode() for path, data in docs
+                        if path.endswith(".md") and (not incremental or path in changed)]
+            with in_background(segment_runs, str(words), han_runs(rendered)) as segmenting:
+                engine.build_site(engine_site, work / "mkdocs.yml", staging,
+                                  engine.Incremental(site / "search", changed)
+                                  if incremental else None, cache,
+                                  Segments(str(words), segmenting.result))
             try:
                 pack_run.result()
             except BackgroundError as error:
@@ -334,8 +340,9 @@ def page_env() -> Environment:
     return get_env()
 
 
-def render_docs(plan: SitePlan) -> Iterator[tuple[str, bytes]]:
+def render_docs(plan: SitePlan, store: ByteStore | None = None) -> Iterator[tuple[str, bytes]]:
     env = page_env()
+    env.bytecode_cache = TemplateCache(store) if store is not None else None
     footer = env.get_template("_updated.md.j2")
     for page in plan.pages:
         body = render_page(env, page.template, page.path, page.model, plan.links.known)

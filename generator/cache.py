@@ -20,7 +20,7 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 FORMAT_VERSION = "2"
 _DATE, _DATETIME = "\0date", "\0datetime"
@@ -72,6 +72,14 @@ def code_version() -> str:
         parts = sorted(p for p in [*package.rglob("*.py"), *TEMPLATES.rglob("*")] if p.is_file())
         _CODE_VERSION.append(fingerprint((p.name, p.read_bytes()) for p in parts))
     return _CODE_VERSION[0]
+
+
+class ByteStore(Protocol):
+    """Where records are kept between builds: `Cache`, or anything with its two methods."""
+
+    def read_bytes(self, name: str) -> bytes | None: ...
+
+    def write_bytes(self, name: str, body: bytes) -> None: ...
 
 
 @dataclass

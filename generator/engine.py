@@ -23,9 +23,10 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import AfterValidator, Field, ValidationInfo, WithJsonSchema, field_validator
 
+from .cache import ByteStore
 from .media import SAFE_PATH
 from .models import Model, Text
-from .search_index import ByteStore
+from .segment import Segments
 
 SITE_CONFIG_FILE = "mkdocs.yml"
 PLACEHOLDER_HOSTS = (".example", ".invalid", ".test", ".localhost", "localhost", "example.com",
@@ -488,7 +489,8 @@ class Incremental:
 
 
 def build_site(site: EngineSite, config_file: Path, site_dir: Path,
-               incremental: Incremental | None = None, store: ByteStore | None = None) -> None:
+               incremental: Incremental | None = None, store: ByteStore | None = None,
+               segments: Segments | None = None) -> None:
     """Run a strict MkDocs build of the generated docs into `site_dir`.
 
     Incremental, `site_dir` receives only the pages of the changed docs files, the theme's
@@ -497,7 +499,7 @@ def build_site(site: EngineSite, config_file: Path, site_dir: Path,
     times).
     """
     with _environment_kept(), _new_files_only():
-        _build(site, config_file, site_dir, incremental, store)
+        _build(site, config_file, site_dir, incremental, store, segments)
 
 
 @contextmanager
@@ -541,7 +543,7 @@ def _environment_kept() -> Iterator[None]:
 
 
 def _build(site: EngineSite, config_file: Path, site_dir: Path, incremental: Incremental | None,
-           store: ByteStore | None) -> None:
+           store: ByteStore | None, segments: Segments | None) -> None:
     from jinja2 import TemplateError
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -559,6 +561,7 @@ def _build(site: EngineSite, config_file: Path, site_dir: Path, incremental: Inc
             search_zh = config.plugins["qunsop-search"]
             search_zh.incremental = incremental  # type: ignore[attr-defined]
             search_zh.store = store  # type: ignore[attr-defined]
+            search_zh.segments = segments  # type: ignore[attr-defined]
             config.plugins.on_startup(command="build", dirty=dirty)
             try:
                 build(config, dirty=dirty)

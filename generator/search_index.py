@@ -23,9 +23,11 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import msgspec
+
+from .cache import ByteStore
 
 FIELDS = ("title", "text")  # the theme's fields that qunsop's pages fill (no tags)
 K1 = 1.2
@@ -93,14 +95,6 @@ def utf16_order(term: str) -> bytes:
 
 
 Counts = list[dict[str, int]]  # an entry's word counts, per field
-
-
-class ByteStore(Protocol):
-    """Where records are kept between builds (qunsop's signed cache: cache.Cache)."""
-
-    def read_bytes(self, name: str) -> bytes | None: ...
-
-    def write_bytes(self, name: str, body: bytes) -> None: ...
 
 
 class CountCache:

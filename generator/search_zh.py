@@ -1,89 +1,28 @@
-"""A small MkDocs plugin: finer Chinese segmentation for Material's search index.
+"""A small MkDocs plugin: qunsop's search index in place of the theme's.
 
-Material's search plugin segments Chinese with `jieba.cut`, which keeps
-dictionary compounds whole (发红包, 商品质量), so a search for 红包 or 质量 finds
-nothing: lunr matches a query against the start of an indexed token. This
-plugin gives this build's search index its own segmentation: a private jieba
-tokenizer with a user dictionary built from the playbook's names and tags,
-each compound split into the dictionary words inside it. The page text is
-unchanged; only the index's word breaks (zero-width spaces) differ.
+The theme's search plugin collects each page's sections; this plugin cuts their Chinese
+into words (segment.py: finer than the theme's jieba.cut, so 质量 finds 商品质量), and
+writes the index as search_index.py lays it out. The page text is unchanged; only the
+index's word breaks (zero-width spaces) differ.
 
-Nothing process-wide is touched: the tokenizer is this plugin's own, and only
-this build's search index instance gets the segmentation (no module patch).
+Nothing process-wide is touched: only this build's search index instance is changed
+(it leaves segmentation to this plugin), no module is patched.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import logging
 import operator
-import os
-import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import jieba
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin
 
 from . import search_index
-
-HAN = re.compile(r"[\u3400-\u9fff]+")
-logging.getLogger("jieba").setLevel(logging.ERROR)  # dictionary loading chatter on stderr
-
-
-class FineSegmenter:
-    """jieba accurate mode, each compound split into the dictionary words it contains."""
-
-    def __init__(self, user_dict: str | None = None) -> None:
-        self.tokenizer = jieba.Tokenizer()
-        if user_dict and os.path.exists(user_dict):
-            self.tokenizer.load_userdict(user_dict)
-
-    def cut(self, text: str) -> Iterator[str]:
-        for word in self.tokenizer.cut(text):
-            yield from self.split_compound(word)
-
-    def split_compound(self, word: str) -> list[str]:
-        """Best segmentation of `word` that does not keep `word` itself whole."""
-        if len(word) < 3 or not all("\u4e00" <= char <= "\u9fff" for char in word):
-            return [word]
-        tokenizer = self.tokenizer
-        tokenizer.check_initialized()
-        dag = tokenizer.get_DAG(word)
-        dag[0] = [end for end in dag[0] if end != len(word) - 1] or [0]
-        route: dict[int, tuple[float, int]] = {}
-        tokenizer.calc(word, dag, route)
-        parts: list[str] = []
-        start = 0
-        while start < len(word):
-            end = route[start][1] + 1
-            parts.append(word[start:end])
-            start = end
-        return parts
-
-    def segment(self, data: str) -> str:
-        """What the search index stores: Han runs cut into words by zero-width spaces."""
-        return HAN.sub(lambda run: "\u200b" + "\u200b".join(self.cut(run.group(0))) + "\u200b",
-                       data).strip("\u200b")
-
-
-def user_dictionary(path: str) -> tuple[str | None, bytes]:
-    """The user dictionary's path and content (what a segmenter depends on)."""
-    if not path or not os.path.exists(path):
-        return None, b""
-    with open(path, "rb") as handle:
-        return path, handle.read()
-
-
-@functools.lru_cache(maxsize=1)
-def segmenter_for(path: str | None, _content: bytes) -> FineSegmenter:
-    """One segmenter per dictionary content: loading jieba's dictionary takes half a second,
-    which a rebuild under `qunsop serve` with the same words need not pay again."""
-    return FineSegmenter(path)
+from .segment import Segments
 
 
 class ChineseSearchConfig(Config):  # type: ignore[no-untyped-call]
@@ -93,6 +32,7 @@ class ChineseSearchConfig(Config):  # type: ignore[no-untyped-call]
 class ChineseSearchPlugin(BasePlugin[ChineseSearchConfig]):  # type: ignore[no-untyped-call]
     incremental: Any = None  # engine.Incremental, set by engine.py for an incremental build
     store: Any = None  # search_index.ByteStore keeping word counts between builds, or None
+    segments: Segments | None = None  # word breaks prepared by the build, set by engine.py
 
     def on_config(self, config: Any) -> Any:
         search = config.plugins.get("material/search") or config.plugins.get("search")
@@ -103,8 +43,9 @@ class ChineseSearchPlugin(BasePlugin[ChineseSearchConfig]):  # type: ignore[no-u
             # build, even of another project: qunsop merges the published index itself
             search.search_index_prev = None
         if index is not None:
-            segmenter = segmenter_for(*user_dictionary(self.config.user_dict))
-            index._segment_chinese = segmenter.segment  # this build's index instance only
+            # this build's index instance only: its entries are cut into words after the
+            # build, in one go (the runs usually cut beforehand in a second process)
+            index._segment_chinese = str
         self.order: list[str] = []
         self.rendered: set[str] = set()
         return config
@@ -134,6 +75,10 @@ class ChineseSearchPlugin(BasePlugin[ChineseSearchConfig]):  # type: ignore[no-u
         with index.open(encoding="utf-8") as handle:
             data = json.load(handle)
         docs: list[dict[str, Any]] = data["docs"]
+        segments = self.segments or Segments(self.config.user_dict)
+        for doc in docs:  # this build's entries; the previous ones are cut already
+            doc["title"] = segments.segment(doc["title"])
+            doc["text"] = segments.segment(doc["text"])
         if self.incremental is not None:
             docs = merged_entries(docs, search_index.read_entries(self.incremental.previous_index),
                                   self.rendered, self.order)

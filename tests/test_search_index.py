@@ -70,3 +70,21 @@ def test_shards_are_what_the_worker_computes() -> None:
     # FNV-1a over UTF-16 units, as computed by hand for "a" (0x61) and one astral character
     assert shard_of("a", 1 << 32) == ((0x811C9DC5 ^ 0x61) * 0x01000193) & 0xFFFFFFFF
     assert shard_of("\U0001F69B", 7) == shard_of("\U0001F69B", 7 << 10) % 7
+
+
+def test_word_breaks_cut_beforehand_equal_those_cut_on_the_spot(tmp_path: Path) -> None:
+    from qunsop.segment import Segments, han_runs, segment_runs
+
+    words = tmp_path / "words.txt"
+    words.write_text("发红包 2000\n", encoding="utf-8")
+    text = "<p>群里发红包，商品质量好</p><h2>红包</h2>"
+    on_the_spot = Segments(str(words)).segment(text)
+    assert "\u200b红包" in on_the_spot and "\u200b质量" in on_the_spot  # compounds split
+    beforehand = Segments(str(words), lambda: segment_runs(str(words), han_runs([text])))
+    assert beforehand.segment(text) == on_the_spot
+
+    def failed() -> dict[str, str]:
+        raise RuntimeError("the second process died")
+
+    assert Segments(str(words), failed).segment(text) == on_the_spot  # cut here instead
+    assert Segments(str(words), lambda: {"红包": "红\u200b包"}).segment("红包") == "红\u200b包"

@@ -186,8 +186,12 @@ def dumps(data: Any) -> bytes:
 
 
 def index_files(entries: Sequence[Entry], config: dict[str, Any],
-                cache: CountCache | None = None) -> dict[str, bytes]:
-    """Every file of the search folder, by name, for these entries and the theme's config."""
+                cache: CountCache | None = None, inline: bool = False) -> dict[str, bytes]:
+    """Every file of the search folder, by name, for these entries and the theme's config.
+
+    `inline` puts every file into the index the theme loads too: a site opened from the
+    file system (the theme's offline plugin) cannot fetch them, only load that one.
+    """
     separator = re.compile(config["separator"])
     boosts = {name: float(spec.get("boost", 1)) for name, spec in config["fields"].items()}
     table = postings(entries, separator, boosts, cache or CountCache(None))
@@ -208,21 +212,24 @@ def index_files(entries: Sequence[Entry], config: dict[str, Any],
                                       for name in sorted(files))).hexdigest()[:16]
     # the theme passes only `config` and `docs` on to the worker: what the worker needs
     # to find the files rides in `config`
-    stub = {"config": {**config, "qunsop": {"version": version, "fields": list(FIELDS)}},
-            "docs": []}
+    qunsop: dict[str, Any] = {"version": version, "fields": list(FIELDS)}
+    if inline:
+        qunsop["inline"] = {name: msgspec.json.decode(data) for name, data in files.items()}
+    stub = {"config": {**config, "qunsop": qunsop}, "docs": []}
     files[INDEX] = dumps(stub)
     return files
 
 
 def write_index(folder: Path, entries: Sequence[Entry], config: dict[str, Any],
-                counts: ByteStore | None = None, previous: Path | None = None) -> None:
+                counts: ByteStore | None = None, previous: Path | None = None,
+                inline: bool = False) -> None:
     """Replace the search folder's index files with those of `entries` (each file new:
     an incremental build's folder may share files with the published site); `counts`
     keeps word counts for the next build. A file whose bytes the `previous`
     index folder holds already is not written (an incremental build publishes the files
     written; `index_names` says which files the index has)."""
     cache = CountCache(counts)
-    files = index_files(entries, config, cache)
+    files = index_files(entries, config, cache, inline)
     cache.save()
     for stale in folder.glob("[td]*.json"):
         if stale.name not in files:

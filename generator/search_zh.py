@@ -83,8 +83,10 @@ class ChineseSearchPlugin(BasePlugin[ChineseSearchConfig]):  # type: ignore[no-u
             docs = merged_entries(docs, search_index.read_entries(self.incremental.previous_index),
                                   self.rendered, self.order)
         previous = self.incremental.previous_index if self.incremental is not None else None
+        offline = config.plugins.get("material/offline") or config.plugins.get("offline")
         search_index.write_index(folder, [search_index.Entry.of(doc) for doc in docs],
-                                 data["config"], self.store, previous)
+                                 data["config"], self.store, previous,
+                                 inline=bool(offline and offline.config.enabled))
 
 
 def index_location(url: str) -> str:

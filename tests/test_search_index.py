@@ -88,3 +88,11 @@ def test_word_breaks_cut_beforehand_equal_those_cut_on_the_spot(tmp_path: Path) 
 
     assert Segments(str(words), failed).segment(text) == on_the_spot  # cut here instead
     assert Segments(str(words), lambda: {"红包": "红\u200b包"}).segment("红包") == "红\u200b包"
+
+
+def test_an_index_for_the_file_system_carries_every_file() -> None:
+    files = index_files(entries(), CONFIG, inline=True)
+    inline = json.loads(files[INDEX])["config"]["qunsop"]["inline"]
+    assert set(inline) == set(files) - {INDEX}
+    assert inline[MANIFEST] == json.loads(files[MANIFEST])
+    assert "inline" not in json.loads(index_files(entries(), CONFIG)[INDEX])["config"]["qunsop"]

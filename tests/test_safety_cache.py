@@ -1,7 +1,8 @@
 """Issue 11, class 6: the cache cannot be turned against the user.
 
 Records are JSON or MessagePack, signed with a per-user key: a planted or edited record is
-ignored, nothing read from the cache is ever executed (no pickle or marshal anywhere), and
+ignored, no data read from the cache is ever executed (no pickle or marshal in qunsop; the
+compiled templates Jinja keeps there are signed records of qunsop's own templates), and
 entries are keyed by the inputs and by qunsop's own code, so a code change
 never serves a stale parse or result.
 """
@@ -91,6 +92,36 @@ def test_a_planted_build_record_cannot_skip_a_build(cache_dir: Path, tmp_path: P
     run = qunsop("build", str(root), env=env)
     assert run.exit_code == 0 and "没有变化" not in run.stdout, run.output
     assert "defaced" not in (root / "site" / "index.html").read_text(encoding="utf-8")
+
+
+def test_planted_compiled_templates_are_never_loaded(cache_dir: Path, tmp_path: Path) -> None:
+    """Jinja's compiled templates (marshal) are kept as signed records: one whose code was
+    swapped, in Jinja's own format with the right checksum but not signed by this user's
+    qunsop, is never run; the template is compiled again."""
+    import io
+    import marshal
+
+    from jinja2.bccache import bc_magic
+
+    root = copy_minimal(tmp_path / "project")
+    env = {"QUNSOP_CACHE_DIR": str(cache_dir)}
+    assert qunsop("build", str(root), env=env).exit_code == 0
+    expected = (root / "site" / "index.html").read_bytes()
+    proof = tmp_path / "TEMPLATE-RAN"
+    code = compile(f"open({str(proof)!r}, 'w').close()", "<planted>", "exec")
+    records = list(project_cache(cache_dir, root).glob("template-*"))
+    assert records  # the build keeps its compiled templates
+    for record in records:
+        body = record.read_bytes().partition(b"\n")[2]
+        assert body.startswith(bc_magic)
+        stream = io.BytesIO(body[len(bc_magic):])
+        pickle.load(stream)  # the template source's checksum, kept as it is
+        forged = body[:len(bc_magic) + stream.tell()] + marshal.dumps(code)
+        record.write_bytes(b"0" * 64 + b"\n" + forged)
+    (root / "site" / "index.html").unlink()  # so the next build renders again
+    assert qunsop("build", str(root), env=env).exit_code == 0
+    assert not proof.exists()
+    assert (root / "site" / "index.html").read_bytes() == expected
 
 
 class _Payload:

@@ -25,6 +25,7 @@ from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
 from .cache import ByteStore
+from .links import page_url
 
 TEMPLATES = Path(str(files("qunsop.site_templates")))
 # the characters Python-Markdown (with tables) lets a backslash escape, but `>`: text is
@@ -141,13 +142,6 @@ def relative_link(page: str, target: str, as_url: bool) -> Markup:
         link = posixpath.relpath(path, posixpath.dirname(page) or ".")
     quoted = quote(link, safe="/._-~")
     return Markup(f"{quoted}#{quote(anchor, safe='-_')}" if anchor else quoted)
-
-
-def page_url(docs_path: str) -> str:
-    """a/b.md -> a/b/, a/index.md -> a/ (the engine's directory URLs)."""
-    if docs_path.endswith("index.md"):
-        return docs_path[: -len("index.md")]
-    return docs_path[: -len(".md")] + "/"
 
 
 def fence(text: str, language: str = "text") -> Markup:

@@ -6,9 +6,9 @@ already scored and split instead; the search worker (site_templates/search/worke
 fetches, for one query, the manifest (vocabulary, titles), the shards holding the
 query's words and the text chunks of the best results only.
 
-Scores are lunr's as the theme configures it (BM25 with k1 = 1.2 and b = 0, field and
-page boosts, three decimals), computed here from the same tokens, so results rank as
-they did with the theme's own search.
+The words are counted here from the same tokens as the theme's lunr index; the worker
+scores them as lunr does (BM25 with k1 = 1.2 and b = 0, field and page boosts, three
+decimals), so results rank as they did with the theme's own search.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ import msgspec
 from .cache import ByteStore
 
 FIELDS = ("title", "text")  # the theme's fields that qunsop's pages fill (no tags)
-K1 = 1.2
 SHARD_BYTES = 48 * 1024  # aimed size of one term shard
 CHUNK_BYTES = 16 * 1024  # aimed size of one text chunk
 MANIFEST = "manifest.json"
@@ -127,30 +126,19 @@ class CountCache:
             self.store.write_bytes(self.RECORD, msgspec.msgpack.encode(self.used))
 
 
-def postings(entries: Sequence[Entry], separator: re.Pattern[str], boosts: dict[str, float],
+def postings(entries: Sequence[Entry], separator: re.Pattern[str],
              cache: CountCache) -> dict[str, list[list[int]]]:
-    """term -> per field, [entry, score × 1000, entry, score × 1000, …] in entry order."""
-    counted = [cache.counts(entry, separator) for entry in entries]
-    with_term: Counter[str] = Counter()  # lunr counts a page once per field it appears in
-    for fields in counted:
-        for counts in fields:
-            with_term.update(counts.keys())
-    total = len(entries)
-    idf = {term: math.log(1 + abs((total - count + 0.5) / (count + 0.5)))
-           for term, count in with_term.items()}
+    """term -> per field, [entry, count, entry, count, …] in entry order. The worker scores
+    them as lunr does; an entry's counts do not change when another entry's do, so an
+    edit changes only the shards of the words it touches."""
     table: dict[str, list[list[int]]] = {}
-    floor = math.floor
-    for number, (entry, fields) in enumerate(zip(entries, counted, strict=True)):
-        for slot, (field, counts) in enumerate(zip(FIELDS, fields, strict=True)):
-            field_boost, page_boost = boosts.get(field, 1.0), entry.boost
+    for number, entry in enumerate(entries):
+        for slot, counts in enumerate(cache.counts(entry, separator)):
             for term, frequency in counts.items():
-                # lunr's operations in lunr's order (b = 0), then Math.round(score × 1000)
-                score = floor(idf[term] * ((K1 + 1) * frequency) / (K1 + frequency) * field_boost
-                              * page_boost * 1000 + 0.5)
                 lists = table.get(term)
                 if lists is None:
                     lists = table[term] = [[] for _ in FIELDS]
-                lists[slot] += (number, score)
+                lists[slot] += (number, frequency)
     return table
 
 
@@ -193,8 +181,7 @@ def index_files(entries: Sequence[Entry], config: dict[str, Any],
     file system (the theme's offline plugin) cannot fetch them, only load that one.
     """
     separator = re.compile(config["separator"])
-    boosts = {name: float(spec.get("boost", 1)) for name, spec in config["fields"].items()}
-    table = postings(entries, separator, boosts, cache or CountCache(None))
+    table = postings(entries, separator, cache or CountCache(None))
     size = sum(len(term.encode()) + 8 * sum(len(lists) for lists in table[term]) for term in table)
     # a power of two: a small edit seldom changes the count (which would move every term)
     shards = 1 << max(0, math.ceil(math.log2(max(1.0, size / SHARD_BYTES))))
@@ -207,6 +194,7 @@ def index_files(entries: Sequence[Entry], config: dict[str, Any],
         end = starts[number + 1] if number + 1 < len(starts) else len(entries)
         files[f"d{number}.json"] = dumps([entry.as_list() for entry in entries[start:end]])
     files[MANIFEST] = dumps({"terms": sorted(table, key=utf16_order), **titles(entries),
+                             "boosts": [entry.as_list()[3] for entry in entries],
                              "chunks": starts, "shards": shards})
     version = hashlib.sha256(b"".join(hashlib.sha256(files[name]).digest()
                                       for name in sorted(files))).hexdigest()[:16]

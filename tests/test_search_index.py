@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import re
 from pathlib import Path
 
@@ -33,16 +32,14 @@ def test_text_between_tags_is_cut_as_the_theme_cuts_it() -> None:
     assert [html[start:end] for start, end in text_ranges(html)] == ["甲", "乙", "丙", "丁"]
 
 
-def test_scores_are_lunrs() -> None:
+def test_words_are_counted_as_the_theme_counts_them() -> None:
     files = index_files(entries(), CONFIG)
     manifest = json.loads(files[MANIFEST])
     shard = json.loads(files[f"t{shard_of('质量', manifest['shards'])}.json"])
-    # one page of three has 质量, in its text: idf = ln(1 + 2.5 / 1.5), tf 1 -> idf × 2.2 / 2.2
-    assert shard["质量"] == [[], [2, math.floor(math.log(1 + 2.5 / 1.5) * 1000 + 0.5)]]
+    assert shard["质量"] == [[], [2, 1]]  # per field: [entry, count, …]
     shard = json.loads(files[f"t{shard_of('红包', manifest['shards'])}.json"])
-    idf = math.log(1 + abs((3 - 3 + 0.5) / (3 + 0.5)))  # a title and two texts: counted 3 times
-    assert shard["红包"][0] == [0, math.floor(idf * 1000 * 2 * 1000 + 0.5)]  # title and page boosts
-    assert [number for number in shard["红包"][1][::2]] == [0, 1]
+    assert shard["红包"] == [[0, 1], [0, 1, 1, 1]]
+    assert manifest["boosts"] == [2, 2, 1]  # the worker scores with the pages' boosts
 
 
 def test_the_manifest_names_pages_once_and_titles_without_word_breaks() -> None:

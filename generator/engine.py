@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
@@ -26,7 +26,9 @@ from pydantic import AfterValidator, Field, ValidationInfo, WithJsonSchema, fiel
 from .cache import ByteStore
 from .media import SAFE_PATH
 from .models import Model, Text
-from .segment import Segments
+
+if TYPE_CHECKING:
+    from .segment import Segments
 
 SITE_CONFIG_FILE = "mkdocs.yml"
 PLACEHOLDER_HOSTS = (".example", ".invalid", ".test", ".localhost", "localhost", "example.com",

@@ -15,18 +15,19 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-
-import jieba
+from typing import Any
 
 HAN = re.compile(r"[\u3400-\u9fff]+")
-logging.getLogger("jieba").setLevel(logging.ERROR)  # dictionary loading chatter on stderr
 
 
 class FineSegmenter:
     """jieba accurate mode, each compound split into the dictionary words it contains."""
 
     def __init__(self, user_dict: str | None = None) -> None:
-        self.tokenizer = jieba.Tokenizer()
+        import jieba  # imported when a segmenter is made: every command would pay 55 ms
+
+        logging.getLogger("jieba").setLevel(logging.ERROR)  # dictionary loading chatter on stderr
+        self.tokenizer: Any = jieba.Tokenizer()
         if user_dict and os.path.exists(user_dict):
             self.tokenizer.load_userdict(user_dict)
 
@@ -73,9 +74,20 @@ def segmenter_for(path: str | None, _content: bytes) -> FineSegmenter:
     return FineSegmenter(path)
 
 
-def han_runs(texts: Iterable[str]) -> list[str]:
-    """The runs of Chinese characters in `texts`, each once."""
-    return sorted({run for text in texts for run in HAN.findall(text)})
+# what joins two runs of a page's Markdown in the text the search index keeps: inline
+# markup (**粗体**, [链接](url), `代码`, tags) and escapes are dropped from that text
+INLINE_MARKUP = re.compile(r"\]\([^)\n]*\)|<[^>\n]*>|[*_~`\[\]\\]")
+
+
+def han_runs(markdown: Iterable[str]) -> list[str]:
+    """The runs of Chinese characters a page's search entries will hold, each once: those of
+    its Markdown as written and with inline markup removed (a run the build did not
+    foresee is cut when it is met, with the same result)."""
+    runs: set[str] = set()
+    for text in markdown:
+        runs.update(HAN.findall(text))
+        runs.update(HAN.findall(INLINE_MARKUP.sub("", text)))
+    return sorted(runs)
 
 
 def segment_runs(user_dict: str, runs: list[str]) -> dict[str, str]:

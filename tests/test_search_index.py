@@ -85,6 +85,9 @@ def test_word_breaks_cut_beforehand_equal_those_cut_on_the_spot(tmp_path: Path) 
 
     assert Segments(str(words), failed).segment(text) == on_the_spot  # cut here instead
     assert Segments(str(words), lambda: {"红包": "红\u200b包"}).segment("红包") == "红\u200b包"
+    # the index's text drops inline markup, joining runs the Markdown keeps apart
+    markdown = "门店老板每天打开**推送包**，点[这里](https://x.cn/a)复制。"
+    assert {"门店老板每天打开推送包", "点这里复制"} <= set(han_runs([markdown]))
 
 
 def test_an_index_for_the_file_system_carries_every_file() -> None:

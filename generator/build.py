@@ -36,7 +36,7 @@ from .pipeline import CheckedProject, CheckOptions, check_project, input_fingerp
 from .plan import SitePlan, plan_site
 from .render import TEMPLATES, TemplateCache, get_env, get_html_env, render_page
 from .search_index import index_names
-from .segment import Segments, han_runs, segment_runs
+from .segment import Segments, han_runs, import_jieba, segment_runs
 from .write import (
     MARKER,
     PROTECTED,
@@ -175,6 +175,7 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
             # the Chinese of the pages the engine renders is cut into words beside it
             rendered = [data.decode() for path, data in docs
                         if path.endswith(".md") and (not incremental or path in changed)]
+            import_jieba()
             with in_background(segment_runs, str(words), han_runs(rendered)) as segmenting:
                 engine.build_site(engine_site, work / "mkdocs.yml", staging,
                                   engine.Incremental(site / "search", changed)

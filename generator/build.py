@@ -337,7 +337,7 @@ def move_into(source: Path, target: Path) -> None:
 @functools.cache
 def page_env() -> Environment:
     """One compiled set of page templates per process: `qunsop serve` rebuilds without
-    compiling them again (a quarter of a second at size M)."""
+    compiling them again (about 0.2 s at size M)."""
     return get_env()
 
 

@@ -212,20 +212,18 @@ class ExtraSettings(Model):
         return None if value is None else safe_url(value)
 
 
-def allowed_plugin(entry: Any) -> Any:
-    for name in entry_names([entry]):
-        if name not in ALLOWED_PLUGINS:
-            raise ValueError(f"不允许的插件 `{name}`：插件会在构建时运行代码，只能用 "
-                             f"{'、'.join(sorted(ALLOWED_PLUGINS))}")
-    return entry
+def allowed_in(allowed: frozenset[str], refusal: str) -> Callable[[Any], Any]:
+    """A validator refusing any entry of a plugin or extension list not in `allowed`."""
+    def check(entry: Any) -> Any:
+        for name in entry_names([entry]):
+            if name not in allowed:
+                raise ValueError(f"{refusal.format(name=name)}{'、'.join(sorted(allowed))}")
+        return entry
+    return check
 
 
-def allowed_extension(entry: Any) -> Any:
-    for name in entry_names([entry]):
-        if name not in ALLOWED_EXTENSIONS:
-            raise ValueError(f"不允许的 Markdown 扩展 `{name}`：可以用 "
-                             f"{'、'.join(sorted(ALLOWED_EXTENSIONS))}")
-    return entry
+allowed_plugin = allowed_in(ALLOWED_PLUGINS, "不允许的插件 `{name}`：插件会在构建时运行代码，只能用 ")
+allowed_extension = allowed_in(ALLOWED_EXTENSIONS, "不允许的 Markdown 扩展 `{name}`：可以用 ")
 
 
 def local_file(path: str) -> str:

@@ -51,9 +51,13 @@ class Entry:
         return cls(str(data["location"]), str(data.get("title", "")), str(data.get("text", "")),
                    float(data.get("boost") or 1))
 
+    @property
+    def boost_value(self) -> int | float:
+        """The boost as the theme writes it (2, not 2.0)."""
+        return int(self.boost) if self.boost == int(self.boost) else self.boost
+
     def as_list(self) -> list[Any]:
-        boost: Any = int(self.boost) if self.boost == int(self.boost) else self.boost
-        return [self.location, self.title, self.text, boost]
+        return [self.location, self.title, self.text, self.boost_value]
 
 
 def text_ranges(html: str) -> Iterator[tuple[int, int]]:
@@ -170,7 +174,7 @@ def titles(entries: Sequence[Entry]) -> dict[str, Any]:
 
 
 def dumps(data: Any) -> bytes:
-    return msgspec.json.encode(data)  # compact UTF-8 JSON, five times json.dumps' speed
+    return msgspec.json.encode(data)  # compact UTF-8 JSON, 3.3× json.dumps' speed (index at M)
 
 
 def index_files(entries: Sequence[Entry], config: dict[str, Any],
@@ -194,7 +198,7 @@ def index_files(entries: Sequence[Entry], config: dict[str, Any],
         end = starts[number + 1] if number + 1 < len(starts) else len(entries)
         files[f"d{number}.json"] = dumps([entry.as_list() for entry in entries[start:end]])
     files[MANIFEST] = dumps({"terms": sorted(table, key=utf16_order), **titles(entries),
-                             "boosts": [entry.as_list()[3] for entry in entries],
+                             "boosts": [entry.boost_value for entry in entries],
                              "chunks": starts, "shards": shards})
     version = hashlib.sha256(b"".join(hashlib.sha256(files[name]).digest()
                                       for name in sorted(files))).hexdigest()[:16]

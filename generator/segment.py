@@ -110,6 +110,7 @@ class Segments:
         self.user_dict = user_dict
         self.ready = ready
         self.known: dict[str, str] | None = None
+        self.segmenter: FineSegmenter | None = None
 
     def segment(self, data: str) -> str:
         """What the search index stores: Han runs cut into words by zero-width spaces."""
@@ -128,4 +129,6 @@ class Segments:
             return {}
 
     def _cut(self, run: str) -> str:
-        return "\u200b".join(segmenter_for(*user_dictionary(self.user_dict)).cut(run))
+        if self.segmenter is None:  # the dictionary file is read once, at the first miss
+            self.segmenter = segmenter_for(*user_dictionary(self.user_dict))
+        return "\u200b".join(self.segmenter.cut(run))

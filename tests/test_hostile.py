@@ -22,23 +22,8 @@ from conftest import MINIMAL, ScratchProject, run_qunsop
 from qunsop import build as build_module
 from qunsop.kinds import KINDS, MARKDOWN_KINDS
 from qunsop.pipeline import check_project
+from safety import SOURCE_FOR_KIND
 
-SOURCE_FOR_KIND = {
-    "playbook": "playbooks/demo/playbook.yaml",
-    "tier": "playbooks/demo/tiers/c-store.yaml",
-    "calendar": "playbooks/demo/calendars/week.yaml",
-    "curriculum": "playbooks/demo/curricula/basics.yaml",
-    "escalation": "playbooks/demo/escalations/complaint.yaml",
-    "campaign": "playbooks/demo/campaigns/pk.yaml",
-    "post": "content_library/posts/needed/tyre-pressure.md",
-    "game": "content_library/games/warmup.md",
-    "reply": "content_library/replies/calm-first.md",
-    "placeholders": "content_library/placeholders.yaml",
-    "activity": "playbooks/demo/activities/checkin.yaml",
-    "incident": "playbooks/demo/incidents/old-complaint.yaml",
-    "settings": "qunsop.yaml",
-    "site": "mkdocs.yml",
-}
 assert set(SOURCE_FOR_KIND) == set(KINDS), "every kind is fuzzed"
 
 

@@ -201,7 +201,7 @@ def test_the_wheel_installs_and_builds_outside_the_repository(tmp_path: Path) ->
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     # the wheel itself is installed; its dependencies are borrowed from the test's own
     # environment (a plain path: that environment's editable qunsop is not picked up),
-    # which `make` installed from the same pyproject (resolving them again took 12 s)
+    # which `make` installed from the same pyproject (resolving them again took 9 s)
     [site_packages] = venv.glob("lib/python*/site-packages")
     borrowed = next(path for path in map(Path, sys.path) if path.name == "site-packages")
     (site_packages / "borrowed-dependencies.pth").write_text(f"{borrowed}\n", encoding="utf-8")

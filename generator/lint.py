@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from .errors import Problem
 from .lint_schedule import lint_schedules
@@ -98,7 +96,7 @@ def load_banned_words(root: Path) -> tuple[BannedWords, list[Problem]]:
 
 
 def lint_project(project: Project, schedules: dict[str, CalendarSchedule],
-                 today: dt.date | None = None) -> list[Problem]:
+                 today: dt.date) -> list[Problem]:
     banned, problems = load_banned_words(project.root)
     linter = _Linter(project, project.settings.lint, banned, today)
     problems += linter.run(schedules)
@@ -107,7 +105,7 @@ def lint_project(project: Project, schedules: dict[str, CalendarSchedule],
 
 class _Linter:
     def __init__(self, project: Project, config: LintSettings, banned: BannedWords,
-                 today: dt.date | None) -> None:
+                 today: dt.date) -> None:
         self.project = project
         self.config = config
         self.banned = banned
@@ -205,7 +203,7 @@ class _Linter:
                 self.report(item, ("media", number, "path"), "image-too-large",
                             f"图片 {path.stat().st_size // 1024} KB，超过 {self.config.max_image_kb} KB："
                             "手机流量下加载慢，请压缩")
-        today = self.today or lint_today()
+        today = self.today
         window = dt.timedelta(days=self.config.expiring_within_days)
         if post.valid_until and today <= post.valid_until <= today + window:
             self.report(item, ("valid_until",), "expiring-soon",
@@ -246,14 +244,6 @@ def split_schemes(lines: list[str]) -> list[tuple[int, str]]:
         start = max(n for n in range(len(lines)) if scheme in bad_schemes("\n".join(lines[n:])))
         found.append((start, scheme))
     return found
-
-
-def lint_today() -> dt.date:
-    """Today for date rules; SOURCE_DATE_EPOCH pins it, so a build is reproducible."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), ZoneInfo("Asia/Shanghai")).date()
-    return dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 def post_texts(post: Post) -> list[tuple[tuple[str | int, ...], str]]:

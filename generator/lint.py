@@ -217,20 +217,23 @@ class _Linter:
     def calendar_ending(self, schedule: CalendarSchedule) -> None:
         """A calendar of a long-running tier that stops soon leaves its groups with nothing."""
         calendar = schedule.calendar
-        tiers = self.project.of(Tier)
-        lasting = any(tiers[tier].model.lifecycle == "persistent" for tier in calendar.tiers if tier in tiers)
         window = dt.timedelta(days=self.config.calendar_ending_within_days)
-        if calendar.end is None or not lasting or not self.today <= calendar.end <= self.today + window:
+        if calendar.end is None or not self.lasting(calendar) or not self.today <= calendar.end <= self.today + window:
             return
         self.report(self.project.of(Calendar)[calendar.id], ("end",), "calendar-ending",
                     f"排期 {calendar.end} 就结束了，之后这些群每天没有内容：请续排，"
                     "或删掉 end 让 weekly 长期执行")
 
+    def lasting(self, calendar: Calendar) -> bool:
+        """A calendar of groups that live on (not a campaign's or a one-off course's)."""
+        tiers = self.project.of(Tier)
+        return any(tiers[tier].model.lifecycle == "persistent" for tier in calendar.tiers if tier in tiers)
+
     def calendar_days(self, schedule: CalendarSchedule) -> None:
         """Festivals and 调休 working days in the planned stretch of a dated calendar that has
         no override for them (only days from today on)."""
         calendar = schedule.calendar
-        if not calendar.is_dated or calendar.start is None:
+        if not calendar.is_dated or calendar.start is None or not self.lasting(calendar):
             return
         item = self.project.of(Calendar)[calendar.id]
         planned = {day.date for day in calendar.overrides}

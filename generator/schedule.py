@@ -129,8 +129,9 @@ class _Usage:
         self.last[post_id] = day_number
 
 
-# an open-ended calendar is expanded this many days past the day it is read for
-OPEN_ENDED_DAYS = 42
+# an open-ended calendar is expanded from this many days before the day it is read for to this
+# many days after it (and to its last override)
+OPEN_ENDED_PAST_DAYS, OPEN_ENDED_DAYS = 28, 42
 
 
 def build_schedules(project: Project, anchor: dt.date) -> tuple[dict[str, CalendarSchedule], list[Problem]]:
@@ -244,6 +245,14 @@ class _Expander:
         schedule = CalendarSchedule(self.calendar, self.item.playbook or "", timezone, finished, rhythm)
         return schedule, self.problems
 
+    def first_day(self) -> dt.date:
+        """An open-ended calendar is shown from a few weeks before the anchor: its older days are
+        history (their weekly template is the same one)."""
+        assert self.calendar.start is not None
+        if self.calendar.end is not None:
+            return self.calendar.start
+        return max(self.calendar.start, self.anchor - dt.timedelta(days=OPEN_ENDED_PAST_DAYS))
+
     def last_day(self) -> dt.date:
         calendar = self.calendar
         assert calendar.start is not None
@@ -273,7 +282,8 @@ class _Expander:
             return
         assert calendar.start
         overrides = {day.date: (n, day) for n, day in enumerate(calendar.overrides)}
-        current, number, last = calendar.start, 1, self.last_day()
+        current, last = self.first_day(), self.last_day()
+        number = (current - calendar.start).days + 1
         while current <= last:
             if current in overrides:
                 position, override = overrides[current]
@@ -366,6 +376,8 @@ class _Expander:
             day = by_number.get(number)
             if day is None and first.date is None and number <= self._last_relative_day():
                 day = self._relative_day(number, by_number)
+            if day is None and self.calendar.open_ended:
+                return  # past the days expanded: the activity goes on in days not shown yet
             if day is None:
                 until = f"（{last_date}）" if last_date else ""
                 self.problems.append(self.item.problem(

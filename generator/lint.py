@@ -218,7 +218,8 @@ class _Linter:
         """A calendar of a long-running tier that stops soon leaves its groups with nothing."""
         calendar = schedule.calendar
         window = dt.timedelta(days=self.config.calendar_ending_within_days)
-        if calendar.end is None or not self.lasting(calendar) or not self.today <= calendar.end <= self.today + window:
+        if calendar.end is None or not self.lasting(calendar) \
+                or not self.today <= calendar.end <= self.today + window:
             return
         self.report(self.project.of(Calendar)[calendar.id], ("end",), "calendar-ending",
                     f"排期 {calendar.end} 就结束了，之后这些群每天没有内容：请续排，"

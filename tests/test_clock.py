@@ -259,3 +259,43 @@ def test_pages_decide_today_in_the_browser(tmp_path: Path) -> None:
     assert "assets/dates.js" in page and (site / "assets/dates.js").is_file()
     stats = (site / "library/stats/index.html").read_text(encoding="utf-8")
     assert "按 11月23日 生成" in stats and "data-qs-until" in stats
+
+
+# The reader's clock in the browser: Date is replaced before any page script runs.
+FROZEN_DATE = """
+(() => {
+  const fixed = new Date(%r).getTime(), Real = Date;
+  class Frozen extends Real {
+    constructor(...args) { if (args.length) { super(...args); } else { super(fixed); } }
+    static now() { return fixed; }
+  }
+  window.Date = Frozen;
+})();
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("reader_day", "status", "warning_shown"), [
+    ("2026-12-01T02:00:00Z", "将于 2026-12-09 开始", False),
+    ("2026-12-10T02:00:00Z", "处理中（2026-12-09 起）", True),
+    ("2027-03-01T02:00:00Z", "已结束（2026-12-09 ~ 2026-12-11）", False),
+])
+def test_incident_status_follows_the_readers_day(example_site: Path, reader_day: str, status: str,
+                                                 warning_shown: bool) -> None:
+    """One build, read on three days: the status and the home page's warning follow the day
+    the page is read, not the day it was built (2026-11-23)."""
+    from browser import make_driver, serve
+    from selenium.webdriver.common.by import By
+
+    driver = make_driver(390, 844, mobile=True)
+    try:
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": FROZEN_DATE % reader_day})
+        with serve(example_site) as base:
+            driver.get(base + "incidents/")
+            shown = driver.find_element(By.CSS_SELECTOR, "[data-qs-start]")
+            assert shown.text == status
+            driver.get(base)
+            box = driver.find_element(By.CSS_SELECTOR, "[data-qs-group]")
+            assert box.is_displayed() is warning_shown
+    finally:
+        driver.quit()

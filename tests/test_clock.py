@@ -284,8 +284,9 @@ def test_incident_status_follows_the_readers_day(example_site: Path, reader_day:
                                                  warning_shown: bool) -> None:
     """One build, read on three days: the status and the home page's warning follow the day
     the page is read, not the day it was built (2026-11-23)."""
-    from browser import make_driver, serve
     from selenium.webdriver.common.by import By
+
+    from browser import make_driver, serve
 
     driver = make_driver(390, 844, mobile=True)
     try:

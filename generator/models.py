@@ -161,6 +161,9 @@ class Playbook(Model):
     roles: list[Role] = Field(min_length=1, title="角色",
                               examples=[[{"id": "store-owner", "name": "门店老板"}]])
     kpis: list[Kpi] = Field(default_factory=list, title="指标")
+    group_tags: list[Text] = Field(default_factory=list, title="群标签的种类",
+                                   description="群名单里可以用的标签名，例如 省份、区域、门店类型",
+                                   examples=[["省份", "区域"]])
 
     @field_validator("timezone")
     @classmethod
@@ -619,3 +622,30 @@ class Placeholder(Model):
 
 class Placeholders(Model):
     placeholders: list[Placeholder] = Field(default_factory=list, title="占位符")
+
+
+# --- the roster: the real groups a playbook runs ------------------------------------
+
+SENDERS = ("店主", "群助理")
+Sender = Literal["店主", "群助理"]
+
+
+class Group(Model):
+    id: Id
+    name: Text = Field(title="群名", description="微信里显示的群名", examples=["保定老周轮胎车友群"])
+    tier: Id = Field(title="群层级", examples=["c-drivers"])
+    calendars: list[Id] = Field(default_factory=list, title="用哪些排期",
+                                description="不写表示这个群层级的全部排期")
+    start: Date | None = Field(default=None, title="建群日期",
+                               description="按建群天数的排期从这一天算第 1 天")
+    sender: Sender = Field(default="店主", title="谁来发", description="店主 或 群助理")
+    values: dict[str, str] = Field(default_factory=dict, title="占位符的值",
+                                   description="例如 {门店名: 老周轮胎}：这个群的链接自动填好")
+    tags: dict[str, str] = Field(default_factory=dict, title="标签",
+                                 description="例如 {省份: 河北, 区域: 北方}；标签名要在方案的 group_tags 里")
+    private: dict[str, str] = Field(default_factory=dict, title="内部信息（不发布）",
+                                    description="店主的私人联系方式、备注：只留在仓库里，不进网站")
+
+
+class Roster(Model):
+    groups: list[Group] = Field(default_factory=list, title="群名单")

@@ -32,6 +32,7 @@ from .models import (
     Playbook,
     Post,
     Reply,
+    Roster,
     Slot,
     Tier,
 )
@@ -82,6 +83,7 @@ class Project:
     media: dict[str, MediaInfo] = field(default_factory=dict)  # every checked media file
     # one-file kinds (placeholders, settings, site) whose file failed: already reported
     broken_singletons: set[str] = field(default_factory=set)
+    rosters: dict[str, Item[Roster]] = field(default_factory=dict)  # by playbook id
 
     def of(self, model: type[M]) -> Index[M]:
         """The index of one kind, typed by its model: project.of(Tier)."""
@@ -138,6 +140,9 @@ def index_items(root: Path, items: Iterable[Item[Model]], invalid: Iterable[Sour
             index.broken |= {expected_id(relative), *written_id(root / relative)}
     for item in items:
         declared = KINDS[item.source.kind]
+        if isinstance(item.model, Roster):
+            problems += index_roster(project, item)  # type: ignore[arg-type]
+            continue
         if declared.singleton:
             project.singletons[declared.name] = item
             if isinstance(item.model, Placeholders):
@@ -194,6 +199,18 @@ def written_id(path: Path) -> set[str]:
     except OSError:
         return set()
     return {match.decode() for match in _ID_LINE.findall(head)[:1]}
+
+
+def index_roster(project: Project, item: Item[Roster]) -> list[Problem]:
+    """One roster per playbook: groups.yaml or groups.csv, not both."""
+    owner = item.playbook or ""
+    if owner in project.rosters:
+        first = project.rosters[owner].source.path
+        return [item.problem((), "duplicate-roster",
+                             f"方案 `{owner}` 已经有群名单 {first}：groups.yaml 和 groups.csv 只能留一个，"
+                             "请把两个合成一个")]
+    project.rosters[owner] = item
+    return []
 
 
 def index_placeholders(project: Project, item: Item[Placeholders]) -> list[Problem]:

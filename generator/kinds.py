@@ -71,7 +71,7 @@ REGISTRY: tuple[Kind, ...] = (
     Kind("tier", Tier, "群层级", "playbooks/*/tiers/*.yaml", "playbook", "tiers",
          page="{playbook}/tiers/{id}.md"),
     Kind("calendar", Calendar, "推送排期", "playbooks/*/calendars/*.yaml", "playbook", "calendars",
-         page="{playbook}/calendars/{id}/index.md"),
+         page="{playbook}/calendars/{id}/index.md", reserved=frozenset({"groups"})),  # packs/groups/
     Kind("curriculum", Curriculum, "培训课程", "playbooks/*/curricula/*.yaml", "playbook",
          "curricula", page="{playbook}/curricula/{id}.md"),
     Kind("escalation", Escalation, "紧急预案", "playbooks/*/escalations/*.yaml", "playbook",

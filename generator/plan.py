@@ -40,7 +40,7 @@ from .models import (
 from .pipeline import CheckedProject
 from .plan_desk import changes_page, today_page, with_dates
 from .resolve import Project
-from .schedule import CalendarSchedule, ScheduledDay
+from .schedule import CalendarSchedule, ScheduledDay, scope_label
 from .stats import content_stats
 from .views import (
     ActivityPage,
@@ -442,7 +442,9 @@ class _Planner:
         return Page(self.links.item(incident), "incident.md.j2", incident.name, IncidentPage(
             incident=incident, plan=self.link(plan), owner_notice=plan.owner_notice,
             held=tuple(CATEGORY_LABELS[c] for c in plan.hold_categories), affected=affected,
-            status=incident_status(incident, self.checked.today), review_questions=tuple(plan.review)),
+            status=incident_status(incident, self.checked.today), review_questions=tuple(plan.review),
+            groups=scope_label(self.project, self.project.of(Incident)[incident.id].playbook, incident)
+            if incident.scoped else ""),
             nav_group=NAV_GROUPS["incident"])
 
     def incidents(self) -> Page:

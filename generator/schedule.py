@@ -328,7 +328,7 @@ class _Expander:
             number += 1
 
     def _finish(self, day: _Day) -> ScheduledDay:
-        incidents, maybe = self._open_incidents(day.date)
+        incidents, maybe = self._open_incidents(day.date, day.number)
         held: dict[str, str] = {category: entry.incident.id for entry in incidents if not entry.echo
                                 for category in entry.plan.hold_categories}
         maybe_held: dict[str, tuple[str, ...]] = {}
@@ -342,9 +342,12 @@ class _Expander:
         return ScheduledDay(day.key, day.date, day.number, day.plan.title,
                             getattr(day.plan, "festival", ""), slots, incidents, maybe)
 
-    def _open_incidents(self, date: dt.date | None
+    def _open_incidents(self, date: dt.date | None, number: int
                         ) -> tuple[tuple[OpenIncident, ...], tuple[OpenIncident, ...]]:
-        """(open for every group of this calendar, open only for some groups or start dates)."""
+        """(open for every group of this calendar, open only for some groups or start dates).
+
+        A day-N day is open for a group whose start date puts it inside the incident; an
+        incident scoped to roster groups is left out of the days none of them is on then."""
         found: list[OpenIncident] = []
         maybe: list[OpenIncident] = []
         plans = self.project.of(Escalation)
@@ -354,6 +357,8 @@ class _Expander:
                 continue
             entry = OpenIncident(incident, plans[incident.plan].model)
             if affects(self.project, incident, self.calendar, self.item.playbook):
+                if date is None and not self._reaches_day(incident, number):
+                    continue
                 (maybe if date is None or incident.scoped else found).append(entry)
             elif date is not None and entry.plan.hold_categories:
                 echo = other_side_notice(self.project, item, self.calendar, entry)
@@ -361,6 +366,15 @@ class _Expander:
                     found.append(replace(entry, echo=echo))
         return (tuple(sorted(found, key=lambda entry: entry.incident.id)),
                 tuple(sorted(maybe, key=lambda entry: entry.incident.id)))
+
+    def _reaches_day(self, incident: Incident, number: int) -> bool:
+        roster = self.project.rosters.get(self.item.playbook or "")
+        if roster is None or not incident.scoped:
+            return True  # any start date a phone saves may put this day inside it
+        return any(group.start is not None and incident.open_on(group.start + dt.timedelta(days=number - 1))
+                   and group_in_scope(group, incident.groups, incident.tags)
+                   and follows(self.project, self.item.playbook, group, self.calendar)
+                   for group in roster.model.groups)
 
     def _add(self, day: _Day, slot: ScheduledSlot, loc: Loc, owner: Item[Any] | None = None,
              own: bool = False) -> None:

@@ -221,6 +221,7 @@ class IncidentPage:
     affected: tuple[Link, ...]
     status: str
     review_questions: tuple[str, ...]
+    groups: str = ""  # the roster groups or tags it is scoped to, in words
 
 
 @dataclass(frozen=True)

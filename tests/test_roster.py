@@ -126,3 +126,62 @@ def test_yaml_and_csv_in_one_playbook_is_an_error(scratch: ScratchProject) -> No
 def test_a_malformed_csv_row_is_located(scratch: ScratchProject) -> None:
     scratch.write("playbooks/demo/groups.csv", "id,群名,群层级\ns-01,老王车友群,c-store,多的一格\n")
     assert errors(scratch) == [("playbooks/demo/groups.csv", 2, 4, "", "csv-row")]
+
+
+def test_private_columns_never_reach_the_site(example_site) -> None:  # type: ignore[no-untyped-def]
+    private = ["139 0312 0101", "139 7570 0402", "鼓包投诉那家", "区域经理轮流值班"]
+    found = {word: [str(path.relative_to(example_site)) for path in example_site.rglob("*")
+                    if path.is_file() and path.suffix in (".html", ".json", ".txt", ".js", ".md")
+                    and word in path.read_text(encoding="utf-8", errors="ignore")]
+             for word in private}
+    assert found == {word: [] for word in private}
+    page = (example_site / "packs/groups/baoding-01/index.html").read_text(encoding="utf-8")
+    assert "老周轮胎服务站" in page and "0312 555 0101" in page  # what its posts show is published
+
+
+def test_incident_scope_names_known_groups_and_tag_keys(scratch: ScratchProject) -> None:
+    with_tags(scratch)
+    scratch.write("playbooks/demo/groups.csv", "id,群名,群层级,建群日期,门店名\n"
+                  "s-01,老王车友群,c-store,2026-11-20,老王轮胎\n")
+    scratch.write("playbooks/demo/incidents/local.yaml", """
+        id: local
+        name: 一家店的投诉
+        plan: complaint
+        groups: [s-1]
+        tags: {省分: 河北}
+        start: 2026-12-01
+    """)
+    assert errors(scratch) == [
+        ("playbooks/demo/incidents/local.yaml", 4, 10, "groups[0]", "unknown-ref"),
+        ("playbooks/demo/incidents/local.yaml", 5, 8, "tags.省分", "unknown-tag-key"),
+    ]
+    assert "是不是 `s-01`" in messages(scratch)
+
+
+def test_other_side_calendars_get_the_notice_of_a_hold(scratch: ScratchProject) -> None:
+    from conftest import run_qunsop
+
+    scratch.write("playbooks/demo/calendars/b-week.yaml", """
+        id: b-week
+        name: 店主群一周
+        tiers: [b-main]
+        start: 2026-12-01
+        end: 2026-12-07
+        weekly:
+          tue:
+            slots:
+              - {time: "07:00", category: interaction, channel: private, reply: calm-first, task: 私聊问问店主}
+    """)
+    scratch.write("playbooks/demo/incidents/now.yaml", """
+        id: now
+        name: 车友群的一次投诉
+        plan: complaint
+        tiers: [c-store]
+        start: 2026-12-01
+        end: 2026-12-01
+    """)
+    run = run_qunsop("pack", "b-week", str(scratch.root), "--date", "2026-12-01")
+    assert run.exit_code == 0, run.output
+    assert "【注意】车友群的一次投诉：" in run.stdout and "暂停发游戏内容" in run.stdout
+    quiet = run_qunsop("pack", "b-week", str(scratch.root), "--date", "2026-12-02")
+    assert "【注意】" not in quiet.stdout

@@ -177,3 +177,32 @@ def test_today_lists_the_real_groups_by_tier_and_tag_each_tier_on_a_screen(examp
         assert total < 9283 / 2, total
     finally:
         driver.quit()
+
+
+def test_without_a_roster_a_tag_scope_follows_the_tag_the_owners_link_saved(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    root = tmp_path_factory.mktemp("tags") / "project"
+    shutil.copytree(MINIMAL, root)
+    playbook = root / "playbooks/demo/playbook.yaml"
+    playbook.write_text(playbook.read_text(encoding="utf-8") + "group_tags: [区域]\n", encoding="utf-8")
+    (root / "playbooks/demo/incidents/south.yaml").write_text(
+        "id: south\nname: 南方暴雨\nplan: complaint\ntags: {区域: 南方}\nstart: 2026-12-01\nend: 2026-12-02\n",
+        encoding="utf-8")
+    run = run_qunsop("build", str(root), env={"SOURCE_DATE_EPOCH": AUTHORED_EPOCH})
+    assert run.exit_code == 0, run.output
+    driver = phone_at("2026-12-01T02:00:00Z")
+    try:
+        with serve(root / "site") as base:
+            day = base + "packs/week/2026-12-01/"
+            driver.get(day)
+            driver.execute_script("localStorage.clear()")
+            driver.get(day)
+            assert not driver.find_element(By.CSS_SELECTOR, "[data-scoped]").is_displayed()
+            driver.get(day + "?区域=南方")
+            assert driver.find_element(By.CSS_SELECTOR, "[data-scoped]").is_displayed()
+            driver.get(day)  # remembered on this phone
+            assert driver.find_element(By.CSS_SELECTOR, "[data-scoped]").is_displayed()
+            driver.get(base + "packs/week/2026-12-03/")  # after the incident
+            assert driver.find_elements(By.CSS_SELECTOR, "[data-scoped]") == []
+    finally:
+        driver.quit()

@@ -20,6 +20,7 @@ import csv
 import gzip
 import io
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -66,17 +67,20 @@ def write_roster(project: Path, count: int) -> None:
     path.write_text(buffer.getvalue(), encoding="utf-8-sig")
 
 
-def build(project: Path, cache: Path) -> float:
+def build(project: Path, cache: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the build and every process it waited for)."""
     for name in ("site", "build"):
         shutil.rmtree(project / name, ignore_errors=True)
     env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "QUNSOP_CACHE_DIR": str(cache)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "qunsop", "build", str(project)], capture_output=True,
                           text=True, env=env)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         sys.exit(done.stdout + done.stderr)
-    return elapsed
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -98,9 +102,12 @@ def main() -> None:
         build(without, caches["without"])  # warm each parse cache once
         build(with_roster, caches["with"])
         times: dict[str, list[float]] = {"without": [], "with": []}
+        cpu: dict[str, list[float]] = {"without": [], "with": []}
         for _ in range(args.repeat):
-            times["without"].append(build(without, caches["without"]))
-            times["with"].append(build(with_roster, caches["with"]))
+            for name, project in (("without", without), ("with", with_roster)):
+                wall, used = build(project, caches[name])
+                times[name].append(wall)
+                cpu[name].append(used)
         site = with_roster / "site" / "packs" / "groups"
         pages = sorted(site.glob("*/index.html"))
         largest = max(page.stat().st_size for page in pages)
@@ -119,6 +126,9 @@ def main() -> None:
     print(f"| build without a roster | {base:.1f} s ({low:.1f}–{high:.1f}) | | |")
     print(f"| build with the roster | {roster:.1f} s ({min(times['with']):.1f}–{max(times['with']):.1f}) "
           f"| ≤ {1.2 * base:.1f} s | {verdict(ratio <= 1.2)} ({ratio:.2f}×) |")
+    cpu_base, cpu_roster = statistics.median(cpu["without"]), statistics.median(cpu["with"])
+    print(f"| CPU time (user + system, build and its processes) | {cpu_base:.1f} s → {cpu_roster:.1f} s "
+          f"| ≤ 1.2× | {verdict(cpu_roster <= 1.2 * cpu_base)} ({cpu_roster / cpu_base:.2f}×) |")
     print(f"| largest group link page, before images | {largest / 1024:.1f} KB | ≤ 30 KB | "
           f"{verdict(largest <= 30 * 1024)} |")
     packed = len(gzip.compress(listing))

@@ -288,6 +288,40 @@ def pack(calendar: str, path: str, date_text: str | None, day_number: int | None
     click.echo(pack_text(pack_day(schedule, day, context)), nl=False)
 
 
+@cli.command()
+@click.argument("file", metavar="FILE", type=click.Path(dir_okay=False, exists=True))
+@PATH_ARGUMENT
+@click.option("--date", "date_text", default=None, metavar="日期", help="只看这一天 YYYY-MM-DD")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv"]), default="text", show_default=True,
+              help="text 在终端看表格，csv 给表格软件")
+@PLAYBOOK_OPTION
+def receipts(file: str, path: str, date_text: str | None, fmt: str, playbook: str | None) -> None:
+    """读回执：从群聊记录里找出“【已发回报】”，对照群名单列出谁发了、跳过了什么、谁没回报。
+
+    FILE 是从店主群复制出来的聊天记录（文本文件），PATH 是项目目录（默认当前目录）。
+    读不出的回报和不在名单里的群会连同行号列出来。
+    """
+    from .pipeline import CheckOptions, check_project
+    from .receipts import read_export, read_receipts
+    from .receipts_table import print_csv, print_report
+    from .roster import roster_groups
+
+    only = parse_day(date_text, "--date") if date_text is not None else None
+    options = CheckOptions(command_clock(None), playbook=playbook, anchor=only)
+    checked = check_project(project_root(path), options, lint=False)
+    if has_errors(checked.problems):
+        click.echo(format_problems(checked.problems, "text", checked.files_checked))
+        sys.exit(EXIT_INVALID)
+    if not checked.project.rosters:
+        raise click.UsageError("项目里还没有群名单：先在 playbooks/<方案>/groups.csv 里列出要对照的群")
+    groups = roster_groups(checked.project)
+    report = read_receipts(read_export(Path(file)), groups, checked.schedules, only)
+    if fmt == "csv":
+        print_csv(report)
+    else:
+        print_report(report)
+
+
 def main() -> None:
     from .cli_text import use_chinese
     from .engine import EngineError

@@ -24,6 +24,7 @@ from .models import (
     Playbook,
     Post,
     Reply,
+    Roster,
     Tier,
 )
 from .settings import Settings
@@ -51,6 +52,8 @@ class Kind:
     page: str | None = None  # docs-relative page of one item: {playbook} and {id} are filled in
     scaffold: bool = True  # `qunsop new` can create one
     reserved: frozenset[str] = frozenset()  # ids that would collide with the site's own pages
+    # other files of the same kind, in another format (a roster kept in a spreadsheet: CSV)
+    alternates: tuple[str, ...] = ()
 
     def scaffold_path(self, item_id: str, playbook: str, subfolder: str = "") -> str:
         suffix = ".md" if self.markdown else ".yaml"
@@ -68,7 +71,7 @@ REGISTRY: tuple[Kind, ...] = (
     Kind("tier", Tier, "群层级", "playbooks/*/tiers/*.yaml", "playbook", "tiers",
          page="{playbook}/tiers/{id}.md"),
     Kind("calendar", Calendar, "推送排期", "playbooks/*/calendars/*.yaml", "playbook", "calendars",
-         page="{playbook}/calendars/{id}/index.md"),
+         page="{playbook}/calendars/{id}/index.md", reserved=frozenset({"groups"})),  # packs/groups/
     Kind("curriculum", Curriculum, "培训课程", "playbooks/*/curricula/*.yaml", "playbook",
          "curricula", page="{playbook}/curricula/{id}.md"),
     Kind("escalation", Escalation, "紧急预案", "playbooks/*/escalations/*.yaml", "playbook",
@@ -85,6 +88,8 @@ REGISTRY: tuple[Kind, ...] = (
          markdown=True, page="games/{id}.md"),
     Kind("reply", Reply, "话术", "content_library/replies/*.md", "library",
          "content_library/replies", markdown=True, page="library/replies.md#{id}"),
+    Kind("roster", Roster, "群名单", "playbooks/*/groups.yaml", "playbook", "", singleton=True,
+         scaffold=False, alternates=("playbooks/*/groups.csv",)),
     Kind("placeholders", Placeholders, "占位符", "content_library/placeholders.yaml", "project",
          "content_library", singleton=True, scaffold=False),
     Kind("settings", Settings, "项目设置", "qunsop.yaml", "project", "", singleton=True,

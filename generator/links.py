@@ -112,6 +112,11 @@ class Links:
         return f"packs/{calendar_id}/{name}"
 
     @staticmethod
+    def group(group_id: str | None = None) -> str:
+        """A roster group's link page, or (without an id) the operators' list of every group."""
+        return f"packs/groups/{group_id}/" if group_id else "packs/groups/"
+
+    @staticmethod
     def media(path: str) -> str:
         return f"assets/content/{path}"
 

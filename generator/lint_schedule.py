@@ -203,6 +203,8 @@ class ScheduleLint:
         named = {slot.post for item in self.project.of(Calendar) for slots in calendar_slots(item.model)
                  for slot in slots if slot.post}
         named |= {a.post for item in self.project.of(Campaign) for a in item.model.announcements}
+        named |= {variant.post for item in self.project.of(Calendar) for slots in calendar_slots(item.model)
+                  for slot in slots for variant in slot.variants}
         picks: dict[str, set[tuple[str | None, frozenset[str]]]] = {}  # by category
         for calendar in self.project.of(Calendar).models():
             for slots in calendar_slots(calendar):

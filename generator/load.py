@@ -24,6 +24,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from .cache import Cache, code_version, digest
 from .errors import Problem
 from .kinds import MARKDOWN_KINDS, REGISTRY
+from .roster_csv import CsvProblem, parse_roster_csv
 
 FieldPath = tuple[str | int, ...]
 Position = tuple[int, int]
@@ -236,7 +237,7 @@ def load_project(root: Path, cache: ParseCache | None = None) -> LoadResult:
             loaded[number] = problem.located(relative)
             result.failed.append((relative, kind))
             continue
-        key = digest(f"{kind in MARKDOWN_KINDS}\0{text}".encode())
+        key = digest(f"{kind in MARKDOWN_KINDS}{is_csv(relative)}\0{text}".encode())
         cached = cache.get(key) if cache else None
         if cached is not None:
             data, marks, body_line = cached
@@ -304,6 +305,8 @@ def discover(root: Path) -> Iterator[tuple[str, str]]:
         candidates = list(root.glob(kind.pattern))
         if kind.pattern.endswith(".yaml"):
             candidates += root.glob(kind.pattern[: -len(".yaml")] + ".yml")
+        for pattern in kind.alternates:
+            candidates += root.glob(pattern)
         for path in candidates:
             relative = path.relative_to(root).as_posix()
             # folders and other non-files with a source's name are listed too: reading
@@ -319,7 +322,17 @@ def playbook_of(relative: str) -> str | None:
     return parts[1] if parts[0] == "playbooks" and len(parts) > 2 else None
 
 
+def is_csv(relative: str) -> bool:
+    return relative.endswith(".csv")
+
+
 def parse_source(text: str, relative: str, kind: str) -> SourceFile:
+    if is_csv(relative):
+        try:
+            data, keys, values = parse_roster_csv(text)
+        except CsvProblem as problem:
+            raise SourceProblem(problem.line, problem.column, problem.code, problem.message) from None
+        return SourceFile(relative, kind, playbook_of(relative), data, Marks(keys, values))
     if kind in MARKDOWN_KINDS:
         front, offset, body, body_line = split_front_matter(text)
         data, marks = parse_yaml(front, offset)
@@ -365,13 +378,19 @@ def read_text(path: Path, relative: str, problems: list[Problem]) -> str:
                             f"无法读取这个文件（{error.strerror or error}）：请检查文件权限") from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-        problems.append(Problem(relative, 1, 1, "", "utf8-bom",
-                                "文件以 UTF-8 BOM 开头，请用“UTF-8（无 BOM）”重新保存", "warning"))
+        if not is_csv(relative):  # Excel's "CSV UTF-8" always starts with one: nothing to fix
+            problems.append(Problem(relative, 1, 1, "", "utf8-bom",
+                                    "文件以 UTF-8 BOM 开头，请用“UTF-8（无 BOM）”重新保存", "warning"))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        if is_csv(relative) and decodes_as_gbk(raw):
+            raise SourceProblem(line, column, "csv-gbk",
+                                "这个 CSV 是 GBK 编码（Excel 里“CSV（逗号分隔）”存出来的就是这样），"
+                                "qunsop 只读 UTF-8：请在 Excel 里点“另存为”，保存类型选"
+                                "“CSV UTF-8（逗号分隔）”，再替换这个文件") from None
         raise SourceProblem(line, column, "not-utf8",
                             "文件不是 UTF-8 编码（可能是 GBK），请在编辑器里改存为 UTF-8") from None
     if not text.strip():
@@ -453,6 +472,14 @@ def check_nesting(text: str, line_offset: int) -> None:
                 depth -= 1
     except yaml.YAMLError:
         return  # the parser reports the syntax error with its own message
+
+
+def decodes_as_gbk(raw: bytes) -> bool:
+    try:
+        raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 _FRONT_MATTER = frontmatter.default_handlers.YAMLHandler()

@@ -161,6 +161,9 @@ class Playbook(Model):
     roles: list[Role] = Field(min_length=1, title="角色",
                               examples=[[{"id": "store-owner", "name": "门店老板"}]])
     kpis: list[Kpi] = Field(default_factory=list, title="指标")
+    group_tags: list[Text] = Field(default_factory=list, title="群标签的种类",
+                                   description="群名单里可以用的标签名，例如 省份、区域、门店类型",
+                                   examples=[["省份", "区域"]])
 
     @field_validator("timezone")
     @classmethod
@@ -239,6 +242,12 @@ def _absent_or_empty(*field_names: str) -> dict[str, Any]:
     return {"properties": {name: {"anyOf": empty} for name in field_names}}
 
 
+class Variant(Model):
+    tag: Text = Field(title="标签名", examples=["区域"])
+    value: Text = Field(title="标签值", examples=["南方"])
+    post: Id = Field(title="这些群改发的帖子", examples=["rainy-season-tips"])
+
+
 class Slot(Model):
     # what one_source() checks, for the editor: exactly one source; a task only in private chats
     model_config = ConfigDict(json_schema_extra={
@@ -262,6 +271,10 @@ class Slot(Model):
                       description="channel: private 时必填，例如“私聊问候 3 位老客户”")
     note: str = Field(default="", title="给店主的提示", description="显示在推送包里，店主看得到")
     remark: str = Field(default="", title="运营备注", description="只显示在 SOP 网站上，不进推送包")
+    variants: list[Variant] = Field(default_factory=list, title="按标签换一版帖子",
+                                    description="例如南方的群改发雨季帖："
+                                                "{tag: 区域, value: 南方, post: 帖子编号}；"
+                                                "只用于发帖子的时段（post 或 pick）")
 
     @model_validator(mode="after")
     def one_source(self) -> Slot:
@@ -273,6 +286,9 @@ class Slot(Model):
             raise ValueError("私聊任务（channel: private）要写 task：让店主知道找谁、说什么")
         if self.channel != "private" and self.task:
             raise ValueError("task 只用于私聊任务：请加上 channel: private，或删掉 task")
+        if self.variants and self.post is None and self.pick is None:
+            raise ValueError("variants 只用于发帖子的时段（post 或 pick）："
+                             "先写默认发的帖子，再写各标签改发的帖子")
         return self
 
 
@@ -507,12 +523,17 @@ class Activity(Model):
 
 # --- incidents ------------------------------------------------------------------
 
+# a tag scope: one value (省份: 河北) or several (省份: [河北, 山东])
+TagValues = Annotated[list[Text], BeforeValidator(lambda value: [value] if isinstance(value, str) else value)]
+
 
 class Incident(Model):
     # what something_affected() checks, for the editor (end before start is checked by qunsop only)
     model_config = ConfigDict(json_schema_extra={"anyOf": [
         {"allOf": [_given("tiers"), {"properties": {"tiers": {"minItems": 1}}}]},
         {"allOf": [_given("calendars"), {"properties": {"calendars": {"minItems": 1}}}]},
+        {"allOf": [_given("groups"), {"properties": {"groups": {"minItems": 1}}}]},
+        {"allOf": [_given("tags"), {"properties": {"tags": {"minProperties": 1}}}]},
     ]})
 
     id: Id
@@ -522,20 +543,29 @@ class Incident(Model):
     summary: str = Field(default="", title="经过")
     tiers: list[Id] = Field(default_factory=list, title="受影响的群层级")
     calendars: list[Id] = Field(default_factory=list, title="受影响的排期")
+    groups: list[Id] = Field(default_factory=list, title="受影响的群（群名单里的编号）",
+                             description="只影响这几个群，例如 [baoding-01]")
+    tags: dict[str, TagValues] = Field(default_factory=dict, title="受影响的群（按标签）",
+                                       description="例如 {省份: 河北}；写几个标签时要同时符合")
     start: Date = Field(title="开始日期")
     end: Date | None = Field(default=None, title="结束日期（包含这一天；不写表示还在处理）")
     review: list[Text] = Field(default_factory=list, title="复盘记录")
 
     @model_validator(mode="after")
     def something_affected(self) -> Incident:
-        if not self.tiers and not self.calendars:
-            raise ValueError("事件至少要写 tiers 或 calendars 其中一项：哪些群受影响")
+        if not (self.tiers or self.calendars or self.groups or self.tags):
+            raise ValueError("事件至少要写 tiers、calendars、groups 或 tags 其中一项：哪些群受影响")
         if self.end and self.end < self.start:
             raise ValueError(f"结束日期 {self.end} 早于开始日期 {self.start}")
         return self
 
     def open_on(self, day: dt.date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
+
+    @property
+    def scoped(self) -> bool:
+        """Whether it reaches only some groups of its calendars (decided on the phone)."""
+        return bool(self.groups or self.tags)
 
 
 # --- content library --------------------------------------------------------
@@ -628,3 +658,30 @@ class Placeholder(Model):
 
 class Placeholders(Model):
     placeholders: list[Placeholder] = Field(default_factory=list, title="占位符")
+
+
+# --- the roster: the real groups a playbook runs ------------------------------------
+
+SENDERS = ("店主", "群助理")
+Sender = Literal["店主", "群助理"]
+
+
+class Group(Model):
+    id: Id
+    name: Text = Field(title="群名", description="微信里显示的群名", examples=["保定老周轮胎车友群"])
+    tier: Id = Field(title="群层级", examples=["c-drivers"])
+    calendars: list[Id] = Field(default_factory=list, title="用哪些排期",
+                                description="不写表示这个群层级的全部排期")
+    start: Date | None = Field(default=None, title="建群日期",
+                               description="按建群天数的排期从这一天算第 1 天")
+    sender: Sender = Field(default="店主", title="谁来发", description="店主 或 群助理")
+    values: dict[str, str] = Field(default_factory=dict, title="占位符的值",
+                                   description="例如 {门店名: 老周轮胎}：这个群的链接自动填好")
+    tags: dict[str, str] = Field(default_factory=dict, title="标签",
+                                 description="例如 {省份: 河北, 区域: 北方}；标签名要在方案的 group_tags 里")
+    private: dict[str, str] = Field(default_factory=dict, title="内部信息（不发布）",
+                                    description="店主的私人联系方式、备注：只留在仓库里，不进网站")
+
+
+class Roster(Model):
+    groups: list[Group] = Field(default_factory=list, title="群名单")

@@ -17,20 +17,24 @@ import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import icalendar
 import segno
 from jinja2 import Environment
 
-from .cache import code_version, digest
+from .cache import Cache, code_version, digest
 from .history import History
 from .links import Links, page_url
 from .media import MediaInfo
-from .models import CHANNEL_LABELS, WEEKDAYS, Curriculum, Game, Media, Placeholder, Playbook
+from .models import CHANNEL_LABELS, WEEKDAYS, Curriculum, Game, Media, Placeholder, Playbook, Post
 from .pipeline import CheckedProject
 from .plan import FORMAT_LABELS, WEEKDAY_LABELS, day_theme, with_marks
 from .render import TEMPLATES, get_html_env
+
+if TYPE_CHECKING:
+    from .group_links import GroupLink
 from .resolve import PLACEHOLDER_PATTERN
 from .schedule import CalendarSchedule, ScheduledDay, ScheduledSlot
 
@@ -56,6 +60,16 @@ class PackLink:
 
 
 @dataclass(frozen=True)
+class PackVariant:
+    tag: str
+    value: str
+    id: str
+    title: str
+    text: str
+    media: tuple[PackMedia, ...]
+
+
+@dataclass(frozen=True)
 class PackSlot:
     number: int
     time: str
@@ -73,6 +87,12 @@ class PackSlot:
     category: str  # for tools (pack.json); never shown to the owner
     held: str = ""  # why the slot is held back (an open incident), or ""
     guide_url: str = ""  # site-root-relative page with the full steps (games, lessons)
+    maybe_held: tuple[str, ...] = ()  # ids of PackDay.scoped incidents that would hold it back
+    variants: tuple[PackVariant, ...] = ()  # other texts for groups with a tag (北方 / 南方)
+
+    @property
+    def variant_tag(self) -> str:
+        return self.variants[0].tag if self.variants else ""
 
     @property
     def placeholders(self) -> list[str]:
@@ -83,6 +103,23 @@ class PackSlot:
 class PackNotice:
     title: str
     text: str
+
+
+@dataclass(frozen=True)
+class ScopedNotice:
+    """An incident's notice that the pack page shows only where it applies.
+
+    In scope: the page's group (the one its link saved on the phone) is named in `groups`
+    (or none are) and has every tag in `tags`; open: this day's date (a day-N day's date
+    comes from the group's start date) lies from `start` to `end`."""
+
+    id: str
+    title: str
+    text: str
+    groups: tuple[str, ...]
+    tags: dict[str, list[str]]
+    start: str
+    end: str | None
 
 
 @dataclass(frozen=True)
@@ -99,6 +136,7 @@ class PackDay:
     notices: tuple[PackNotice, ...] = ()
     updated: str = ""  # when anything this pack shows last changed (YYYY-MM-DD), if known
     marks: str = ""  # the Chinese calendar's word for the day: 腊八, 春节 · 法定假日, 调休上班
+    scoped: tuple[ScopedNotice, ...] = ()
 
     @property
     def heading(self) -> str:
@@ -140,19 +178,26 @@ def pack_day(schedule: CalendarSchedule, day: ScheduledDay, context: PackContext
     weekday = WEEKDAY_LABELS[day.date.weekday()] if day.date else ""
     if day.key.startswith(RHYTHM_PREFIX):
         weekday = WEEKDAY_LABELS[WEEKDAYS.index(day.key.removeprefix(RHYTHM_PREFIX))]
-    notices = tuple(PackNotice(entry.incident.name, entry.plan.owner_notice or
-                               "群里正在处理一件事，先按群助理的安排发内容。")
+    notices = tuple(PackNotice(entry.incident.name, entry.echo or entry.plan.owner_notice or DEFAULT_NOTICE)
                     for entry in day.incidents)
+    scoped = tuple(ScopedNotice(entry.incident.id, entry.incident.name,
+                                entry.plan.owner_notice or DEFAULT_NOTICE, tuple(entry.incident.groups),
+                                dict(entry.incident.tags), entry.incident.start.isoformat(),
+                                entry.incident.end.isoformat() if entry.incident.end else None)
+                   for entry in day.maybe)
     return PackDay(schedule.calendar.id, schedule.calendar.name, day.key,
                    day.date.isoformat() if day.date else None, day.number, weekday,
                    day.title, day.festival, slots, notices, last_changed(schedule, day, context),
-                   day.marks)
+                   day.marks, scoped)
+
+
+DEFAULT_NOTICE = "群里正在处理一件事，先按群助理的安排发内容。"
 
 
 def last_changed(schedule: CalendarSchedule, day: ScheduledDay, context: PackContext) -> str:
     """The newest change among the calendar and everything this day sends."""
     keys = [f"calendar:{schedule.calendar.id}"]
-    keys += [f"incident:{entry.incident.id}" for entry in day.incidents]
+    keys += [f"incident:{entry.incident.id}" for entry in (*day.incidents, *day.maybe)]
     for slot in day.slots:
         kind, _, owner = slot.origin.partition(":")
         if kind in ("campaign", "curriculum"):
@@ -183,7 +228,11 @@ def _slot(number: int, slot: ScheduledSlot, context: PackContext) -> PackSlot:
              links: tuple[PackLink, ...] = (), guide_url: str = "") -> PackSlot:
         return PackSlot(number, slot.time, slot.channel, CHANNEL_LABELS[slot.channel], kind, item_id,
                         title, text, media, links, slot.note, slot.task, slot.origin, slot.category,
-                        "事件处理期间先不发" if slot.held_by else "", guide_url)
+                        "事件处理期间先不发" if slot.held_by else "", guide_url, slot.maybe_held_by,
+                        variants)
+
+    variants = tuple(PackVariant(tag, value, post.id, post.title, post_text(post),
+                                 _media(post.media, context)) for tag, value, post in slot.variants)
 
     if slot.game is not None:
         game = slot.game
@@ -203,8 +252,12 @@ def _slot(number: int, slot: ScheduledSlot, context: PackContext) -> PackSlot:
     assert slot.post is not None
     post = slot.post
     links = tuple(PackLink(link.title, link.url) for link in post.links)
-    text = post.body + "".join(f"\n{link.title}：{link.url}" for link in links)
-    return made("post", post.id, post.title, text, _media(post.media, context), links)
+    return made("post", post.id, post.title, post_text(post), _media(post.media, context), links)
+
+
+def post_text(post: Post) -> str:
+    """What a post pastes: its body, then its links."""
+    return post.body + "".join(f"\n{link.title}：{link.url}" for link in post.links)
 
 
 def lesson_text(slot: ScheduledSlot, url: str) -> str:
@@ -224,12 +277,16 @@ def pack_text(day: PackDay) -> str:
     lines = [f"{day.calendar_name}", day.heading, f"共 {len(day.slots)} 条", ""]
     for notice in day.notices:
         lines += [f"【注意】{notice.title}：{notice.text}", ""]
+    for scoped in day.scoped:
+        lines += [f"【注意】{scoped.title}（{scoped_reach(scoped)}）：{scoped.text}", ""]
     for slot in day.slots:
         where = "" if slot.channel == "group" else f" · {slot.channel_label}"
         lines.append(f"【{slot.number}】{slot.time}{where} · {slot.title}")
         if slot.held:
             lines += [f"（暂停：{slot.held}）", "", "----------", ""]
             continue
+        if slot.maybe_held:
+            lines.append("（上面【注意】说到的群：这一条先不发）")
         if slot.task:
             lines.append(f"（任务：{slot.task}）")
         if slot.note:
@@ -244,15 +301,28 @@ def pack_text(day: PackDay) -> str:
     return "\n".join(lines).rstrip("-\n ") + "\n"
 
 
+def scoped_reach(notice: ScopedNotice) -> str:
+    """Whom a scoped notice is for, in words, for the plain-text pack."""
+    who = [f"群 {'、'.join(notice.groups)}"] if notice.groups else []
+    who += [f"{key}为{'或'.join(values)}的群" for key, values in notice.tags.items()]
+    until = f"到 {notice.end}" if notice.end else "起，处理完为止"
+    return f"只对{'，'.join(who) or '所有群'}；{notice.start} {until}"
+
+
 def pack_json(day: PackDay, site_url: str) -> str:
     data = {
         "calendar": {"id": day.calendar_id, "name": day.calendar_name},
         "day": {"key": day.key, "date": day.date, "number": day.number,
                 "weekday": day.weekday, "title": day.title, "festival": day.festival},
         "notices": [asdict(notice) for notice in day.notices],
+        # only where some incident reaches some groups (or, in a day-N calendar, some start dates)
+        **({"scoped_notices": [asdict(notice) for notice in day.scoped]} if day.scoped else {}),
         "slots": [
             {**{k: v for k, v in asdict(slot).items()
-                if k not in ("media", "links", "channel_label", "guide_url")},
+                if k not in ("media", "links", "channel_label", "guide_url", "variants") and
+                not (k == "maybe_held" and not v)},
+             **({"variants": [{"tag": v.tag, "value": v.value, "id": v.id, "title": v.title, "text": v.text}
+                              for v in slot.variants]} if slot.variants else {}),
              "links": [asdict(link) for link in slot.links],
              "media": [{"path": m.path, "alt": m.alt, "type": "video" if m.is_video else "image",
                         "url": f"{site_url}{m.url}"} for m in slot.media]}
@@ -368,6 +438,8 @@ class PackJob:
     version: str = ""  # qunsop's code: a new version renders every pack again
     previous: dict[str, dict[str, str]] = field(default_factory=dict)  # last build's day keys
     published: Path | None = None  # the published site, whose unchanged pack files are kept
+    groups: tuple[GroupLink, ...] = ()  # the roster's groups: a link page and QR each, and their list
+    root: Path | None = None  # the project, whose cache keeps the groups' QR codes between builds
 
 
 @functools.cache
@@ -501,7 +573,15 @@ def render_pack_job(job: PackJob, target: Path) -> None:
             path.write_bytes(content)
         all_keys[schedule.calendar.id] = keys
     (target / "packs").mkdir(parents=True, exist_ok=True)
-    for name in ("sw.js", "pack.js"):
+    from .group_links import render_group_files
+
+    store = Cache.open(job.root) if job.root is not None and job.groups else None
+    for relative, content in render_group_files(job.groups, job.site_url, store):
+        path = target / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        produced.append(relative)
+    for name in ("sw.js", "pack.js", "group.js"):
         (target / "packs" / name).write_bytes((TEMPLATES / "packs" / name).read_bytes())
         produced.append(f"packs/{name}")
     for name, value in (("keys.json", all_keys), ("reused.json", reused), ("files.json", produced)):
@@ -511,11 +591,14 @@ def render_pack_job(job: PackJob, target: Path) -> None:
 def pack_job(checked: CheckedProject, site_url: str, stamp: dt.datetime,
              history: History | None = None, previous: dict[str, dict[str, str]] | None = None,
              published: Path | None = None) -> PackJob:
+    from .group_links import group_links
+
     contexts = pack_contexts(checked, site_url, history)
     return PackJob(tuple((schedule, contexts[schedule.calendar.id])
                          for schedule in checked.schedules.values()
                          if schedule.calendar.id in contexts), site_url, stamp, code_version(),
-                   previous or {}, published.parent if published else None)
+                   previous or {}, published.parent if published else None, group_links(checked),
+                   checked.project.root)
 
 
 def pack_contexts(checked: CheckedProject, site_url: str,

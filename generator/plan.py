@@ -41,7 +41,7 @@ from .models import (
 from .pipeline import CheckedProject, project_zone
 from .plan_desk import changes_page, today_page, with_dates
 from .resolve import Project
-from .schedule import CalendarSchedule, ScheduledDay
+from .schedule import CalendarSchedule, ScheduledDay, scope_label
 from .stats import content_stats
 from .views import (
     ActivityPage,
@@ -459,7 +459,9 @@ class _Planner:
             incident=incident, plan=self.link(plan), owner_notice=plan.owner_notice,
             held=tuple(CATEGORY_LABELS[c] for c in plan.hold_categories), affected=affected,
             status=incident_status(incident, self.checked.today, self.zone),
-            review_questions=tuple(plan.review)),
+            review_questions=tuple(plan.review),
+            groups=scope_label(self.project, self.project.of(Incident)[incident.id].playbook, incident)
+            if incident.scoped else ""),
             nav_group=NAV_GROUPS["incident"])
 
     def incidents(self) -> Page:

@@ -32,6 +32,7 @@ from .models import (
     Playbook,
     Post,
     Reply,
+    Roster,
     Slot,
     Tier,
 )
@@ -82,6 +83,7 @@ class Project:
     media: dict[str, MediaInfo] = field(default_factory=dict)  # every checked media file
     # one-file kinds (placeholders, settings, site) whose file failed: already reported
     broken_singletons: set[str] = field(default_factory=set)
+    rosters: dict[str, Item[Roster]] = field(default_factory=dict)  # by playbook id
 
     def of(self, model: type[M]) -> Index[M]:
         """The index of one kind, typed by its model: project.of(Tier)."""
@@ -138,6 +140,9 @@ def index_items(root: Path, items: Iterable[Item[Model]], invalid: Iterable[Sour
             index.broken |= {expected_id(relative), *written_id(root / relative)}
     for item in items:
         declared = KINDS[item.source.kind]
+        if isinstance(item.model, Roster):
+            problems += index_roster(project, item)  # type: ignore[arg-type]
+            continue
         if declared.singleton:
             project.singletons[declared.name] = item
             if isinstance(item.model, Placeholders):
@@ -194,6 +199,18 @@ def written_id(path: Path) -> set[str]:
     except OSError:
         return set()
     return {match.decode() for match in _ID_LINE.findall(head)[:1]}
+
+
+def index_roster(project: Project, item: Item[Roster]) -> list[Problem]:
+    """One roster per playbook: groups.yaml or groups.csv, not both."""
+    owner = item.playbook or ""
+    if owner in project.rosters:
+        first = project.rosters[owner].source.path
+        return [item.problem((), "duplicate-roster",
+                             f"方案 `{owner}` 已经有群名单 {first}：groups.yaml 和 groups.csv 只能留一个，"
+                             "请把两个合成一个")]
+    project.rosters[owner] = item
+    return []
 
 
 def index_placeholders(project: Project, item: Item[Placeholders]) -> list[Problem]:
@@ -357,6 +374,11 @@ class _ReferenceChecker:
                 self.report(item, (*loc, "category"), "category-mismatch",
                             f"时段的分类是 {slot.category}，帖子 `{post.model.id}` 自己的分类是 "
                             f"{post.model.category}：请改成一致，统计才准确")
+        for number, variant in enumerate(slot.variants):
+            where = (*loc, "variants", number)
+            if self.ref(item, (*where, "post"), variant.post, self.project.of(Post)):
+                self.suits_tiers(item, (*where, "post"), self.project.of(Post)[variant.post], tiers)
+            self.scope(item, [], {variant.tag: [variant.value]}, where)
         if self.ref(item, (*loc, "game"), slot.game, self.project.of(Game)):
             self.suits_tiers(item, (*loc, "game"), self.project.of(Game)[slot.game or ""], tiers)
         if self.ref(item, (*loc, "activity"), slot.activity, self.project.of(Activity)):
@@ -442,6 +464,7 @@ class _ReferenceChecker:
         self.playbook_exists(item)
         self.refs(item, ("tiers",), incident.tiers, self.project.of(Tier))
         self.refs(item, ("calendars",), incident.calendars, self.project.of(Calendar))
+        self.scope(item, incident.groups, incident.tags)
         if self.ref(item, ("plan",), incident.plan, self.project.of(Escalation)) and incident.level:
             levels = [level.level for level in self.project.of(Escalation)[incident.plan].model.severity]
             if incident.level not in levels:
@@ -449,6 +472,26 @@ class _ReferenceChecker:
                     ("level",), "unknown-ref",
                     f"预案 `{incident.plan}` 没有级别 `{incident.level}`：可选 {'、'.join(levels)}"
                     f"{did_you_mean(incident.level, levels)}"))
+
+    def scope(self, item: Item[Any], groups: list[str], tags: dict[str, list[str]],
+              loc: Loc = ()) -> None:
+        """Groups named by roster id, tag keys declared in the playbook's group_tags."""
+        owner = item.playbook or ""
+        roster = self.project.rosters.get(owner)
+        if groups and roster is None and "roster" not in self.project.broken_singletons:
+            self.problems.append(item.problem((*loc, "groups"), "no-roster",
+                                              f"方案 `{owner}` 还没有群名单：groups 里的群编号要先写进 "
+                                              f"playbooks/{owner}/groups.csv（或 groups.yaml）"))
+        elif groups and roster is not None:
+            self.refs(item, (*loc, "groups"), groups, [group.id for group in roster.model.groups], "群")
+        playbooks = self.project.of(Playbook)
+        declared = playbooks[owner].model.group_tags if owner in playbooks else None
+        for key in tags if declared is not None else ():
+            if key not in declared:  # type: ignore[operator]
+                self.problems.append(item.problem(
+                    (*loc, "tags", key), "unknown-tag-key",
+                    f"没有标签“{key}”{did_you_mean(key, declared or [])}：标签名要先写在 "
+                    f"playbooks/{owner}/playbook.yaml 的 group_tags 里"))
 
     def valid_on(self, item: Item[Any], loc: Loc, post: Item[Post], day: dt.date) -> None:
         problem = validity_problem(item, loc, post, day)

@@ -25,11 +25,13 @@ def short_days(schedule: CalendarSchedule, wanted: int) -> list[ScheduledDay]:
 
 
 def post_usage(schedules: Iterable[CalendarSchedule]) -> Counter[str]:
-    """How often each post is scheduled, over every calendar and day."""
+    """How often each post is scheduled, over every calendar and day (a variant sent by some
+    groups instead counts too)."""
     uses: Counter[str] = Counter()
     for schedule in schedules:
         for day in schedule.days:
             uses.update(slot.post.id for slot in day.slots if slot.post)
+            uses.update(post.id for slot in day.slots for _tag, _value, post in slot.variants)
     return uses
 
 

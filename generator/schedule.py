@@ -17,6 +17,7 @@ from typing import Any
 from .errors import Problem, UsageError
 from .festivals import day_mark
 from .models import (
+    CATEGORY_LABELS,
     WEEKDAYS,
     Activity,
     Calendar,
@@ -25,11 +26,13 @@ from .models import (
     DayPlan,
     Escalation,
     Game,
+    Group,
     Incident,
     Lesson,
     Post,
     Reply,
     Slot,
+    Tier,
 )
 from .resolve import Loc, Project, validity_problem
 from .validate import Item
@@ -67,6 +70,9 @@ class ScheduledSlot:
     remark: str = ""  # for operators, on the SOP site only
     origin: str = "calendar"  # calendar, pick, campaign:<id>, activity:<id>, curriculum:<id>
     held_by: str = ""  # id of the open incident that holds this slot back
+    # open incidents that hold it back only for some groups or some start dates (decided on the phone)
+    maybe_held_by: tuple[str, ...] = ()
+    variants: tuple[tuple[str, str, Post], ...] = ()  # (tag, value, post) sent instead by those groups
     loc: Loc = ()  # where it was asked for, in the calendar, campaign or curriculum of `origin`
 
     @property
@@ -94,6 +100,8 @@ class ScheduledSlot:
 class OpenIncident:
     incident: Incident
     plan: Escalation
+    # for a calendar of the other side (B for a C-side incident): what to tell its senders
+    echo: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,6 +114,9 @@ class ScheduledDay:
     slots: tuple[ScheduledSlot, ...]
     incidents: tuple[OpenIncident, ...] = ()
     marks: str = ""  # what the Chinese calendar says of the day: 腊八, 春节 · 法定假日, 调休上班
+    # incidents that apply only to some groups (groups, tags) or, in a day-N calendar, only
+    # when the group's start date puts this day inside them: the pack page decides
+    maybe: tuple[OpenIncident, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,6 +128,70 @@ class CalendarSchedule:
     # an open-ended calendar's weekly template, one day per weekday (keys weekly-mon…), for
     # reading it on a day past the ones expanded
     rhythm: tuple[ScheduledDay, ...] = ()
+
+
+def group_in_scope(group: Group, groups: list[str], tags: dict[str, list[str]]) -> bool:
+    """A roster group is in a scope when it is named (or none are) and has every tag asked for."""
+    return (not groups or group.id in groups) and all(
+        group.tags.get(key) in values for key, values in tags.items())
+
+
+def follows(project: Project, playbook: str | None, group: Group, calendar: Calendar) -> bool:
+    if group.calendars:
+        return calendar.id in group.calendars
+    return group.tier in calendar.tiers and any(
+        item.model.id == calendar.id and item.playbook == playbook for item in project.of(Calendar))
+
+
+def affects(project: Project, incident: Incident, calendar: Calendar, playbook: str | None) -> bool:
+    """Whether an incident reaches (some groups of) a calendar.
+
+    Tiers and calendars name calendars; groups and tags alone reach the calendars their
+    roster groups follow (without a roster, every calendar: the owner's saved tags decide)."""
+    if incident.tiers or incident.calendars:
+        return calendar.id in incident.calendars or bool(set(calendar.tiers) & set(incident.tiers))
+    roster = project.rosters.get(playbook or "")
+    if roster is None:
+        return not incident.groups
+    return any(group_in_scope(group, incident.groups, incident.tags) and
+               follows(project, playbook, group, calendar) for group in roster.model.groups)
+
+
+def sides(project: Project, tiers: list[str]) -> set[str]:
+    index = project.of(Tier)
+    return {index[tier].model.side for tier in tiers if tier in index}
+
+
+def scope_label(project: Project, playbook: str | None, incident: Incident) -> str:
+    """Who an incident reaches, in words: 老周轮胎车友群、…, 省份为河北的群, or tier names."""
+    roster = project.rosters.get(playbook or "")
+    if incident.groups:
+        names = {group.id: group.name for group in roster.model.groups} if roster else {}
+        return "、".join(names.get(group, group) for group in incident.groups)
+    if incident.tags:
+        return "、".join(f"{key}为{'或'.join(values)}" for key, values in incident.tags.items()) + "的群"
+    tiers = project.of(Tier)
+    return "、".join(tiers[t].model.name if t in tiers else t for t in incident.tiers) or \
+        "、".join(incident.calendars)
+
+
+def other_side_notice(project: Project, item: Item[Incident], calendar: Calendar,
+                      entry: OpenIncident) -> str:
+    """The notice a calendar of the other side gets while an incident holds posts back.
+
+    A store-owner group's guide (B side) announces what the consumer groups (C side) post
+    today: while those posts are held, its senders must not ask owners to prepare them."""
+    if not calendar.is_dated or item.playbook is None:
+        return ""
+    reached = [other.model for other in project.of(Calendar) if other.playbook == item.playbook
+               and affects(project, item.model, other.model, item.playbook)]
+    mine = sides(project, calendar.tiers)
+    theirs = set().union(*(sides(project, other.tiers) for other in reached)) if reached else set()
+    if not theirs or theirs & mine:
+        return ""
+    held = "、".join(CATEGORY_LABELS[category] for category in entry.plan.hold_categories)
+    return (f"{scope_label(project, item.playbook, item.model)}正在处理这件事，暂停发{held}内容："
+            f"导读和提醒里提到这些内容时，请告诉这些门店先不要准备、不要发")
 
 
 @dataclass
@@ -212,6 +287,8 @@ class _Expander:
         self.pools: dict[tuple[str, str | None], list[Post]] = {}
         self.heaps: dict[tuple[str, str | None], list[tuple[int, int, str, Post]]] = {}
         self.extra_days: list[_Day] = []  # relative days that only activities or lessons fill
+        self.affected: dict[str, bool] = {}  # incident id -> whether it reaches this calendar
+        self.echoes: dict[str, str] = {}  # incident id -> this calendar's other-side notice
 
     def pool(self, category: str, tag: str | None) -> list[Post]:
         """Approved posts of a category (and tag) that suit every tier of this calendar."""
@@ -296,26 +373,63 @@ class _Expander:
             number += 1
 
     def _finish(self, day: _Day) -> ScheduledDay:
-        incidents = self._open_incidents(day.date)
-        held: dict[str, str] = {category: entry.incident.id for entry in incidents
+        incidents, maybe = self._open_incidents(day.date, day.number)
+        held: dict[str, str] = {category: entry.incident.id for entry in incidents if not entry.echo
                                 for category in entry.plan.hold_categories}
-        slots = tuple(replace(slot, held_by=held[slot.category]) if slot.category in held else slot
+        maybe_held: dict[str, tuple[str, ...]] = {}
+        for entry in maybe:
+            for category in entry.plan.hold_categories:
+                maybe_held[category] = (*maybe_held.get(category, ()), entry.incident.id)
+        slots = tuple(replace(slot, held_by=held[slot.category]) if slot.category in held else
+                      replace(slot, maybe_held_by=maybe_held[slot.category])
+                      if slot.category in maybe_held else slot
                       for slot in sorted(day.slots, key=lambda s: (s.time, s.channel)))
         marks = day_mark(day.date).label if day.date else ""
         return ScheduledDay(day.key, day.date, day.number, day.plan.title,
-                            getattr(day.plan, "festival", ""), slots, incidents, marks)
+                            getattr(day.plan, "festival", ""), slots, incidents, marks, maybe)
 
-    def _open_incidents(self, date: dt.date | None) -> tuple[OpenIncident, ...]:
-        if date is None:
-            return ()
-        found = []
+    def _open_incidents(self, date: dt.date | None, number: int
+                        ) -> tuple[tuple[OpenIncident, ...], tuple[OpenIncident, ...]]:
+        """(open for every group of this calendar, open only for some groups or start dates).
+
+        A day-N day is open for a group whose start date puts it inside the incident; an
+        incident scoped to roster groups is left out of the days none of them is on then."""
+        found: list[OpenIncident] = []
+        maybe: list[OpenIncident] = []
+        plans = self.project.of(Escalation)
         for item in self.project.of(Incident):
             incident = item.model
-            affected = self.calendar.id in incident.calendars or self.tiers & set(incident.tiers)
-            plans = self.project.of(Escalation)
-            if affected and incident.open_on(date) and incident.plan in plans:
-                found.append(OpenIncident(incident, plans[incident.plan].model))
-        return tuple(sorted(found, key=lambda entry: entry.incident.id))
+            if incident.plan not in plans or (date is not None and not incident.open_on(date)):
+                continue
+            entry = OpenIncident(incident, plans[incident.plan].model)
+            if self._affects(incident):
+                if date is None and not self._reaches_day(incident, number):
+                    continue
+                (maybe if date is None or incident.scoped else found).append(entry)
+            elif date is not None and entry.plan.hold_categories:
+                if incident.id not in self.echoes:
+                    self.echoes[incident.id] = other_side_notice(self.project, item, self.calendar, entry)
+                echo = self.echoes[incident.id]
+                if echo:
+                    found.append(replace(entry, echo=echo))
+        return (tuple(sorted(found, key=lambda entry: entry.incident.id)),
+                tuple(sorted(maybe, key=lambda entry: entry.incident.id)))
+
+    def _affects(self, incident: Incident) -> bool:
+        known = self.affected.get(incident.id)
+        if known is None:
+            known = self.affected[incident.id] = affects(self.project, incident, self.calendar,
+                                                         self.item.playbook)
+        return known
+
+    def _reaches_day(self, incident: Incident, number: int) -> bool:
+        roster = self.project.rosters.get(self.item.playbook or "")
+        if roster is None or not incident.scoped:
+            return True  # any start date a phone saves may put this day inside it
+        return any(group.start is not None and incident.open_on(group.start + dt.timedelta(days=number - 1))
+                   and group_in_scope(group, incident.groups, incident.tags)
+                   and follows(self.project, self.item.playbook, group, self.calendar)
+                   for group in roster.model.groups)
 
     def _add(self, day: _Day, slot: ScheduledSlot, loc: Loc, owner: Item[Any] | None = None,
              own: bool = False) -> None:
@@ -333,8 +447,11 @@ class _Expander:
 
     def _slot(self, day: _Day, loc: Loc, slot: Slot,
               starts: list[tuple[_Day, Loc, Activity, ScheduledSlot]]) -> None:
+        posts = self.project.of(Post).items
         base = ScheduledSlot(slot.time, slot.category, slot.channel, note=slot.note,
-                             remark=slot.remark, task=slot.task, loc=loc)
+                             remark=slot.remark, task=slot.task, loc=loc,
+                             variants=tuple((variant.tag, variant.value, posts[variant.post].model)
+                                            for variant in slot.variants if variant.post in posts))
         if slot.game is not None:
             game = self.project.of(Game).items.get(slot.game)
             if game:

@@ -233,6 +233,7 @@ class IncidentPage:
     affected: tuple[Link, ...]
     status: DatedStatus
     review_questions: tuple[str, ...]
+    groups: str = ""  # the roster groups or tags it is scoped to, in words
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from .errors import Problem
 from .lint_schedule import lint_schedules
+from .lint_wechat import lint_wechat_actions
 from .media import ASSETS_DIR
 from .models import Calendar, Game, Post, Reply
 from .resolve import Project
@@ -102,7 +103,8 @@ def lint_project(project: Project, schedules: dict[str, CalendarSchedule],
     banned, problems = load_banned_words(project.root)
     linter = _Linter(project, project.settings.lint, banned, today)
     problems += linter.run(schedules)
-    return problems + lint_schedules(project, schedules)
+    return (problems + lint_schedules(project, schedules)
+            + lint_wechat_actions(project, project.settings.lint))
 
 
 class _Linter:

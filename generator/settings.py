@@ -36,12 +36,13 @@ LINT_RULES: dict[str, tuple[Level, str]] = {
     "unscheduled-announcement": ("warning", "活动通知没有落进任何排期"),
     "never-scheduled": ("warning", "帖子永远不会被排进任何推送包"),
     "category-mismatch": ("warning", "时段的分类和帖子自己的分类不一致"),
+    "delete-others-message": ("warning", "让人删除或撤回别人的消息（普通微信群里做不到）"),
 }
 LintRule = Literal[
     "banned-word", "raw-html", "bad-link", "image-too-large", "video-too-large", "too-many-images",
     "post-too-long", "expiring-soon", "below-cadence", "time-word", "weekday-word", "repeat-post",
     "same-tag-day", "announcement-time", "moments-ads", "tier-without-calendar",
-    "unscheduled-announcement", "never-scheduled", "category-mismatch",
+    "unscheduled-announcement", "never-scheduled", "category-mismatch", "delete-others-message",
 ]
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .errors import Problem
+from .lint_overlap import OverlapLint
 from .lint_schedule import lint_schedules
 from .lint_wechat import lint_wechat_actions
 from .media import ASSETS_DIR
@@ -104,7 +105,8 @@ def lint_project(project: Project, schedules: dict[str, CalendarSchedule],
     linter = _Linter(project, project.settings.lint, banned, today)
     problems += linter.run(schedules)
     return (problems + lint_schedules(project, schedules)
-            + lint_wechat_actions(project, project.settings.lint))
+            + lint_wechat_actions(project, project.settings.lint)
+            + OverlapLint(project, project.settings.lint).run(schedules))
 
 
 class _Linter:

@@ -214,6 +214,10 @@ class Tier(Model):
     rules: list[Text] = Field(default_factory=list, title="群规")
     kpis: list[Id] = Field(default_factory=list, title="考核指标")
     flows_to: list[Id] = Field(default_factory=list, title="成员去向（层级）")
+    shares_members_with: list[Id] = Field(
+        default_factory=list, title="和哪些层级有共同成员",
+        description="这些层级的群里有同一批人（例如团长也在车友群里）：同一天不给他们发同一条，"
+                    "题目固定的问答隔 8 周再玩；写一边就行")
     stages: list[Stage] = Field(default_factory=list, title="生命周期阶段")
 
 
@@ -600,6 +604,8 @@ class Game(Model):
     rewards: list[Text] = Field(default_factory=list, title="奖励")
     fallback: list[Text] = Field(default_factory=list, title="冷场怎么办")
     metrics: list[Text] = Field(default_factory=list, title="效果指标")
+    quiz: bool = Field(default=False, title="题目固定的问答",
+                       description="题目写死在话术里：同一批人 quiz_rest_days 天（默认 8 周）内不再玩")
     body: str = Field(default="", title="补充说明")
 
 

@@ -296,6 +296,7 @@ class _ReferenceChecker:
             self.ref(item, ("owner",), tier.owner, self.roles_of(item), "角色")
             self.refs(item, ("kpis",), tier.kpis, self.kpis_of(item), "指标")
         self.refs(item, ("flows_to",), tier.flows_to, self.project.of(Tier))
+        self.refs(item, ("shares_members_with",), tier.shares_members_with, self.project.of(Tier))
         if tier.id in tier.flows_to:
             self.problems.append(item.problem(("flows_to",), "self-reference",
                                               "flows_to 不能指向自己"))

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from .errors import Problem, UsageError
+from .members import calendars_share, shared_tiers
 from .models import (
     WEEKDAYS,
     Activity,
@@ -131,11 +132,60 @@ def build_schedules(project: Project) -> tuple[dict[str, CalendarSchedule], list
     # shared by every calendar: sorting and tier sets once, not once per calendar
     approved = [(post, frozenset(post.tiers)) for post in
                 sorted(project.of(Post).models(), key=lambda post: post.id) if post.status == "approved"]
+    taken = _Taken(project)
     for item in project.of(Calendar):
-        schedule, found = _Expander(project, item, approved).expand()
+        schedule, found = _Expander(project, item, approved, taken.avoid_for(item.model)).expand()
         schedules[item.model.id] = schedule
+        taken.record(schedule)
         problems.extend(found)
     return schedules, problems
+
+
+def no_avoid(date: dt.date) -> frozenset[str]:
+    return frozenset()
+
+
+class _Taken:
+    """Posts that groups sharing members already get on a date, so a pick chooses another.
+
+    Calendars are expanded one after another: for one already expanded its day's posts
+    are known; for one still to come, the posts its day names directly are.
+    """
+
+    def __init__(self, project: Project) -> None:
+        self.shared = shared_tiers(project)
+        self.calendars = [item.model for item in project.of(Calendar) if item.model.is_dated]
+        self.used: dict[str, dict[dt.date, frozenset[str]]] = {}
+
+    def record(self, schedule: CalendarSchedule) -> None:
+        self.used[schedule.calendar.id] = {
+            day.date: frozenset(slot.post.id for slot in day.slots
+                                if slot.post and slot.channel != "private")
+            for day in schedule.days if day.date is not None}
+
+    def avoid_for(self, calendar: Calendar) -> Callable[[dt.date], frozenset[str]]:
+        partners = [other for other in self.calendars if other.id != calendar.id
+                    and calendars_share(self.shared, calendar, other)]
+        if not calendar.is_dated or not partners:
+            return no_avoid
+
+        def avoid(date: dt.date) -> frozenset[str]:
+            found: set[str] = set()
+            for other in partners:
+                known = self.used.get(other.id)
+                found |= known.get(date, frozenset()) if known is not None else named_posts(other, date)
+            return frozenset(found)
+        return avoid
+
+
+def named_posts(calendar: Calendar, date: dt.date) -> frozenset[str]:
+    """Posts a dated calendar names directly for a date (its picks are not known yet)."""
+    assert calendar.start is not None and calendar.end is not None
+    if not calendar.start <= date <= calendar.end:
+        return frozenset()
+    override = next((day for day in calendar.overrides if day.date == date), None)
+    plan = override or calendar.weekly.get(WEEKDAYS[date.weekday()], DayPlan())
+    return frozenset(slot.post for slot in plan.slots if slot.post and slot.channel != "private")
 
 
 def day_key(day: dt.date | int) -> str:
@@ -189,8 +239,10 @@ class _Day:
 
 class _Expander:
     def __init__(self, project: Project, item: Item[Calendar],
-                 approved: list[tuple[Post, frozenset[str]]]) -> None:
+                 approved: list[tuple[Post, frozenset[str]]],
+                 avoid: Callable[[dt.date], frozenset[str]] = no_avoid) -> None:
         self.project = project
+        self.avoid = avoid  # posts groups sharing members already get that day
         self.approved = approved
         self.item = item
         self.calendar = item.model
@@ -382,8 +434,10 @@ class _Expander:
             heap = self.heaps[key] = [(0, 0, post.id, post) for post in self.pool(*key)]
             heapq.heapify(heap)
         count, last = self.usage.count, self.usage.last
+        avoided = self.avoid(date) if date is not None else frozenset()
         skipped = []
         chosen: Post | None = None
+        doubled: Post | None = None  # the best post shared members already get: the last resort
         while heap:
             used, when, post_id, post = heap[0]
             current = (count.get(post_id, 0), last.get(post_id, 0))
@@ -391,9 +445,13 @@ class _Expander:
                 heapq.heapreplace(heap, (*current, post_id, post))
             elif (post.valid_from or post.valid_until) and not self._valid_for(post, date):
                 skipped.append(heapq.heappop(heap))
+            elif post_id in avoided:
+                doubled = doubled or post
+                skipped.append(heapq.heappop(heap))
             else:
                 chosen = post
                 break
+        chosen = chosen or doubled
         for entry in skipped:
             heapq.heappush(heap, entry)
         return chosen

@@ -37,12 +37,15 @@ LINT_RULES: dict[str, tuple[Level, str]] = {
     "never-scheduled": ("warning", "帖子永远不会被排进任何推送包"),
     "category-mismatch": ("warning", "时段的分类和帖子自己的分类不一致"),
     "delete-others-message": ("warning", "让人删除或撤回别人的消息（普通微信群里做不到）"),
+    "doubled-post": ("warning", "有共同成员的群同一天收到同一条帖子、同一个游戏或两条节日帖"),
+    "repeat-quiz": ("warning", "有共同成员的群 quiz_rest_days 天内玩同一套问答"),
 }
 LintRule = Literal[
     "banned-word", "raw-html", "bad-link", "image-too-large", "video-too-large", "too-many-images",
     "post-too-long", "expiring-soon", "below-cadence", "time-word", "weekday-word", "repeat-post",
     "same-tag-day", "announcement-time", "moments-ads", "tier-without-calendar",
     "unscheduled-announcement", "never-scheduled", "category-mismatch", "delete-others-message",
+    "doubled-post", "repeat-quiz",
 ]
 
 
@@ -67,6 +70,11 @@ class LintSettings(Model):
     expiring_within_days: int = Field(default=14, ge=0, le=365, title="提前多少天提醒失效")
     repeat_within_days: int = Field(default=7, ge=0, le=365, title="同一条多少天内不重复")
     max_same_tag_per_day: int = Field(default=2, ge=1, le=50, title="同一天同一标签最多几条")
+    quiz_rest_days: int = Field(default=56, ge=0, le=365, title="同一套问答隔多少天再玩",
+                                description="对有共同成员的群：题目固定的问答（quiz: true）"
+                                            "在这么多天内不重复")
+    festival_tag: str = Field(default="节日", title="节日帖的标签",
+                              description="有共同成员的群同一天只发一条带这个标签的帖子")
 
     def level(self, rule: str) -> Level:
         configured: dict[str, Level] = {str(key): level for key, level in self.severity.items()}

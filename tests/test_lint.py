@@ -108,7 +108,7 @@ def test_deleting_others_messages_is_flagged(scratch: ScratchProject, body: str,
 def test_actions_people_have_are_not_flagged(scratch: ScratchProject) -> None:
     scratch.write(POST, post("把发广告的人移出群，再提醒大家别点。\n发错了 2 分钟内自己长按撤回。\n"
                              "没准备礼品的店，把送礼品那一行删掉再发。\n请发的人自己撤回。\n"
-                             "不删除原始聊天记录。\n企业微信客户群可以设防骚扰规则，自动删消息。"))
+                             "不删除原始聊天记录。\n店里没货的款先删掉再发。\n企业微信客户群可以设防骚扰规则，自动删消息。"))
     assert "delete-others-message" not in codes(scratch)
     scratch.write(POST, post("发现广告先删掉。"))
     scratch.write("qunsop.yaml", "lint:\n  severity:\n    below-cadence: off\n"

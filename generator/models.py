@@ -214,6 +214,9 @@ class Tier(Model):
     rules: list[Text] = Field(default_factory=list, title="群规")
     kpis: list[Id] = Field(default_factory=list, title="考核指标")
     flows_to: list[Id] = Field(default_factory=list, title="成员去向（层级）")
+    seeds: list[Id] = Field(
+        default_factory=list, title="带出哪些层级的群（种子群）",
+        description="这一层的成员去开、去带哪些层级的群，例如精英门店先开第一批车友群（B-C 种子群）")
     shares_members_with: list[Id] = Field(
         default_factory=list, title="和哪些层级有共同成员",
         description="这些层级的群里有同一批人（例如团长也在车友群里）：同一天不给他们发同一条，"

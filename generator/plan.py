@@ -280,7 +280,9 @@ class _Planner:
             playbook=playbook,
             tiers=tuple(TierRow(self.link(t), node_id(t.id), t.side, LIFECYCLE_LABELS[t.lifecycle],
                                 t.posts_per_day, self.tier_links(t.flows_to),
-                                tuple(node_id(f) for f in t.flows_to if f in own_tiers))
+                                tuple(node_id(f) for f in t.flows_to if f in own_tiers),
+                                self.tier_links(t.seeds),
+                                tuple(node_id(s) for s in t.seeds if s in own_tiers))
                         for t in tiers),
             calendars=tuple((self.link(c), self.tier_links(c.tiers)) for c in calendars),
             curricula=tuple((self.link(c), c.goal) for c in curricula),
@@ -310,6 +312,10 @@ class _Planner:
             kpis=tuple(k for k in playbook.kpis if k.id in tier.kpis),
             flows_to=self.tier_links(tier.flows_to),
             fed_by=tuple(self.link(t) for t in tiers if tier.id in t.flows_to),
+            seeds=self.tier_links(tier.seeds),
+            seeded_by=tuple(self.link(t) for t in tiers if tier.id in t.seeds),
+            shares_members_with=tuple(self.link(t) for t in tiers if t.id != tier.id and (
+                t.id in tier.shares_members_with or tier.id in t.shares_members_with)),
             calendars=tuple(self.link(c) for c in calendars if tier.id in c.tiers),
             games=tuple(self.link(g) for g in games),
             curricula=tuple(self.link(c) for c in curricula

@@ -297,6 +297,7 @@ class _ReferenceChecker:
             self.refs(item, ("kpis",), tier.kpis, self.kpis_of(item), "指标")
         self.refs(item, ("flows_to",), tier.flows_to, self.project.of(Tier))
         self.refs(item, ("shares_members_with",), tier.shares_members_with, self.project.of(Tier))
+        self.refs(item, ("seeds",), tier.seeds, self.project.of(Tier))
         if tier.id in tier.flows_to:
             self.problems.append(item.problem(("flows_to",), "self-reference",
                                               "flows_to 不能指向自己"))

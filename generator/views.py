@@ -100,6 +100,8 @@ class TierRow:
     posts_per_day: int
     flows_to: tuple[Link, ...]
     flow_nodes: tuple[str, ...]
+    seeds: tuple[Link, ...]
+    seed_nodes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,9 @@ class TierPage:
     kpis: tuple[Kpi, ...]
     flows_to: tuple[Link, ...]
     fed_by: tuple[Link, ...]
+    seeds: tuple[Link, ...]
+    seeded_by: tuple[Link, ...]
+    shares_members_with: tuple[Link, ...]
     calendars: tuple[Link, ...]
     games: tuple[Link, ...]
     curricula: tuple[Link, ...]

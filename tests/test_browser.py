@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -155,6 +157,22 @@ def test_tier_flow_diagram_renders_offline(desktop, site_url: str) -> None:  # t
 def example_url(example_site: Path) -> Iterator[str]:
     with serve(example_site) as base:
         yield base
+
+
+def test_example_flow_diagram_shows_seed_group_and_alliance_feeding_stores(  # type: ignore[no-untyped-def]
+        desktop, example_url: str, example_site: Path) -> None:
+    """The alliance group feeds the store groups; the B-side elite group seeds them (dashed)."""
+    page = (example_site / "truck-tyres/index.html").read_text(encoding="utf-8")
+    found = re.search(r'<pre class="mermaid"><code>(.*?)</code></pre>', page, re.S)
+    assert found, "no mermaid diagram"
+    source = html.unescape(found.group(1))
+    assert "c_alliance --> c_store" in source and "b_elite -.->|种子群| c_store" in source
+    assert "c_koc -->" not in source  # team leaders stay in their store groups
+    desktop.get(example_url + "truck-tyres/")
+    parsed = desktop.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "mermaid.parse(arguments[0]).then(() => done(true), e => done(String(e)));", source)
+    assert parsed is True, parsed
 
 
 # Types `query` into the open page's search box (one input, as an IME commits a phrase)

@@ -440,6 +440,13 @@ class Announcement(Model):
     remark: str = Field(default="", title="运营备注", description="只显示在 SOP 网站上，不进推送包")
 
 
+class ActivityStart(Model):
+    date: Date = Field(title="哪天开始")
+    time: ClockTime = Field(title="每天几点发这一天的话术")
+    activity: Id = Field(title="多日活动编号", examples=["checkin-7"])
+    note: str = Field(default="", title="给店主的提示", description="第一天显示在推送包里，店主看得到")
+
+
 class Campaign(Model):
     id: Id
     name: Text = Field(title="活动名称", examples=["十二月销售PK"])
@@ -452,6 +459,9 @@ class Campaign(Model):
     rewards: list[Text] = Field(default_factory=list, title="奖励")
     kpis: list[Id] = Field(default_factory=list, title="考核指标")
     announcements: list[Announcement] = Field(default_factory=list, title="活动通知（插入推送包）")
+    activities: list[ActivityStart] = Field(
+        default_factory=list, title="多日活动（哪天开始）",
+        description="到了那天，多日活动从那个时间开始，每天一条话术进参与群按日期的排期")
 
 
 # --- multi-day activities -------------------------------------------------------
@@ -479,6 +489,11 @@ class Activity(Model):
     days: Int = Field(ge=2, le=60, title="持续几天", examples=[7])
     rules: list[Text] = Field(default_factory=list, title="规则")
     rewards: list[Text] = Field(default_factory=list, title="奖励")
+    budget: list[Text] = Field(default_factory=list, title="预算", description="每个群花多少、花在哪")
+    anti_abuse: list[Text] = Field(default_factory=list, title="防刷和风控",
+                                   description="怎么防止刷单、拉僵尸号、一人多领")
+    kpis: list[Id] = Field(default_factory=list, title="考核指标", description="方案里 kpis 的编号")
+    target: str = Field(default="", title="目标", description="这次活动要达到的数，例如 每群净增 20 人")
     opening: Text = Field(title="第一天的话术", examples=["打卡开始啦！连续 {共几天} 天"])
     daily: Text = Field(examples=['打卡第 {第几天} 天，还剩 {还剩几天} 天'], title="中间每天的话术",
                         description="可用 {第几天} {共几天} {还剩几天} {截止日期}")

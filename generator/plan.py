@@ -422,6 +422,7 @@ class _Planner:
 
     def campaign(self, campaign: Campaign) -> Page:
         posts = self.project.of(Post)
+        activities = self.project.of(Activity)
         announcements = tuple(
             AnnouncementView(f"{a.date.month}月{a.date.day}日", a.time, posts[a.post].model.title,
                              a.note, a.remark, posts[a.post].model.body)
@@ -430,14 +431,24 @@ class _Planner:
         kpis = tuple(k for k in playbook.kpis if k.id in campaign.kpis) if playbook else ()
         return Page(self.links.item(campaign), "campaign.md.j2", campaign.name, CampaignPage(
             campaign=campaign, tiers=self.tier_links(campaign.tiers), kpis=kpis,
-            announcements=announcements), nav_group=NAV_GROUPS["campaign"])
+            announcements=announcements,
+            activities=tuple((f"{s.date.month}月{s.date.day}日", s.time,
+                              self.link(activities[s.activity].model), s.note)
+                             for s in sorted(campaign.activities, key=lambda s: (s.date, s.time))
+                             if s.activity in activities)), nav_group=NAV_GROUPS["campaign"])
 
     def activity(self, activity: Activity) -> Page:
+        playbook = self.project.playbook_for(self.project.of(Activity)[activity.id])
         return Page(self.links.item(activity), "activity.md.j2", activity.name, ActivityPage(
             activity=activity, kind=ACTIVITY_KIND_LABELS[activity.kind],
             tiers=self.tier_links(activity.tiers),
             lines=tuple((day, activity.line(day)) for day in range(1, activity.days + 1)),
-            used_by=self.calendars_using(lambda s: s.activity and s.activity.activity.id == activity.id)),
+            used_by=self.calendars_using(lambda s: s.activity and s.activity.activity.id == activity.id),
+            kpis=tuple(k for k in playbook.kpis if k.id in activity.kpis) if playbook else (),
+            started_by=tuple((self.link(c), "、".join(f"{s.date.month}月{s.date.day}日" for s in c.activities
+                                                      if s.activity == activity.id))
+                             for c in self.project.of(Campaign).models()
+                             if any(s.activity == activity.id for s in c.activities))),
             nav_group=NAV_GROUPS["activity"])
 
     def incident(self, incident: Incident) -> Page:

@@ -428,10 +428,18 @@ class _ReferenceChecker:
                 post = self.project.of(Post)[announcement.post]
                 self.suits_tiers(item, loc, post, campaign.tiers)
                 self.valid_on(item, loc, post, announcement.date)
+        for number, start in enumerate(campaign.activities):
+            self.placeholders(item, ("activities", number, "note"), start.note)
+            loc = ("activities", number, "activity")
+            if self.ref(item, loc, start.activity, self.project.of(Activity)):
+                activity = self.project.of(Activity)[start.activity]
+                if not set(activity.model.tiers) & set(campaign.tiers):
+                    self.suits_tiers(item, loc, activity, campaign.tiers)  # reports the mismatch
 
     def activity(self, item: Item[Activity]) -> None:
         activity = item.model
-        self.playbook_exists(item)
+        if self.playbook_exists(item):
+            self.refs(item, ("kpis",), activity.kpis, self.kpis_of(item), "指标")
         self.refs(item, ("tiers",), activity.tiers, self.project.of(Tier))
         tokens = set(ACTIVITY_TOKENS)
         for loc, text in activity_texts(activity):

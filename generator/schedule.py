@@ -266,13 +266,14 @@ class _Expander:
     def expand(self) -> tuple[CalendarSchedule, list[Problem]]:
         days = list(self._plans())
         by_number = {day.number: day for day in days}
-        starts: list[tuple[_Day, Loc, Activity, ScheduledSlot]] = []
+        starts: list[tuple[Any, ...]] = []  # (first day, loc, activity, base slot[, campaign])
         for day in days:
             for number, slot in enumerate(day.plan.slots):
                 self._slot(day, (*day.loc, "slots", number), slot, starts)
         # the calendar's own slots come first; multi-day lines fill the times left free
-        for first, loc, activity, base in starts:
-            self._activity(first, loc, activity, base, by_number)
+        self._campaign_activities(days, starts)
+        for first, loc, activity, base, *owner in starts:
+            self._activity(first, loc, activity, base, by_number, *owner)
         for day in days:
             if day.date is not None:
                 self._announcements(day)
@@ -339,8 +340,24 @@ class _Expander:
             return
         day.slots.append(slot if slot.loc == loc else replace(slot, loc=loc))
 
+    def _campaign_activities(self, days: list[_Day], starts: list[tuple[Any, ...]]) -> None:
+        """Multi-day activities a campaign starts on a date, in the calendars of the tiers
+        both the campaign and the activity are for."""
+        by_date = {day.date: day for day in days if day.date is not None}
+        for campaign in self.project.of(Campaign):
+            if not set(campaign.model.tiers) & self.tiers:
+                continue
+            for number, start in enumerate(campaign.model.activities):
+                activity = self.project.of(Activity).items.get(start.activity)
+                day = by_date.get(start.date)
+                if activity is None or day is None or not self.tiers <= set(activity.model.tiers):
+                    continue
+                base = ScheduledSlot(start.time, "activity", "group", note=start.note,
+                                     origin=f"campaign:{campaign.model.id}")
+                starts.append((day, ("activities", number), activity.model, base, campaign))
+
     def _slot(self, day: _Day, loc: Loc, slot: Slot,
-              starts: list[tuple[_Day, Loc, Activity, ScheduledSlot]]) -> None:
+              starts: list[tuple[Any, ...]]) -> None:
         base = ScheduledSlot(slot.time, slot.category, slot.channel, note=slot.note,
                              remark=slot.remark, task=slot.task, loc=loc)
         if slot.game is not None:
@@ -368,13 +385,18 @@ class _Expander:
             self._pick(day, loc, slot, base)
 
     def _activity(self, first: _Day, loc: Loc, activity: Activity, base: ScheduledSlot,
-                  by_number: dict[int, _Day]) -> None:
-        """Day 1 of the activity is this slot's day; each later day gets its own line."""
+                  by_number: dict[int, _Day], owner: Item[Any] | None = None) -> None:
+        """Day 1 of the activity is this slot's day; each later day gets its own line.
+        A calendar's slot or a campaign (`owner`) asked for it; problems are reported there."""
+        where = owner or self.item
+        # a campaign's entry names the activity and the time; a calendar slot is the entry
+        slot_loc = loc if owner is None else (*loc, "time")
+        origin = f"activity:{activity.id}" if owner is None else base.origin
         last_number = first.number + activity.days - 1
         last_date = first.date + dt.timedelta(days=activity.days - 1) if first.date else None
         lines = [activity.line(day) for day in range(1, activity.days + 1)]
         if first.date is None and any("{截止日期}" in line for line in lines):
-            self.problems.append(self.item.problem(
+            self.problems.append(where.problem(
                 (*loc, "activity"), "activity-date",
                 f"多日活动 `{activity.id}` 的话术用了 {{截止日期}}，按建群天数的排期没有日期："
                 "请改用 {还剩几天}"))
@@ -386,15 +408,15 @@ class _Expander:
                 day = self._relative_day(number, by_number)
             if day is None:
                 until = f"（{last_date}）" if last_date else ""
-                self.problems.append(self.item.problem(
+                self.problems.append(where.problem(
                     (*loc, "activity"), "activity-past-end",
                     f"多日活动 `{activity.id}` 共 {activity.days} 天，要到第 {last_number} 天{until}，"
                     "超出了排期的范围：请提前开始"))
                 return
             text = fill_activity_tokens(lines[offset], activity, offset + 1, last_date)
             line = ActivityLine(activity, offset + 1, text)
-            self._add(day, replace(base, activity=line, origin=f"activity:{activity.id}",
-                                   note=base.note if offset == 0 else "", remark=""), loc)
+            self._add(day, replace(base, activity=line, origin=origin,
+                                   note=base.note if offset == 0 else "", remark=""), slot_loc, owner)
 
     def _last_relative_day(self) -> int:
         return max((day.day for day in self.calendar.days), default=0)

@@ -206,6 +206,7 @@ class CampaignPage:
     tiers: tuple[Link, ...]
     kpis: tuple[Kpi, ...]
     announcements: tuple[AnnouncementView, ...]
+    activities: tuple[tuple[str, str, Link, str], ...]  # date, time, activity, note
 
 
 @dataclass(frozen=True)
@@ -215,6 +216,8 @@ class ActivityPage:
     tiers: tuple[Link, ...]
     lines: tuple[tuple[int, str], ...]  # activity day, text (tokens shown as written)
     used_by: tuple[Link, ...]
+    kpis: tuple[Kpi, ...]
+    started_by: tuple[tuple[Link, str], ...]  # campaign, when
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,9 @@ class SearchSettings(Model):
     synonyms: list[list[str]] = Field(
         default_factory=list, title="同义词",
         description="每组是一行意思相同的词，例如 [大量, 集体]；搜索其中一个也能找到另一个")
+    common_words: list[str] = Field(
+        default_factory=list, title="常用词",
+        description="几乎每页都有的词（群里、一下这类已内置）：搜索时只算很小的分量")
 
 
 class Settings(Model):

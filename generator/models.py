@@ -140,6 +140,11 @@ class Role(Model):
     id: Id
     name: Text = Field(title="角色名称", examples=["门店老板"])
     responsibilities: list[Text] = Field(default_factory=list, title="职责")
+    contact: str = Field(default="", title="联系人", description="印在处置卡上，例如 值班运营 或 王经理",
+                         examples=["值班运营"])
+    phone: str = Field(default="", title="电话",
+                       description="印在处置卡上；每家店不同的（店主、店员）不写，卡上留空手填",
+                       examples=["400-000-0000"])
 
 
 class Kpi(Model):
@@ -421,6 +426,8 @@ class Escalation(Model):
                                                     "action": "在群里公开回应并转私聊"}]])
     escalate_to: list[EscalateTo] = Field(default_factory=list, title="升级链")
     off_hours: list[Text] = Field(default_factory=list, title="夜间和休息时间怎么办")
+    off_hours_reply: Id | None = Field(default=None, title="夜间先发的话术",
+                                       description="夜里没人能按步骤处理时先发的一条，印在处置卡上")
     owner_notice: str = Field(default="", title="给店主的提示",
                               description="事件处理期间显示在受影响推送包的顶部")
     hold_categories: list[Category] = Field(default_factory=list, title="事件期间暂停的内容分类",

@@ -47,6 +47,8 @@ from .views import (
     AnnouncementView,
     CalendarPage,
     CampaignPage,
+    CardContact,
+    CardView,
     CategoryRow,
     CurriculumPage,
     DayRow,
@@ -87,6 +89,7 @@ FORMAT_LABELS = {"live": "直播", "video": "短视频", "slides": "课件", "on
 ACTIVITY_KIND_LABELS = {"checkin": "打卡", "groupbuy": "拼团", "pk": "比拼", "other": "活动"}
 NAV_GROUPS = {kind.name: kind.label for kind in PLAYBOOK_KINDS}
 MONTH_PAGES_AFTER_DAYS = 62
+CARD_STEPS = 3  # the print card carries the first steps: what happens in the first half hour
 # how strongly each kind of page answers an operator's question ("…怎么办", "…发什么"):
 # plans and lessons first, the library's long lists of post texts last
 SEARCH_BOOST = {"escalation.md.j2": 3.0, "curriculum.md.j2": 3.0, "activity.md.j2": 3.0,
@@ -417,8 +420,36 @@ class _Planner:
                               for e in plan.escalate_to),
             held=tuple(CATEGORY_LABELS[c] for c in plan.hold_categories),
             incidents=tuple(self.link(i) for i in self.project.of(Incident).models()
-                            if i.plan == plan.id)),
+                            if i.plan == plan.id),
+            card=self.card(playbook, plan, steps, reply(plan.off_hours_reply))),
             nav_group=NAV_GROUPS["escalation"])
+
+    def card(self, playbook: Playbook, plan: Escalation, steps: tuple[StepView, ...],
+             night_reply: Reply | None) -> CardView:
+        """The print card: the first three steps, the night rule, whom to call, the scripts."""
+        first = steps[:CARD_STEPS]
+        roles = {role.id: role for role in playbook.roles}
+        chain: list[CardContact] = []
+        seen: set[str] = set()
+
+        def add(role_id: str | None, when: str) -> None:
+            if role_id is None or role_id in seen or role_id not in roles:
+                return
+            seen.add(role_id)
+            role = roles[role_id]
+            chain.append(CardContact(role.name, role.contact, role.phone, when))
+        for step, source in zip(first, plan.steps, strict=False):
+            add(source.owner, f"{step.minutes}内")
+            add(source.backup, "顶班")
+        for link in plan.escalate_to:
+            add(link.role, f"{minutes_text(link.after_minutes)}未解决")
+        for step, source in zip(steps, plan.steps, strict=True):  # later steps' owners, e.g. 客服
+            add(source.owner, f"{step.minutes}内")
+        scripts = [(f"第 {number} 步（{step.minutes}内）", step.reply_text)
+                   for number, step in enumerate(first, start=1) if step.reply_text]
+        if night_reply is not None:
+            scripts.append(("夜间先发", night_reply.body))
+        return CardView(first, tuple(chain), tuple(plan.off_hours), tuple(scripts))
 
     def campaign(self, campaign: Campaign) -> Page:
         posts = self.project.of(Post)

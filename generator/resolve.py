@@ -414,6 +414,7 @@ class _ReferenceChecker:
             self.ref(item, ("steps", number, "reply"), step.reply, self.project.of(Reply))
         for number, link in enumerate(plan.escalate_to):
             self.ref(item, ("escalate_to", number, "role"), link.role, roles, "角色")
+        self.ref(item, ("off_hours_reply",), plan.off_hours_reply, self.project.of(Reply))
 
     def campaign(self, item: Item[Campaign]) -> None:
         campaign = item.model

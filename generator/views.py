@@ -180,6 +180,24 @@ class StepView:
 
 
 @dataclass(frozen=True)
+class CardContact:
+    role: str
+    contact: str  # empty: a line to fill in by hand
+    phone: str
+    when: str  # 第一响应 / 30 分钟未解决
+
+
+@dataclass(frozen=True)
+class CardView:
+    """The one-page print card: what to do first, at night, whom to call, what to send."""
+
+    first_steps: tuple[StepView, ...]
+    chain: tuple[CardContact, ...]
+    night: tuple[str, ...]
+    scripts: tuple[tuple[str, str], ...]  # when to send, text
+
+
+@dataclass(frozen=True)
 class EscalationPage:
     plan: Escalation
     tiers: tuple[Link, ...]
@@ -188,6 +206,7 @@ class EscalationPage:
     escalate_to: tuple[tuple[str, str], ...]  # after, role name
     held: tuple[str, ...]  # category labels held back during an incident
     incidents: tuple[Link, ...]
+    card: CardView
 
 
 @dataclass(frozen=True)

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
+import logging
 import os
 import re
 import subprocess
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 import icalendar
 import pytest
+from pdfminer.high_level import extract_pages
+from pdfminer.layout import LTChar, LTPage
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -146,6 +151,54 @@ def test_escalation_card_prints_on_one_page(minimal_site: Path, phone) -> None: 
         finally:
             phone.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
         assert visible == ["qs-card"]
+
+
+A4_POINTS = (595, 842)
+RADICALS = str.maketrans("⻔⻋⻚⻓⻅⻜⻢⻛⻰⻄", "门车页长见飞马风龙西")  # NFKC leaves these
+SMALLEST_POINTS = 11.5  # 12pt type as Chromium writes it (11.7): readable at arm's length
+
+
+def card_pdf(driver, url: str) -> tuple[list[LTPage], list[float], str]:  # type: ignore[no-untyped-def]
+    """The page printed as the browser prints it (A4 from the page's CSS): its pages, the size
+    of every character and the text."""
+    driver.get(url)
+    pdf = base64.b64decode(driver.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True})["data"])
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # Chromium's CJK fonts lack a FontBBox
+    pages = list(extract_pages(io.BytesIO(pdf)))
+    sizes: list[float] = []
+    text: list[str] = []
+
+    def walk(node) -> None:  # type: ignore[no-untyped-def]
+        if isinstance(node, LTChar):
+            sizes.append(node.size)
+            text.append(node.get_text())
+        elif hasattr(node, "__iter__"):
+            for child in node:
+                walk(child)
+    for page in pages:
+        walk(page)
+    # the PDF's fonts map some characters to radicals (⾥ for 里, ⻔ for 门): read them as people do
+    plain = unicodedata.normalize("NFKC", "".join(text)).translate(RADICALS)
+    return pages, sizes, plain.replace(" ", "")
+
+
+@pytest.mark.browser
+def test_the_complaint_card_prints_on_one_a4_page_readable_at_arms_length(  # type: ignore[no-untyped-def]
+        example_site: Path, phone) -> None:
+    with serve(example_site) as base:
+        pages, sizes, text = card_pdf(phone, base + "truck-tyres/escalations/product-complaint/")
+        assert len(pages) == 1 and (round(pages[0].width), round(pages[0].height)) == A4_POINTS
+        assert min(sizes) >= SMALLEST_POINTS, min(sizes)
+        # the first three steps with their times, the night rule, the chain, the scripts
+        for expected in ("先做这三步", "5分钟内·门店老板", "15分钟内·门店老板", "30分钟内·门店老板",
+                         "夜间和休息时间", "不等天亮", "找谁", "30分钟未解决", "区域经理",
+                         "400-000-6688", "138-0000-0001", "照着发", "夜间先发", "这事我们很重视"):
+            assert expected in text, expected
+        assert "征得客户同意" not in text  # the later steps stay on the page
+        # every plan of the example fits its card on one page
+        for plan in sorted((example_site / "truck-tyres/escalations").iterdir()):
+            pages, sizes, _ = card_pdf(phone, f"{base}truck-tyres/escalations/{plan.name}/")
+            assert len(pages) == 1 and min(sizes) >= SMALLEST_POINTS, plan.name
 
 
 def test_step_times_read_as_people_say_them() -> None:

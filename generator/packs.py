@@ -32,7 +32,7 @@ from .pipeline import CheckedProject
 from .plan import FORMAT_LABELS, WEEKDAY_LABELS, day_theme
 from .render import TEMPLATES, get_html_env
 from .resolve import PLACEHOLDER_PATTERN
-from .schedule import CalendarSchedule, ScheduledDay, ScheduledSlot
+from .schedule import CalendarSchedule, ScheduledDay, ScheduledSlot, source_keys
 
 SLOT_MINUTES = 10
 TEXT_BOM = "\ufeff"  # lets a phone's browser read pack.txt as UTF-8 from any static server
@@ -140,18 +140,7 @@ def pack_day(schedule: CalendarSchedule, day: ScheduledDay, context: PackContext
 
 def last_changed(schedule: CalendarSchedule, day: ScheduledDay, context: PackContext) -> str:
     """The newest change among the calendar and everything this day sends."""
-    keys = [f"calendar:{schedule.calendar.id}"]
-    keys += [f"incident:{entry.incident.id}" for entry in day.incidents]
-    for slot in day.slots:
-        kind, _, owner = slot.origin.partition(":")
-        if kind in ("campaign", "curriculum"):
-            keys.append(f"{kind}:{owner}")
-        for name in ("post", "game", "reply"):
-            model = getattr(slot, name)
-            if model is not None:
-                keys.append(f"{name}:{model.id}")
-        if slot.activity is not None:
-            keys.append(f"activity:{slot.activity.activity.id}")
+    keys = source_keys(schedule.calendar.id, day)
     dates = [context.changed[key] for key in keys if key in context.changed]
     return max(dates, default="")
 

@@ -114,7 +114,7 @@ def plan_site(checked: CheckedProject, glossary: list[str], site_url: str,
     pages = planner.pages()
     links = planner.links
     today, files = today_page(checked, links)
-    pages += [today, changes_page(checked.project, links, history)]
+    pages += [today, changes_page(checked.project, links, history, checked.schedules)]
     pages = with_dates(pages, checked.project, history, planner.extra_sources)
     pages = [replace(page, search_boost=SEARCH_BOOST.get(page.template, 1.0)) for page in pages]
     links.targets |= {page.path for page in pages} | planner.file_targets()

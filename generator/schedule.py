@@ -108,6 +108,23 @@ class ScheduledDay:
     incidents: tuple[OpenIncident, ...] = ()
 
 
+def source_keys(calendar_id: str, day: ScheduledDay) -> list[str]:
+    """The sources a day's pack is made from, as kind:id (calendar, posts, campaigns…)."""
+    keys = [f"calendar:{calendar_id}"]
+    keys += [f"incident:{entry.incident.id}" for entry in day.incidents]
+    for slot in day.slots:
+        kind, _, owner = slot.origin.partition(":")
+        if kind in ("campaign", "curriculum"):
+            keys.append(f"{kind}:{owner}")
+        for name in ("post", "game", "reply"):
+            model = getattr(slot, name)
+            if model is not None:
+                keys.append(f"{name}:{model.id}")
+        if slot.activity is not None:
+            keys.append(f"activity:{slot.activity.activity.id}")
+    return keys
+
+
 @dataclass(frozen=True)
 class CalendarSchedule:
     calendar: Calendar

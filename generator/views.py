@@ -348,11 +348,23 @@ class TodayPage:
 
 
 @dataclass(frozen=True)
+class ChangeItem:
+    what: str  # 新增 / 修改 / 删除…
+    kind: str  # 帖子, 排期, 图片…
+    link: Link  # url "" when the page is gone or there is none
+    packs: tuple[Link, ...] = ()  # the pack days that send it (the first few)
+    more_packs: int = 0  # pack days beyond those listed
+    used_by: tuple[Link, ...] = ()  # for a media file: the posts that show it
+
+
+@dataclass(frozen=True)
 class ChangeEntry:
     date: str
-    subject: str
+    summary: str  # Chinese: the commit's 变更说明, its Chinese subject, or made from its items
+    made_up: bool  # the summary was made from the items (the commit said it only in English)
+    author: str
     commit: str
-    items: tuple[tuple[str, str, Link], ...]  # kind label, what happened, link (url "" if gone)
+    items: tuple[ChangeItem, ...]
 
 
 @dataclass(frozen=True)

@@ -197,8 +197,8 @@ class _Taken:
 
 def named_posts(calendar: Calendar, date: dt.date) -> frozenset[str]:
     """Posts a dated calendar names directly for a date (its picks are not known yet)."""
-    assert calendar.start is not None and calendar.end is not None
-    if not calendar.start <= date <= calendar.end:
+    if (calendar.start is not None and date < calendar.start) or \
+            (calendar.end is not None and date > calendar.end):  # an open end: no limit
         return frozenset()
     override = next((day for day in calendar.overrides if day.date == date), None)
     plan = override or calendar.weekly.get(WEEKDAYS[date.weekday()], DayPlan())

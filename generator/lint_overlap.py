@@ -58,6 +58,9 @@ class OverlapLint(ScheduleLint):
                 if slot.channel == "private":
                     continue
                 if slot.post:
+                    if slot.post.id in found.posts[day.date]:
+                        self.note(schedule, slot, day, "doubled-post",
+                                  f"帖子「{slot.title}」这一天在这个排期里发了两次：删掉一个时段")
                     found.posts[day.date].setdefault(slot.post.id, slot)
                     if slot.channel == "group" and tag in slot.post.tags:
                         found.festival.setdefault(day.date, slot)

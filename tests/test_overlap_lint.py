@@ -125,3 +125,18 @@ def test_a_quiz_repeated_by_one_calendar(scratch: ScratchProject) -> None:
     repeats = found(scratch, "repeat-quiz")
     assert [p["message"][:10] for p in repeats] == ["2026-12-08"], repeats
     assert "同一排期不到 56 天前刚玩过" in repeats[0]["message"]
+
+
+def test_the_same_post_twice_in_one_calendar_on_one_day(scratch: ScratchProject) -> None:
+    calendar = scratch.root / "playbooks/demo/calendars/week.yaml"
+    calendar.write_text(calendar.read_text(encoding="utf-8").replace(
+        '''        pick: {tag: 故事}
+  tue:''', '''        pick: {tag: 故事}
+      - time: "21:00"
+        category: needed
+        post: tyre-pressure
+  tue:'''), encoding="utf-8")
+    doubled = found(scratch, "doubled-post")
+    assert [p["message"] for p in doubled] == [
+        "2026-12-07：帖子「冬天胎压怎么看」这一天在这个排期里发了两次：删掉一个时段"], doubled
+    assert doubled[0]["path"] == "weekly.mon.slots[2]"

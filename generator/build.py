@@ -29,6 +29,7 @@ from .cache import ByteStore, Cache, code_version, digest, fingerprint
 from .clock import LATEST, Clock
 from .errors import ProblemsFound, has_errors, root_cause_order
 from .history import read_history
+from .links import Links, page_url
 from .load import discover
 from .media import ASSETS_DIR
 from .packs import pack_job, render_pack_job
@@ -362,14 +363,21 @@ def static_files(checked: CheckedProject) -> Iterator[tuple[str, bytes]]:
         yield f"assets/content/{media}", (root / ASSETS_DIR / media).read_bytes()
     for asset in sorted((TEMPLATES / "assets").glob("*")):
         yield f"assets/{asset.name}", asset.read_bytes()
+    search = checked.project.settings.search
     worker = get_html_env().get_template("search/worker.js.j2").render(
-        question_words=QUESTION_WORDS, synonyms=synonym_map(checked.project.settings.search.synonyms))
+        question_words=QUESTION_WORDS, synonyms=synonym_map(search.synonyms),
+        common_words=sorted({*COMMON_WORDS, *search.common_words} - set(QUESTION_WORDS)),
+        collections=[page_url(Links.LIBRARY)])
     yield engine.search_worker_path(), worker.encode()
 
 
 # words an operator types around the topic of a question; dropped when a topic remains
 QUESTION_WORDS = ("怎么办", "怎么", "发什么", "什么", "如何", "哪些", "哪个", "咋办", "吗", "呢",
                   "的", "了", "是", "要", "该", "应该", "可以")
+# everyday words nearly every page holds (群里 is on most of them): they still count, but a
+# tenth of a topic word, so 群冷了 or 司机在群里骂人 rank by 冷 and 骂人; qunsop.yaml adds more
+COMMON_WORDS = ("群里", "在群里", "一下", "一下子", "有人", "大家", "我们", "咱们", "这个", "那个",
+                "时候", "一个", "多少", "还是", "就是", "已经", "现在", "打多少", "发多少", "说")
 
 
 def synonym_map(groups: list[list[str]]) -> dict[str, list[str]]:

@@ -16,7 +16,9 @@ from typing import Any
 
 from .errors import Problem
 from .festivals import marks_between
+from .lint_overlap import OverlapLint
 from .lint_schedule import lint_schedules
+from .lint_wechat import lint_wechat_actions
 from .media import ASSETS_DIR
 from .models import Calendar, Game, Post, Reply, Tier
 from .resolve import Project
@@ -101,7 +103,9 @@ def lint_project(project: Project, schedules: dict[str, CalendarSchedule],
     banned, problems = load_banned_words(project.root)
     linter = _Linter(project, project.settings.lint, banned, today)
     problems += linter.run(schedules)
-    return problems + lint_schedules(project, schedules)
+    return (problems + lint_schedules(project, schedules)
+            + lint_wechat_actions(project, project.settings.lint)
+            + OverlapLint(project, project.settings.lint).run(schedules))
 
 
 class _Linter:

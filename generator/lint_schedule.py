@@ -188,6 +188,9 @@ class ScheduleLint:
     def unscheduled_announcements(self, schedules: dict[str, CalendarSchedule]) -> None:
         landed = {(slot.origin, day.date, slot.post.id) for schedule in schedules.values()
                   for day in schedule.days for slot in day.slots if slot.post}
+        landed |= {(slot.origin, day.date, slot.activity.activity.id) for schedule in schedules.values()
+                   for day in schedule.days for slot in day.slots
+                   if slot.activity and slot.activity.day == 1}
         for item in self.project.of(Campaign):
             for number, announcement in enumerate(item.model.announcements):
                 if before_shown(announcement.date, set(item.model.tiers), schedules):
@@ -197,6 +200,13 @@ class ScheduleLint:
                                 "unscheduled-announcement",
                                 f"{announcement.date} 这条通知没有落进任何排期：参与的群层级在那天"
                                 "没有按日期的排期，店主和群助理都收不到它")
+            for number, start in enumerate(item.model.activities):
+                if before_shown(start.date, set(item.model.tiers), schedules):
+                    continue
+                if (f"campaign:{item.model.id}", start.date, start.activity) not in landed:
+                    self.report(item, ("activities", number, "date"), "unscheduled-announcement",
+                                f"{start.date} 开始的多日活动 `{start.activity}` 没有落进任何排期："
+                                "活动和这次活动都适用的群层级在那天没有按日期的排期")
 
     def never_scheduled(self) -> None:
         """Approved posts no calendar names, no campaign announces and no pick rule can choose."""

@@ -140,6 +140,11 @@ class Role(Model):
     id: Id
     name: Text = Field(title="角色名称", examples=["门店老板"])
     responsibilities: list[Text] = Field(default_factory=list, title="职责")
+    contact: str = Field(default="", title="联系人", description="印在处置卡上，例如 值班运营 或 王经理",
+                         examples=["值班运营"])
+    phone: str = Field(default="", title="电话",
+                       description="印在处置卡上；每家店不同的（店主、店员）不写，卡上留空手填",
+                       examples=["400-000-0000"])
 
 
 class Kpi(Model):
@@ -217,6 +222,13 @@ class Tier(Model):
     rules: list[Text] = Field(default_factory=list, title="群规")
     kpis: list[Id] = Field(default_factory=list, title="考核指标")
     flows_to: list[Id] = Field(default_factory=list, title="成员去向（层级）")
+    seeds: list[Id] = Field(
+        default_factory=list, title="带出哪些层级的群（种子群）",
+        description="这一层的成员去开、去带哪些层级的群，例如精英门店先开第一批车友群（B-C 种子群）")
+    shares_members_with: list[Id] = Field(
+        default_factory=list, title="和哪些层级有共同成员",
+        description="这些层级的群里有同一批人（例如团长也在车友群里）：同一天不给他们发同一条，"
+                    "题目固定的问答隔 8 周再玩；写一边就行")
     stages: list[Stage] = Field(default_factory=list, title="生命周期阶段")
 
 
@@ -439,6 +451,8 @@ class Escalation(Model):
                                                     "action": "在群里公开回应并转私聊"}]])
     escalate_to: list[EscalateTo] = Field(default_factory=list, title="升级链")
     off_hours: list[Text] = Field(default_factory=list, title="夜间和休息时间怎么办")
+    off_hours_reply: Id | None = Field(default=None, title="夜间先发的话术",
+                                       description="夜里没人能按步骤处理时先发的一条，印在处置卡上")
     owner_notice: str = Field(default="", title="给店主的提示",
                               description="事件处理期间显示在受影响推送包的顶部")
     hold_categories: list[Category] = Field(default_factory=list, title="事件期间暂停的内容分类",
@@ -458,6 +472,13 @@ class Announcement(Model):
     remark: str = Field(default="", title="运营备注", description="只显示在 SOP 网站上，不进推送包")
 
 
+class ActivityStart(Model):
+    date: Date = Field(title="哪天开始")
+    time: ClockTime = Field(title="每天几点发这一天的话术")
+    activity: Id = Field(title="多日活动编号", examples=["checkin-7"])
+    note: str = Field(default="", title="给店主的提示", description="第一天显示在推送包里，店主看得到")
+
+
 class Campaign(Model):
     id: Id
     name: Text = Field(title="活动名称", examples=["十二月销售PK"])
@@ -470,6 +491,9 @@ class Campaign(Model):
     rewards: list[Text] = Field(default_factory=list, title="奖励")
     kpis: list[Id] = Field(default_factory=list, title="考核指标")
     announcements: list[Announcement] = Field(default_factory=list, title="活动通知（插入推送包）")
+    activities: list[ActivityStart] = Field(
+        default_factory=list, title="多日活动（哪天开始）",
+        description="到了那天，多日活动从那个时间开始，每天一条话术进参与群按日期的排期")
 
 
 # --- multi-day activities -------------------------------------------------------
@@ -497,6 +521,11 @@ class Activity(Model):
     days: Int = Field(ge=2, le=60, title="持续几天", examples=[7])
     rules: list[Text] = Field(default_factory=list, title="规则")
     rewards: list[Text] = Field(default_factory=list, title="奖励")
+    budget: list[Text] = Field(default_factory=list, title="预算", description="每个群花多少、花在哪")
+    anti_abuse: list[Text] = Field(default_factory=list, title="防刷和风控",
+                                   description="怎么防止刷单、拉僵尸号、一人多领")
+    kpis: list[Id] = Field(default_factory=list, title="考核指标", description="方案里 kpis 的编号")
+    target: str = Field(default="", title="目标", description="这次活动要达到的数，例如 每群净增 20 人")
     opening: Text = Field(title="第一天的话术", examples=["打卡开始啦！连续 {共几天} 天"])
     daily: Text = Field(examples=['打卡第 {第几天} 天，还剩 {还剩几天} 天'], title="中间每天的话术",
                         description="可用 {第几天} {共几天} {还剩几天} {截止日期}")
@@ -639,6 +668,8 @@ class Game(Model):
     rewards: list[Text] = Field(default_factory=list, title="奖励")
     fallback: list[Text] = Field(default_factory=list, title="冷场怎么办")
     metrics: list[Text] = Field(default_factory=list, title="效果指标")
+    quiz: bool = Field(default=False, title="题目固定的问答",
+                       description="题目写死在话术里：同一批人 quiz_rest_days 天（默认 8 周）内不再玩")
     body: str = Field(default="", title="补充说明")
 
 

@@ -36,7 +36,7 @@ from .render import TEMPLATES, get_html_env
 if TYPE_CHECKING:
     from .group_links import GroupLink
 from .resolve import PLACEHOLDER_PATTERN
-from .schedule import CalendarSchedule, ScheduledDay, ScheduledSlot
+from .schedule import CalendarSchedule, ScheduledDay, ScheduledSlot, source_keys
 
 SLOT_MINUTES = 10
 TEXT_BOM = "\ufeff"  # lets a phone's browser read pack.txt as UTF-8 from any static server
@@ -196,18 +196,7 @@ DEFAULT_NOTICE = "群里正在处理一件事，先按群助理的安排发内�
 
 def last_changed(schedule: CalendarSchedule, day: ScheduledDay, context: PackContext) -> str:
     """The newest change among the calendar and everything this day sends."""
-    keys = [f"calendar:{schedule.calendar.id}"]
-    keys += [f"incident:{entry.incident.id}" for entry in (*day.incidents, *day.maybe)]
-    for slot in day.slots:
-        kind, _, owner = slot.origin.partition(":")
-        if kind in ("campaign", "curriculum"):
-            keys.append(f"{kind}:{owner}")
-        for name in ("post", "game", "reply"):
-            model = getattr(slot, name)
-            if model is not None:
-                keys.append(f"{name}:{model.id}")
-        if slot.activity is not None:
-            keys.append(f"activity:{slot.activity.activity.id}")
+    keys = source_keys(schedule.calendar.id, day)
     dates = [context.changed[key] for key in keys if key in context.changed]
     return max(dates, default="")
 

@@ -48,6 +48,8 @@ from .views import (
     AnnouncementView,
     CalendarPage,
     CampaignPage,
+    CardContact,
+    CardView,
     CategoryRow,
     CurriculumPage,
     DatedStatus,
@@ -89,6 +91,7 @@ FORMAT_LABELS = {"live": "直播", "video": "短视频", "slides": "课件", "on
 ACTIVITY_KIND_LABELS = {"checkin": "打卡", "groupbuy": "拼团", "pk": "比拼", "other": "活动"}
 NAV_GROUPS = {kind.name: kind.label for kind in PLAYBOOK_KINDS}
 MONTH_PAGES_AFTER_DAYS = 62
+CARD_STEPS = 3  # the print card carries the first steps: what happens in the first half hour
 # how strongly each kind of page answers an operator's question ("…怎么办", "…发什么"):
 # plans and lessons first, the library's long lists of post texts last
 SEARCH_BOOST = {"escalation.md.j2": 3.0, "curriculum.md.j2": 3.0, "activity.md.j2": 3.0,
@@ -116,7 +119,7 @@ def plan_site(checked: CheckedProject, glossary: list[str], site_url: str, stamp
     pages = planner.pages()
     links = planner.links
     today, files = today_page(checked, links)
-    pages += [today, changes_page(checked.project, links, history)]
+    pages += [today, changes_page(checked.project, links, history, checked.schedules)]
     pages = with_dates(pages, checked.project, history, planner.extra_sources)
     pages = [replace(page, search_boost=SEARCH_BOOST.get(page.template, 1.0)) for page in pages]
     links.targets |= {page.path for page in pages} | planner.file_targets()
@@ -293,7 +296,9 @@ class _Planner:
             playbook=playbook,
             tiers=tuple(TierRow(self.link(t), node_id(t.id), t.side, LIFECYCLE_LABELS[t.lifecycle],
                                 t.posts_per_day, self.tier_links(t.flows_to),
-                                tuple(node_id(f) for f in t.flows_to if f in own_tiers))
+                                tuple(node_id(f) for f in t.flows_to if f in own_tiers),
+                                self.tier_links(t.seeds),
+                                tuple(node_id(s) for s in t.seeds if s in own_tiers))
                         for t in tiers),
             calendars=tuple((self.link(c), self.tier_links(c.tiers)) for c in calendars),
             curricula=tuple((self.link(c), c.goal) for c in curricula),
@@ -324,6 +329,10 @@ class _Planner:
             kpis=tuple(k for k in playbook.kpis if k.id in tier.kpis),
             flows_to=self.tier_links(tier.flows_to),
             fed_by=tuple(self.link(t) for t in tiers if tier.id in t.flows_to),
+            seeds=self.tier_links(tier.seeds),
+            seeded_by=tuple(self.link(t) for t in tiers if tier.id in t.seeds),
+            shares_members_with=tuple(self.link(t) for t in tiers if t.id != tier.id and (
+                t.id in tier.shares_members_with or tier.id in t.shares_members_with)),
             calendars=tuple(self.link(c) for c in calendars if tier.id in c.tiers),
             games=tuple(self.link(g) for g in games),
             curricula=tuple(self.link(c) for c in curricula
@@ -427,11 +436,40 @@ class _Planner:
                               for e in plan.escalate_to),
             held=tuple(CATEGORY_LABELS[c] for c in plan.hold_categories),
             incidents=tuple(self.link(i) for i in self.project.of(Incident).models()
-                            if i.plan == plan.id)),
+                            if i.plan == plan.id),
+            card=self.card(playbook, plan, steps, reply(plan.off_hours_reply))),
             nav_group=NAV_GROUPS["escalation"])
+
+    def card(self, playbook: Playbook, plan: Escalation, steps: tuple[StepView, ...],
+             night_reply: Reply | None) -> CardView:
+        """The print card: the first three steps, the night rule, whom to call, the scripts."""
+        first = steps[:CARD_STEPS]
+        roles = {role.id: role for role in playbook.roles}
+        chain: list[CardContact] = []
+        seen: set[str] = set()
+
+        def add(role_id: str | None, when: str) -> None:
+            if role_id is None or role_id in seen or role_id not in roles:
+                return
+            seen.add(role_id)
+            role = roles[role_id]
+            chain.append(CardContact(role.name, role.contact, role.phone, when))
+        for step, source in zip(first, plan.steps, strict=False):
+            add(source.owner, f"{step.minutes}内")
+            add(source.backup, "顶班")
+        for link in plan.escalate_to:
+            add(link.role, f"{minutes_text(link.after_minutes)}未解决")
+        for step, source in zip(steps, plan.steps, strict=True):  # later steps' owners, e.g. 客服
+            add(source.owner, f"{step.minutes}内")
+        scripts = [(f"第 {number} 步（{step.minutes}内）", step.reply_text)
+                   for number, step in enumerate(first, start=1) if step.reply_text]
+        if night_reply is not None:
+            scripts.append(("夜间先发", night_reply.body))
+        return CardView(first, tuple(chain), tuple(plan.off_hours), tuple(scripts))
 
     def campaign(self, campaign: Campaign) -> Page:
         posts = self.project.of(Post)
+        activities = self.project.of(Activity)
         announcements = tuple(
             AnnouncementView(f"{a.date.month}月{a.date.day}日", a.time, posts[a.post].model.title,
                              a.note, a.remark, posts[a.post].model.body)
@@ -440,14 +478,24 @@ class _Planner:
         kpis = tuple(k for k in playbook.kpis if k.id in campaign.kpis) if playbook else ()
         return Page(self.links.item(campaign), "campaign.md.j2", campaign.name, CampaignPage(
             campaign=campaign, tiers=self.tier_links(campaign.tiers), kpis=kpis,
-            announcements=announcements), nav_group=NAV_GROUPS["campaign"])
+            announcements=announcements,
+            activities=tuple((f"{s.date.month}月{s.date.day}日", s.time,
+                              self.link(activities[s.activity].model), s.note)
+                             for s in sorted(campaign.activities, key=lambda s: (s.date, s.time))
+                             if s.activity in activities)), nav_group=NAV_GROUPS["campaign"])
 
     def activity(self, activity: Activity) -> Page:
+        playbook = self.project.playbook_for(self.project.of(Activity)[activity.id])
         return Page(self.links.item(activity), "activity.md.j2", activity.name, ActivityPage(
             activity=activity, kind=ACTIVITY_KIND_LABELS[activity.kind],
             tiers=self.tier_links(activity.tiers),
             lines=tuple((day, activity.line(day)) for day in range(1, activity.days + 1)),
-            used_by=self.calendars_using(lambda s: s.activity and s.activity.activity.id == activity.id)),
+            used_by=self.calendars_using(lambda s: s.activity and s.activity.activity.id == activity.id),
+            kpis=tuple(k for k in playbook.kpis if k.id in activity.kpis) if playbook else (),
+            started_by=tuple((self.link(c), "、".join(f"{s.date.month}月{s.date.day}日" for s in c.activities
+                                                      if s.activity == activity.id))
+                             for c in self.project.of(Campaign).models()
+                             if any(s.activity == activity.id for s in c.activities))),
             nav_group=NAV_GROUPS["activity"])
 
     def incident(self, incident: Incident) -> Page:

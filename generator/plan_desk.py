@@ -19,12 +19,13 @@ from .festivals import marks_between
 from .history import STATUS_LABELS, History
 from .kinds import KIND_OF_MODEL, KINDS
 from .links import Links, page_url
+from .media import ASSETS_DIR
 from .models import CATEGORY_LABELS, CHANNEL_LABELS, Campaign, Incident, Playbook, Post, Tier
 from .pipeline import CheckedProject
 from .resolve import Project
 from .roster import roster_groups
-from .schedule import ScheduledDay
-from .views import ChangeEntry, ChangesPage, Link, Page, TodayPage
+from .schedule import CalendarSchedule, ScheduledDay, source_keys
+from .views import ChangeEntry, ChangeItem, ChangesPage, Link, Page, TodayPage
 
 TODAY_DATA = "today-data"
 
@@ -111,25 +112,71 @@ def as_json(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
-def changes_page(project: Project, links: Links, history: History) -> Page:
-    """Recent commits, and which posts, calendars and plans each changed, linked."""
+PACKS_LISTED = 6  # pack days named for one change; the rest are counted
+MEDIA_KINDS = {".png": "图片", ".jpg": "图片", ".jpeg": "图片", ".webp": "图片", ".gif": "图片",
+               ".mp4": "视频"}
+
+
+def changes_page(project: Project, links: Links, history: History,
+                 schedules: dict[str, CalendarSchedule]) -> Page:
+    """Recent commits for operators: the Chinese summary, who and when, which pages and which
+    pack days each touched, linked; a media file shown as the picture or video it is."""
     by_path = {item.source.path: item for index in project.indexes.values() for item in index}
+    sent = pack_days(schedules)
+    users: dict[str, list[Post]] = defaultdict(list)
+    for post in project.of(Post).models():
+        for media in post.media:
+            users[f"{ASSETS_DIR}/{media.path}"].append(post)
+            if media.poster:
+                users[f"{ASSETS_DIR}/{media.poster}"].append(post)
     entries = []
     for change in history.changes:
-        items: list[tuple[str, str, Link]] = []
+        items: list[ChangeItem] = []
         for status, path in change.files:
+            what = STATUS_LABELS.get(status, "修改")
             item = by_path.get(path)
             kind = KINDS[item.source.kind] if item else None
             if item is not None and kind is not None and (kind.page or kind.name == "post"):
                 model = item.model
                 title = str(getattr(model, "title", None) or getattr(model, "name", path))
-                items.append((kind.label, STATUS_LABELS.get(status, "修改"), Link(title, links.item(model))))
+                days = sent.get(f"{kind.name}:{model.id}", [])
+                packs = tuple(Link(label, links.pack(calendar, key)) for calendar, key, label
+                              in days[:PACKS_LISTED])
+                items.append(ChangeItem(what, kind.label, Link(title, links.item(model)), packs,
+                                        max(0, len(days) - PACKS_LISTED)))
+            elif path.startswith(ASSETS_DIR + "/"):
+                name = path.rsplit("/", 1)[-1]
+                label = MEDIA_KINDS.get(name[name.rfind("."):].lower(), "素材文件")
+                used = tuple(Link(post.title, links.item(post)) for post in users.get(path, []))
+                items.append(ChangeItem(what, label, Link(name, ""), used_by=used))
             else:
-                items.append(("文件", STATUS_LABELS.get(status, "修改"), Link(path, "")))
-        entries.append(ChangeEntry(change.date.isoformat(), change.subject, change.commit,
-                                   tuple(items)))
+                items.append(ChangeItem(what, "文件", Link(path, "")))
+        summary = change.summary or made_up_summary(items)
+        entries.append(ChangeEntry(change.date.isoformat(), summary, not change.summary,
+                                   change.author, change.commit, tuple(items)))
     return Page(Links.CHANGES, "changes.md.j2", "变更记录", ChangesPage(tuple(entries)),
                 searchable=False)
+
+
+def pack_days(schedules: dict[str, CalendarSchedule]) -> dict[str, list[tuple[str, str, str]]]:
+    """Source key (post:id, calendar:id…) -> the pack days that send it: (calendar, day, label)."""
+    found: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for schedule in schedules.values():
+        calendar = schedule.calendar
+        for day in schedule.days:
+            label = f"{calendar.name} {day.date.month}月{day.date.day}日" if day.date else \
+                f"{calendar.name} 第 {day.number} 天"
+            for key in sorted(set(source_keys(calendar.id, day))):
+                found[key].append((calendar.id, day.key, label))
+    return found
+
+
+def made_up_summary(items: list[ChangeItem]) -> str:
+    """A Chinese summary from what a commit touched: 修改 2 个帖子、新增 1 个图片."""
+    counts: dict[tuple[str, str], int] = {}
+    for item in items:
+        counts[(item.what, item.kind)] = counts.get((item.what, item.kind), 0) + 1
+    return "、".join(f"{what} {count} 个{kind}" for (what, kind), count in counts.items())
 
 
 LEAVES = (str, int, float, dt.date, type(None))  # hold no source item: not walked

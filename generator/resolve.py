@@ -313,6 +313,8 @@ class _ReferenceChecker:
             self.ref(item, ("owner",), tier.owner, self.roles_of(item), "角色")
             self.refs(item, ("kpis",), tier.kpis, self.kpis_of(item), "指标")
         self.refs(item, ("flows_to",), tier.flows_to, self.project.of(Tier))
+        self.refs(item, ("shares_members_with",), tier.shares_members_with, self.project.of(Tier))
+        self.refs(item, ("seeds",), tier.seeds, self.project.of(Tier))
         if tier.id in tier.flows_to:
             self.problems.append(item.problem(("flows_to",), "self-reference",
                                               "flows_to 不能指向自己"))
@@ -434,6 +436,7 @@ class _ReferenceChecker:
             self.ref(item, ("steps", number, "reply"), step.reply, self.project.of(Reply))
         for number, link in enumerate(plan.escalate_to):
             self.ref(item, ("escalate_to", number, "role"), link.role, roles, "角色")
+        self.ref(item, ("off_hours_reply",), plan.off_hours_reply, self.project.of(Reply))
 
     def campaign(self, item: Item[Campaign]) -> None:
         campaign = item.model
@@ -448,10 +451,18 @@ class _ReferenceChecker:
                 post = self.project.of(Post)[announcement.post]
                 self.suits_tiers(item, loc, post, campaign.tiers)
                 self.valid_on(item, loc, post, announcement.date)
+        for number, start in enumerate(campaign.activities):
+            self.placeholders(item, ("activities", number, "note"), start.note)
+            loc = ("activities", number, "activity")
+            if self.ref(item, loc, start.activity, self.project.of(Activity)):
+                activity = self.project.of(Activity)[start.activity]
+                if not set(activity.model.tiers) & set(campaign.tiers):
+                    self.suits_tiers(item, loc, activity, campaign.tiers)  # reports the mismatch
 
     def activity(self, item: Item[Activity]) -> None:
         activity = item.model
-        self.playbook_exists(item)
+        if self.playbook_exists(item):
+            self.refs(item, ("kpis",), activity.kpis, self.kpis_of(item), "指标")
         self.refs(item, ("tiers",), activity.tiers, self.project.of(Tier))
         tokens = set(ACTIVITY_TOKENS)
         for loc, text in activity_texts(activity):

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import Problem, UsageError
 from .festivals import day_mark
+from .members import calendars_share, shared_tiers
 from .models import (
     CATEGORY_LABELS,
     WEEKDAYS,
@@ -119,6 +120,23 @@ class ScheduledDay:
     maybe: tuple[OpenIncident, ...] = ()
 
 
+def source_keys(calendar_id: str, day: ScheduledDay) -> list[str]:
+    """The sources a day's pack is made from, as kind:id (calendar, posts, campaigns…)."""
+    keys = [f"calendar:{calendar_id}"]
+    keys += [f"incident:{entry.incident.id}" for entry in (*day.incidents, *day.maybe)]
+    for slot in day.slots:
+        kind, _, owner = slot.origin.partition(":")
+        if kind in ("campaign", "curriculum"):
+            keys.append(f"{kind}:{owner}")
+        for name in ("post", "game", "reply"):
+            model = getattr(slot, name)
+            if model is not None:
+                keys.append(f"{name}:{model.id}")
+        if slot.activity is not None:
+            keys.append(f"activity:{slot.activity.activity.id}")
+    return keys
+
+
 @dataclass(frozen=True)
 class CalendarSchedule:
     calendar: Calendar
@@ -217,11 +235,60 @@ def build_schedules(project: Project, anchor: dt.date) -> tuple[dict[str, Calend
     # shared by every calendar: sorting and tier sets once, not once per calendar
     approved = [(post, frozenset(post.tiers)) for post in
                 sorted(project.of(Post).models(), key=lambda post: post.id) if post.status == "approved"]
+    taken = _Taken(project)
     for item in project.of(Calendar):
-        schedule, found = _Expander(project, item, approved, anchor).expand()
+        schedule, found = _Expander(project, item, approved, anchor, taken.avoid_for(item.model)).expand()
         schedules[item.model.id] = schedule
+        taken.record(schedule)
         problems.extend(found)
     return schedules, problems
+
+
+def no_avoid(date: dt.date) -> frozenset[str]:
+    return frozenset()
+
+
+class _Taken:
+    """Posts that groups sharing members already get on a date, so a pick chooses another.
+
+    Calendars are expanded one after another: for one already expanded its day's posts
+    are known; for one still to come, the posts its day names directly are.
+    """
+
+    def __init__(self, project: Project) -> None:
+        self.shared = shared_tiers(project)
+        self.calendars = [item.model for item in project.of(Calendar) if item.model.is_dated]
+        self.used: dict[str, dict[dt.date, frozenset[str]]] = {}
+
+    def record(self, schedule: CalendarSchedule) -> None:
+        self.used[schedule.calendar.id] = {
+            day.date: frozenset(slot.post.id for slot in day.slots
+                                if slot.post and slot.channel != "private")
+            for day in schedule.days if day.date is not None}
+
+    def avoid_for(self, calendar: Calendar) -> Callable[[dt.date], frozenset[str]]:
+        partners = [other for other in self.calendars if other.id != calendar.id
+                    and calendars_share(self.shared, calendar, other)]
+        if not calendar.is_dated or not partners:
+            return no_avoid
+
+        def avoid(date: dt.date) -> frozenset[str]:
+            found: set[str] = set()
+            for other in partners:
+                known = self.used.get(other.id)
+                found |= known.get(date, frozenset()) if known is not None else named_posts(other, date)
+            return frozenset(found)
+        return avoid
+
+
+def named_posts(calendar: Calendar, date: dt.date) -> frozenset[str]:
+    """Posts a dated calendar names directly for a date (its picks are not known yet)."""
+    if (calendar.start is not None and date < calendar.start) or \
+            (calendar.end is not None and date > calendar.end):  # an open end: no limit
+        return frozenset()
+    override = next((day for day in calendar.overrides if day.date == date), None)
+    plan = override or calendar.weekly.get(WEEKDAYS[date.weekday()], DayPlan())
+    return frozenset(slot.post for slot in plan.slots if slot.post and slot.channel != "private")
 
 
 def day_key(day: dt.date | int) -> str:
@@ -275,9 +342,11 @@ class _Day:
 
 class _Expander:
     def __init__(self, project: Project, item: Item[Calendar],
-                 approved: list[tuple[Post, frozenset[str]]], anchor: dt.date) -> None:
+                 approved: list[tuple[Post, frozenset[str]]], anchor: dt.date,
+                 avoid: Callable[[dt.date], frozenset[str]] = no_avoid) -> None:
         self.anchor = anchor
         self.project = project
+        self.avoid = avoid  # posts groups sharing members already get that day
         self.approved = approved
         self.item = item
         self.calendar = item.model
@@ -303,13 +372,14 @@ class _Expander:
     def expand(self) -> tuple[CalendarSchedule, list[Problem]]:
         days = list(self._plans())
         by_number = {day.number: day for day in days}
-        starts: list[tuple[_Day, Loc, Activity, ScheduledSlot]] = []
+        starts: list[tuple[Any, ...]] = []  # (first day, loc, activity, base slot[, campaign])
         for day in days:
             for number, slot in enumerate(day.plan.slots):
                 self._slot(day, (*day.loc, "slots", number), slot, starts)
         # the calendar's own slots come first; multi-day lines fill the times left free
-        for first, loc, activity, base in starts:
-            self._activity(first, loc, activity, base, by_number)
+        self._campaign_activities(days, starts)
+        for first, loc, activity, base, *owner in starts:
+            self._activity(first, loc, activity, base, by_number, *owner)
         for day in days:
             if day.date is not None:
                 self._announcements(day)
@@ -445,8 +515,24 @@ class _Expander:
             return
         day.slots.append(slot if slot.loc == loc else replace(slot, loc=loc))
 
+    def _campaign_activities(self, days: list[_Day], starts: list[tuple[Any, ...]]) -> None:
+        """Multi-day activities a campaign starts on a date, in the calendars of the tiers
+        both the campaign and the activity are for."""
+        by_date = {day.date: day for day in days if day.date is not None}
+        for campaign in self.project.of(Campaign):
+            if not set(campaign.model.tiers) & self.tiers:
+                continue
+            for number, start in enumerate(campaign.model.activities):
+                activity = self.project.of(Activity).items.get(start.activity)
+                day = by_date.get(start.date)
+                if activity is None or day is None or not self.tiers <= set(activity.model.tiers):
+                    continue
+                base = ScheduledSlot(start.time, "activity", "group", note=start.note,
+                                     origin=f"campaign:{campaign.model.id}")
+                starts.append((day, ("activities", number), activity.model, base, campaign))
+
     def _slot(self, day: _Day, loc: Loc, slot: Slot,
-              starts: list[tuple[_Day, Loc, Activity, ScheduledSlot]]) -> None:
+              starts: list[tuple[Any, ...]]) -> None:
         posts = self.project.of(Post).items
         base = ScheduledSlot(slot.time, slot.category, slot.channel, note=slot.note,
                              remark=slot.remark, task=slot.task, loc=loc,
@@ -477,13 +563,18 @@ class _Expander:
             self._pick(day, loc, slot, base)
 
     def _activity(self, first: _Day, loc: Loc, activity: Activity, base: ScheduledSlot,
-                  by_number: dict[int, _Day]) -> None:
-        """Day 1 of the activity is this slot's day; each later day gets its own line."""
+                  by_number: dict[int, _Day], owner: Item[Any] | None = None) -> None:
+        """Day 1 of the activity is this slot's day; each later day gets its own line.
+        A calendar's slot or a campaign (`owner`) asked for it; problems are reported there."""
+        where = owner or self.item
+        # a campaign's entry names the activity and the time; a calendar slot is the entry
+        slot_loc = loc if owner is None else (*loc, "time")
+        origin = f"activity:{activity.id}" if owner is None else base.origin
         last_number = first.number + activity.days - 1
         last_date = first.date + dt.timedelta(days=activity.days - 1) if first.date else None
         lines = [activity.line(day) for day in range(1, activity.days + 1)]
         if first.date is None and any("{截止日期}" in line for line in lines):
-            self.problems.append(self.item.problem(
+            self.problems.append(where.problem(
                 (*loc, "activity"), "activity-date",
                 f"多日活动 `{activity.id}` 的话术用了 {{截止日期}}，按建群天数的排期没有日期："
                 "请改用 {还剩几天}"))
@@ -497,15 +588,15 @@ class _Expander:
                 return  # past the days expanded: the activity goes on in days not shown yet
             if day is None:
                 until = f"（{last_date}）" if last_date else ""
-                self.problems.append(self.item.problem(
+                self.problems.append(where.problem(
                     (*loc, "activity"), "activity-past-end",
                     f"多日活动 `{activity.id}` 共 {activity.days} 天，要到第 {last_number} 天{until}，"
                     "超出了排期的范围：请提前开始"))
                 return
             text = fill_activity_tokens(lines[offset], activity, offset + 1, last_date)
             line = ActivityLine(activity, offset + 1, text)
-            self._add(day, replace(base, activity=line, origin=f"activity:{activity.id}",
-                                   note=base.note if offset == 0 else "", remark=""), loc)
+            self._add(day, replace(base, activity=line, origin=origin,
+                                   note=base.note if offset == 0 else "", remark=""), slot_loc, owner)
 
     def _last_relative_day(self) -> int:
         return max((day.day for day in self.calendar.days), default=0)
@@ -545,8 +636,10 @@ class _Expander:
             heap = self.heaps[key] = [(0, 0, post.id, post) for post in self.pool(*key)]
             heapq.heapify(heap)
         count, last = self.usage.count, self.usage.last
+        avoided = self.avoid(date) if date is not None else frozenset()
         skipped = []
         chosen: Post | None = None
+        doubled: Post | None = None  # the best post shared members already get: the last resort
         while heap:
             used, when, post_id, post = heap[0]
             current = (count.get(post_id, 0), last.get(post_id, 0))
@@ -554,9 +647,13 @@ class _Expander:
                 heapq.heapreplace(heap, (*current, post_id, post))
             elif (post.valid_from or post.valid_until) and not self._valid_for(post, date):
                 skipped.append(heapq.heappop(heap))
+            elif post_id in avoided:
+                doubled = doubled or post
+                skipped.append(heapq.heappop(heap))
             else:
                 chosen = post
                 break
+        chosen = chosen or doubled
         for entry in skipped:
             heapq.heappush(heap, entry)
         return chosen

@@ -39,13 +39,16 @@ LINT_RULES: dict[str, tuple[Level, str]] = {
     "calendar-ending": ("warning", "长期群层级的排期 calendar_ending_within_days 天内结束"),
     "festival-day": ("warning", "排期范围内的节日（腊八、春节、冬至等）没有专门安排"),
     "workday-swap": ("warning", "调休上班的周末还在用周末模板"),
+    "delete-others-message": ("warning", "让人删除或撤回别人的消息（普通微信群里做不到）"),
+    "doubled-post": ("warning", "有共同成员的群同一天收到同一条帖子、同一个游戏或两条节日帖"),
+    "repeat-quiz": ("warning", "有共同成员的群 quiz_rest_days 天内玩同一套问答"),
 }
 LintRule = Literal[
     "banned-word", "raw-html", "bad-link", "image-too-large", "video-too-large", "too-many-images",
     "post-too-long", "expiring-soon", "below-cadence", "time-word", "weekday-word", "repeat-post",
     "same-tag-day", "announcement-time", "moments-ads", "tier-without-calendar",
     "unscheduled-announcement", "never-scheduled", "category-mismatch", "calendar-ending",
-    "festival-day", "workday-swap",
+    "festival-day", "workday-swap", "delete-others-message", "doubled-post", "repeat-quiz",
 ]
 
 
@@ -71,6 +74,11 @@ class LintSettings(Model):
     calendar_ending_within_days: int = Field(default=14, ge=0, le=365, title="排期结束前多少天提醒续排")
     repeat_within_days: int = Field(default=7, ge=0, le=365, title="同一条多少天内不重复")
     max_same_tag_per_day: int = Field(default=2, ge=1, le=50, title="同一天同一标签最多几条")
+    quiz_rest_days: int = Field(default=56, ge=0, le=365, title="同一套问答隔多少天再玩",
+                                description="对有共同成员的群：题目固定的问答（quiz: true）"
+                                            "在这么多天内不重复")
+    festival_tag: str = Field(default="节日", title="节日帖的标签",
+                              description="有共同成员的群同一天只发一条带这个标签的帖子")
 
     def level(self, rule: str) -> Level:
         configured: dict[str, Level] = {str(key): level for key, level in self.severity.items()}
@@ -83,6 +91,9 @@ class SearchSettings(Model):
     synonyms: list[list[str]] = Field(
         default_factory=list, title="同义词",
         description="每组是一行意思相同的词，例如 [大量, 集体]；搜索其中一个也能找到另一个")
+    common_words: list[str] = Field(
+        default_factory=list, title="常用词",
+        description="几乎每页都有的词（群里、一下这类已内置）：搜索时只算很小的分量")
 
 
 class Settings(Model):

@@ -101,6 +101,8 @@ class TierRow:
     posts_per_day: int
     flows_to: tuple[Link, ...]
     flow_nodes: tuple[str, ...]
+    seeds: tuple[Link, ...]
+    seed_nodes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,9 @@ class TierPage:
     kpis: tuple[Kpi, ...]
     flows_to: tuple[Link, ...]
     fed_by: tuple[Link, ...]
+    seeds: tuple[Link, ...]
+    seeded_by: tuple[Link, ...]
+    shares_members_with: tuple[Link, ...]
     calendars: tuple[Link, ...]
     games: tuple[Link, ...]
     curricula: tuple[Link, ...]
@@ -176,6 +181,24 @@ class StepView:
 
 
 @dataclass(frozen=True)
+class CardContact:
+    role: str
+    contact: str  # empty: a line to fill in by hand
+    phone: str
+    when: str  # 第一响应 / 30 分钟未解决
+
+
+@dataclass(frozen=True)
+class CardView:
+    """The one-page print card: what to do first, at night, whom to call, what to send."""
+
+    first_steps: tuple[StepView, ...]
+    chain: tuple[CardContact, ...]
+    night: tuple[str, ...]
+    scripts: tuple[tuple[str, str], ...]  # when to send, text
+
+
+@dataclass(frozen=True)
 class EscalationPage:
     plan: Escalation
     tiers: tuple[Link, ...]
@@ -184,6 +207,7 @@ class EscalationPage:
     escalate_to: tuple[tuple[str, str], ...]  # after, role name
     held: tuple[str, ...]  # category labels held back during an incident
     incidents: tuple[Link, ...]
+    card: CardView
 
 
 @dataclass(frozen=True)
@@ -202,6 +226,7 @@ class CampaignPage:
     tiers: tuple[Link, ...]
     kpis: tuple[Kpi, ...]
     announcements: tuple[AnnouncementView, ...]
+    activities: tuple[tuple[str, str, Link, str], ...]  # date, time, activity, note
 
 
 @dataclass(frozen=True)
@@ -211,6 +236,8 @@ class ActivityPage:
     tiers: tuple[Link, ...]
     lines: tuple[tuple[int, str], ...]  # activity day, text (tokens shown as written)
     used_by: tuple[Link, ...]
+    kpis: tuple[Kpi, ...]
+    started_by: tuple[tuple[Link, str], ...]  # campaign, when
 
 
 @dataclass(frozen=True)
@@ -335,11 +362,23 @@ class TodayPage:
 
 
 @dataclass(frozen=True)
+class ChangeItem:
+    what: str  # 新增 / 修改 / 删除…
+    kind: str  # 帖子, 排期, 图片…
+    link: Link  # url "" when the page is gone or there is none
+    packs: tuple[Link, ...] = ()  # the pack days that send it (the first few)
+    more_packs: int = 0  # pack days beyond those listed
+    used_by: tuple[Link, ...] = ()  # for a media file: the posts that show it
+
+
+@dataclass(frozen=True)
 class ChangeEntry:
     date: str
-    subject: str
+    summary: str  # Chinese: the commit's 变更说明, its Chinese subject, or made from its items
+    made_up: bool  # the summary was made from the items (the commit said it only in English)
+    author: str
     commit: str
-    items: tuple[tuple[str, str, Link], ...]  # kind label, what happened, link (url "" if gone)
+    items: tuple[ChangeItem, ...]
 
 
 @dataclass(frozen=True)

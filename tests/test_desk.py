@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
+import logging
 import os
 import re
 import subprocess
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 import icalendar
 import pytest
+from pdfminer.high_level import extract_pages
+from pdfminer.layout import LTChar, LTPage
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -109,6 +114,50 @@ def test_pages_and_packs_show_when_they_last_changed(scratch: ScratchProject) ->
     assert "改了一个故事" in (again / "changes/index.html").read_text(encoding="utf-8")
 
 
+def change_section(page: str, heading: str) -> str:
+    """The text of one commit's section of the 变更记录 page (tags kept)."""
+    start = page.index(heading, page.index("<article"))  # not the table of contents
+    end = page.find("<h2", start)
+    return page[start:end if end > 0 else len(page)]
+
+
+def test_changes_show_chinese_summaries_authors_pages_pack_days_and_media(
+        scratch: ScratchProject) -> None:
+    git(scratch.root, "init", "-q")
+    git(scratch.root, "add", "-A")
+    git(scratch.root, "commit", "-qm", "Initial import")
+    post = scratch.root / "content_library/posts/needed/tyre-pressure.md"
+    post.write_text(post.read_text(encoding="utf-8") + "出车前看一眼胎压。\n", encoding="utf-8")
+    scratch.write_bytes("content_library/assets/pressure.png",
+                        (scratch.root / "content_library/assets/pressure.png").read_bytes() + b"\0")
+    git(scratch.root, "add", "-A")
+    git(scratch.root, "commit", "-qm", "冬天胎压帖补一句出车前检查，换了配图",
+        date="2026-11-25T09:00:00+08:00")
+    story = scratch.root / "content_library/posts/liked/road-story.md"
+    story.write_text(story.read_text(encoding="utf-8") + "大家路上小心。\n", encoding="utf-8")
+    git(scratch.root, "add", "-A")
+    git(scratch.root, "commit", "-qm", "Tweak story\n\n变更说明：路上的故事加一句提醒", date="2026-11-26T09:00:00+08:00")
+    scratch.write("playbooks/demo/tiers/c-store.yaml",
+                  (scratch.root / "playbooks/demo/tiers/c-store.yaml").read_text(encoding="utf-8")
+                  .replace("name: 门店车友群", "name: 门店车友群（新）"))
+    git(scratch.root, "add", "-A")
+    git(scratch.root, "commit", "-qm", "Rename tier", date="2026-11-27T09:00:00+08:00")
+    page = (build(scratch) / "changes/index.html").read_text(encoding="utf-8")
+    # a Chinese subject is the summary; who and when
+    chinese = change_section(page, "2026-11-25 · 冬天胎压帖补一句出车前检查，换了配图")
+    assert "编辑 提交" in chinese and "自动写的摘要" not in chinese
+    # the page, and the pack days that send the post, linked
+    assert re.search(r'修改 帖子：<a href="[^"]*library/needed/#tyre-pressure">冬天胎压怎么看</a>', chinese)
+    assert re.search(r'推送包：<a [^；]*<a href="[^"]*packs/week/2026-12-07/">一周排期 12月7日</a>', chinese)
+    # the picture shown as a picture, with the post it is in
+    assert re.search(r"修改 图片：<code>pressure\.png</code>（用在 <a [^>]*>冬天胎压怎么看</a>）", chinese)
+    assert "content_library/assets" not in chinese
+    # an English subject: its 变更说明 trailer, or a summary made from what changed
+    assert "2026-11-26 · 路上的故事加一句提醒" in page and "Tweak story" not in page
+    assert "2026-11-27 · 修改 1 个群层级" in page and "Rename tier" not in page
+    assert "自动写的摘要" in change_section(page, "2026-11-27 · ")
+
+
 @pytest.mark.browser
 def test_today_page_shows_a_chosen_day_without_a_rebuild(minimal_site: Path, phone) -> None:  # type: ignore[no-untyped-def]
     with serve(minimal_site) as base:
@@ -146,6 +195,54 @@ def test_escalation_card_prints_on_one_page(minimal_site: Path, phone) -> None: 
         finally:
             phone.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
         assert visible == ["qs-card"]
+
+
+A4_POINTS = (595, 842)
+RADICALS = str.maketrans("⻔⻋⻚⻓⻅⻜⻢⻛⻰⻄", "门车页长见飞马风龙西")  # NFKC leaves these
+SMALLEST_POINTS = 11.5  # 12pt type as Chromium writes it (11.7): readable at arm's length
+
+
+def card_pdf(driver, url: str) -> tuple[list[LTPage], list[float], str]:  # type: ignore[no-untyped-def]
+    """The page printed as the browser prints it (A4 from the page's CSS): its pages, the size
+    of every character and the text."""
+    driver.get(url)
+    pdf = base64.b64decode(driver.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True})["data"])
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # Chromium's CJK fonts lack a FontBBox
+    pages = list(extract_pages(io.BytesIO(pdf)))
+    sizes: list[float] = []
+    text: list[str] = []
+
+    def walk(node) -> None:  # type: ignore[no-untyped-def]
+        if isinstance(node, LTChar):
+            sizes.append(node.size)
+            text.append(node.get_text())
+        elif hasattr(node, "__iter__"):
+            for child in node:
+                walk(child)
+    for page in pages:
+        walk(page)
+    # the PDF's fonts map some characters to radicals (⾥ for 里, ⻔ for 门): read them as people do
+    plain = unicodedata.normalize("NFKC", "".join(text)).translate(RADICALS)
+    return pages, sizes, plain.replace(" ", "")
+
+
+@pytest.mark.browser
+def test_the_complaint_card_prints_on_one_a4_page_readable_at_arms_length(  # type: ignore[no-untyped-def]
+        example_site: Path, phone) -> None:
+    with serve(example_site) as base:
+        pages, sizes, text = card_pdf(phone, base + "truck-tyres/escalations/product-complaint/")
+        assert len(pages) == 1 and (round(pages[0].width), round(pages[0].height)) == A4_POINTS
+        assert min(sizes) >= SMALLEST_POINTS, min(sizes)
+        # the first three steps with their times, the night rule, the chain, the scripts
+        for expected in ("先做这三步", "5分钟内·门店老板", "15分钟内·门店老板", "30分钟内·门店老板",
+                         "夜间和休息时间", "不等天亮", "找谁", "30分钟未解决", "区域经理",
+                         "400-000-6688", "138-0000-0001", "照着发", "夜间先发", "这事我们很重视"):
+            assert expected in text, expected
+        assert "征得客户同意" not in text  # the later steps stay on the page
+        # every plan of the example fits its card on one page
+        for plan in sorted((example_site / "truck-tyres/escalations").iterdir()):
+            pages, sizes, _ = card_pdf(phone, f"{base}truck-tyres/escalations/{plan.name}/")
+            assert len(pages) == 1 and min(sizes) >= SMALLEST_POINTS, plan.name
 
 
 def test_step_times_read_as_people_say_them() -> None:

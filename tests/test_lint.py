@@ -82,3 +82,35 @@ def test_a_content_rule_error_stops_the_build(scratch: ScratchProject) -> None:
     tier.write_text(tier.read_text(encoding="utf-8").replace("side: C", "side: Q"), encoding="utf-8")
     run = run_qunsop("build", str(scratch.root))
     assert run.exit_code == 1 and "c-store.yaml" in run.output and "raw-html" in run.output, run.output
+
+
+PLAN = "playbooks/demo/escalations/complaint.yaml"
+
+
+@pytest.mark.parametrize(("body", "action"), [
+    ("发现广告先删掉，再提醒大家别点。", "在群里公开回应并转私聊"),
+    ("大家放心。", "撤回投诉人的消息，再转私聊"),
+])
+def test_deleting_others_messages_is_flagged(scratch: ScratchProject, body: str, action: str) -> None:
+    """In an ordinary WeChat group only the sender recalls, within 2 minutes: a post or plan
+    telling the owner to delete someone's message is advice nobody can follow."""
+    scratch.write(POST, post(body))
+    plan = scratch.root / PLAN
+    plan.write_text(plan.read_text(encoding="utf-8").replace("在群里公开回应并转私聊", action),
+                    encoding="utf-8")
+    found = [p for p in scratch.validate().problems() if p["code"] == "delete-others-message"]
+    assert len(found) == 1, found
+    where = (POST, 8, "body") if "删" in body else (PLAN, 10, "steps[0].action")
+    assert (found[0]["file"], found[0]["line"], found[0]["path"]) == where
+    assert found[0]["severity"] == "warning" and "移出群" in found[0]["message"]
+
+
+def test_actions_people_have_are_not_flagged(scratch: ScratchProject) -> None:
+    scratch.write(POST, post("把发广告的人移出群，再提醒大家别点。\n发错了 2 分钟内自己长按撤回。\n"
+                             "没准备礼品的店，把送礼品那一行删掉再发。\n请发的人自己撤回。\n"
+                             "不删除原始聊天记录。\n店里没货的款先删掉再发。\n企业微信客户群可以设防骚扰规则，自动删消息。"))
+    assert "delete-others-message" not in codes(scratch)
+    scratch.write(POST, post("发现广告先删掉。"))
+    scratch.write("qunsop.yaml", "lint:\n  severity:\n    below-cadence: off\n"
+                                 "    delete-others-message: off\n")
+    assert "delete-others-message" not in codes(scratch)

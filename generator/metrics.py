@@ -203,8 +203,8 @@ def _read_row(row: list[str], line: int, relative: str, columns: dict[str, int],
     counts: dict[str, int | None] = {}
     for name in COUNTS:
         text = cell(name)
+        counts[name] = None
         if not text or name not in columns:
-            counts[name] = None
             if name == "members":
                 problem(name, "data-missing", "这一行没有群成员数：每个群每天都要有")
                 bad = True

@@ -17,8 +17,8 @@ def print_problems(problems: list[Problem], console: Console) -> None:
     console.rule(f"数据里有 {len(problems)} 处问题（这些行没有计入，其余照常统计）")
     for problem in problems:
         column = f" {problem.path}" if problem.path else ""
-        console.print(f"{problem.file}:{problem.line}:{problem.column}{escape(column)}  "
-                      f"{escape(problem.message)}  [{problem.code}]", overflow="fold", markup=False)
+        console.print(f"{problem.file}:{problem.line}:{problem.column}{column}  "
+                      f"{problem.message}  [{problem.code}]", soft_wrap=True, markup=False)
 
 
 def print_review(review: WeekReview, console: Console) -> None:
@@ -40,7 +40,7 @@ def print_review(review: WeekReview, console: Console) -> None:
         trend.add_row(point.week, percent(point.active_rate), f"{point.net:+d}", str(point.left),
                       percent(point.send_rate))
     console.print(trend)
-    for ranking in review.rankings:
+    for ranking in (ranking for ranking in review.rankings if ranking.rows):
         table = Table("名次", ranking.by, MEASURE_LABELS[ranking.measure], box=box.SIMPLE_HEAD,
                       title=f"{escape(ranking.campaign.name)} · 按{MEASURE_LABELS[ranking.measure]}")
         for place, (name, value) in enumerate(ranking.rows[:10], start=1):

@@ -24,7 +24,8 @@ from generator.roster import roster_groups  # noqa: E402
 
 FIRST, LAST = dt.date(2026, 10, 12), dt.date(2026, 12, 6)
 SILENT, MASS_EXIT, STOPPED, BEHIND = "zibo-01", "baoding-01", "chengdu-01", "nanchong-01"
-HEADER = ["统计日期", "客户群名称", "群主", "群总人数", "新增群成员数", "退群成员数", "发言成员数", "群聊消息总数"]
+HEADER = ["统计日期", "客户群名称", "群主", "群总人数", "新增群成员数", "退群成员数", "发言成员数",
+          "群聊消息总数"]
 
 
 def main() -> None:

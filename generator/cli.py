@@ -101,7 +101,9 @@ def validate(path: str, fmt: str, playbook: str | None, allow_scripts: bool) -> 
               help="输出目录，默认是项目里的 site/（只会替换 qunsop 自己生成的目录）")
 @PLAYBOOK_OPTION
 @SCRIPTS_OPTION
-def build(path: str, site_dir: str | None, playbook: str | None, allow_scripts: bool) -> None:
+@click.option("--no-review", is_flag=True, help="这次不生成每周复盘（data/ 里的群统计）")
+def build(path: str, site_dir: str | None, playbook: str | None, allow_scripts: bool,
+          no_review: bool) -> None:
     """检查源文件，生成 SOP 网站和推送包（失败时保留上一次的 site/）。"""
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -113,7 +115,8 @@ def build(path: str, site_dir: str | None, playbook: str | None, allow_scripts: 
                   console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("开始", total=None)
         options = BuildOptions(Path(site_dir) if site_dir else None, allow_scripts, playbook,
-                               progress=lambda step: bar.update(task, description=step))
+                               progress=lambda step: bar.update(task, description=step),
+                               review=not no_review)
         result = build_project(root, options)
     warn(result.warnings)
     if result.unchanged:

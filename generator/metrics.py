@@ -251,3 +251,14 @@ def _read_receipts(folder: Path, root: Path, roster: list[RosterGroup], schedule
             metrics.receipt_span = (min(span[0], day.date), max(span[1], day.date))
         metrics.problems += [Problem(relative, bad.line, 1, "", "bad-receipt", bad.reason, "warning")
                              for bad in report.bad]
+
+
+def data_state(root: Path) -> list[tuple[str, bytes | str]]:
+    """What a build's fingerprint needs to know of data/: every file's name and bytes."""
+    from .cache import file_state
+
+    folder = root / DATA_DIR
+    if not folder.is_dir():
+        return []
+    return [(path.relative_to(root).as_posix(), file_state(path, follow=True, limit=MAX_DATA_BYTES))
+            for path in sorted(folder.rglob("*")) if path.suffix in (".csv", ".txt")]

@@ -89,7 +89,8 @@ DEFAULT_PLANS: dict[AlertKind, str] = {"silent": "silent-group", "mass-exit": "m
 class ReviewSettings(Model):
     """The `review:` section: the weekly 复盘 from data/*.csv (see generator/review.py)."""
 
-    publish: Literal["site", "folder", "off"] = Field(
+    publish: Annotated[Literal["site", "folder", "off"], BeforeValidator(bare_off), WithJsonSchema(
+        {"enum": ["site", "folder", "off", False], "title": "复盘放在哪里"})] = Field(
         default="site", title="复盘放在哪里",
         description="site 放进 SOP 网站；folder 单独写到 folder 指定的文件夹（内部托管）；off 不生成页面")
     folder: str = Field(default="review-site", pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$",

@@ -173,3 +173,12 @@ def test_the_example_ships_synthetic_weeks_that_show_every_alert() -> None:
     assert all(alert.plan is not None for alert in review.alerts)
     pk = [ranking for ranking in review.rankings if ranking.by == "省份"]
     assert pk and [name for name, _value in pk[0].rows][:1] and len(pk[0].rows) == 5
+
+
+def test_init_example_ships_the_data_and_reviews_it(tmp_path: Path) -> None:
+    target = tmp_path / "example"
+    assert run_qunsop("init", str(target), "--example").exit_code == 0
+    assert sorted(path.name for path in (target / "data").iterdir()) == [
+        "README.md", "回报-合成示例.txt", "客户群统计-合成示例.csv"]
+    run = run_qunsop("review", str(target), "--fail-on-alert", env={**EPOCH, "COLUMNS": "160"})
+    assert run.exit_code == 1 and "2026-W49 复盘" in run.stdout and "数据里有" not in run.stdout

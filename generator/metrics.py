@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -102,6 +103,7 @@ def aliases(extra: Mapping[str, str]) -> dict[str, str]:
     return table
 
 
+@functools.lru_cache(maxsize=4096)  # an export repeats the same few dates on every row
 def parse_date(text: str) -> dt.date | None:
     match = DATE_FORMS.match(text.strip())
     if match is None:
@@ -163,12 +165,28 @@ def _read_csv(text: str, relative: str, table: dict[str, str], by_id: dict[str, 
                                 "review.columns 里加上"))
         return
     line = 1
+    width = max(columns.values()) + 1
+    group_at, date_at = columns["group"], columns["date"]
+    count_at = [(name, columns.get(name)) for name in COUNTS]
     try:
         for row in reader:
             line = reader.line_num
-            if not any(cell.strip() for cell in row):
+            if not any(row):
                 continue
             metrics.rows += 1
+            # the usual row: every cell a plain number, a known group, a date, no duplicate
+            if len(row) >= width:
+                group = by_id.get(row[group_at]) or by_name.get(row[group_at])
+                date = parse_date(row[date_at])
+                cells = [row[at] if at is not None else "" for _name, at in count_at]
+                if group is not None and date is not None and cells[0] \
+                        and all(not cell or (cell.isascii() and cell.isdigit()) for cell in cells):
+                    numbers = [int(cell) if cell else None for cell in cells]
+                    days = metrics.stats.setdefault(group, {})
+                    if date not in days and (numbers[3] is None or numbers[3] <= (numbers[0] or 0)):
+                        days[date] = DayStat(group, date, numbers[0] or 0, numbers[1], numbers[2],
+                                             numbers[3], numbers[4], relative, line)
+                        continue
             _read_row(row, line, relative, columns, header, by_id, by_name, metrics)
     except csv.Error as error:
         problems.append(Problem(relative, line + 1, 1, "", "data-row",
@@ -208,6 +226,9 @@ def _read_row(row: list[str], line: int, relative: str, columns: dict[str, int],
             if name == "members":
                 problem(name, "data-missing", "这一行没有群成员数：每个群每天都要有")
                 bad = True
+            continue
+        if text.isascii() and text.isdigit():
+            counts[name] = int(text)
             continue
         if not NUMBER.match(text):
             problem(name, "not-a-number", f"{FIELD_LABELS[name]}“{text}”不是整数")

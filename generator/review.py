@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from .metrics import Metrics
 from .models import Campaign, Escalation, Kpi, Playbook, Tier
 from .pipeline import CheckedProject
-from .receipts import due_on
 from .resolve import Project
 from .roster import RosterGroup
 from .schedule import CalendarSchedule
@@ -148,23 +147,34 @@ class WeekReview:
 
 def combine(weeks: Iterable[GroupWeek]) -> GroupWeek | None:
     """The scope as one group: rates weighted by members."""
-    rows = [row for row in weeks if row.days]
-    if not rows:
+    first: GroupWeek | None = None
+    days = members = joined = left = sent = due = 0
+    active = active_weight = exits = exit_weight = 0.0
+    rated = exited = False
+    for row in weeks:
+        if not row.days:
+            continue
+        first = first or row
+        days = max(days, row.days)
+        members += row.members
+        joined += row.joined
+        left += row.left
+        sent += row.sent
+        due += row.due
+        if row.active_rate is not None:
+            rated = True
+            active += row.active_rate * row.members
+            active_weight += row.members
+        if row.exit_rate is not None:
+            exited = True
+            exits += row.exit_rate * row.members
+            exit_weight += row.members
+    if first is None:
         return None
-    rated = [row for row in rows if row.active_rate is not None]
-    exits = [row for row in rows if row.exit_rate is not None]
-    return GroupWeek(rows[0].group, rows[0].side, max(row.days for row in rows),
-                     sum(row.members for row in rows),
-                     _weighted((row.active_rate, row.members) for row in rated) if rated else None,
-                     sum(row.joined for row in rows), sum(row.left for row in rows),
-                     _weighted((row.exit_rate, row.members) for row in exits) if exits else None,
-                     sum(row.sent for row in rows), sum(row.due for row in rows))
-
-
-def _weighted(pairs: Iterable[tuple[float | None, int]]) -> float:
-    items = [(value or 0.0, weight) for value, weight in pairs]
-    total = sum(weight for _value, weight in items)
-    return sum(value * weight for value, weight in items) / total if total else 0.0
+    return GroupWeek(first.group, first.side, days, members,
+                     (active / active_weight if active_weight else 0.0) if rated else None,
+                     joined, left, (exits / exit_weight if exit_weight else 0.0) if exited else None,
+                     sent, due)
 
 
 class Reviewer:
@@ -180,6 +190,12 @@ class Reviewer:
         self.tiers = {item.model.id: item.model for item in project.of(Tier)}
         self.escalations = {item.model.id: item.model for item in project.of(Escalation)}
         self._weeks: dict[tuple[str, str], GroupWeek] = {}
+        self._alerts: dict[tuple[str, str], list[Alert]] = {}
+        self._medians: dict[tuple[str, str], float | None] = {}
+        self._due_days: dict[str, set[object]] = {}
+        self._reviews: dict[tuple[str, str, Scope], WeekReview] = {}
+        self._quiet: dict[str, set[dt.date]] = {}  # group id -> days nobody spoke
+        self._points: dict[tuple[str, str, Scope], TrendPoint | None] = {}
 
     def weeks(self) -> list[str]:
         return sorted({week_key(date) for date in self.metrics.dates})
@@ -233,41 +249,67 @@ class Reviewer:
         return result
 
     def due(self, entry: RosterGroup, day: dt.date) -> bool:
-        return any(due_on(self.schedules[c], entry, day) for c in entry.calendars if c in self.schedules)
+        """Whether the group had anything to send that day (receipts.due_on, from sets)."""
+        if not self._due_days:
+            for calendar_id, schedule in self.schedules.items():
+                self._due_days[calendar_id] = {day.date if schedule.calendar.is_dated else day.number
+                                               for day in schedule.days if day.slots}
+        for calendar_id in entry.calendars:
+            days = self._due_days.get(calendar_id)
+            if not days:
+                continue
+            if self.schedules[calendar_id].calendar.is_dated:
+                if day in days:
+                    return True
+            elif entry.group.start is not None and (day - entry.group.start).days + 1 in days:
+                return True
+        return False
 
     def review(self, playbook: Playbook, week: str, scope: Scope) -> WeekReview:
+        key = (playbook.id, week, scope)
+        if key not in self._reviews:
+            self._reviews[key] = self._review(playbook, week, scope)
+        return self._reviews[key]
+
+    def _review(self, playbook: Playbook, week: str, scope: Scope) -> WeekReview:
         start = week_start(week)
         assert start is not None
         mine = [entry for entry in self.groups if entry.playbook == playbook.id]
         chosen = [entry for entry in mine if self.in_scope(entry, scope)]
         weeks = tuple(row for row in (self.group_week(entry, week) for entry in chosen) if row.days)
         return WeekReview(playbook, week, start, scope, weeks, self.kpi_rows(playbook, weeks),
-                          self.trend(chosen, start), self.rankings(playbook, week, start, chosen),
+                          self.trend(playbook.id, scope, chosen, start),
+                          self.rankings(playbook, week, start, chosen),
                           tuple(self.alerts(chosen, week, start, mine)))
 
     def kpi_rows(self, playbook: Playbook, weeks: tuple[GroupWeek, ...]) -> tuple[KpiRow, ...]:
         """Each measured KPI over the scope; met when every side in it meets its own goal."""
         rows = []
+        sides = {side: [row for row in weeks if row.side == side] for side in sorted({r.side for r in weeks})}
+        totals = {side: (combine(own), len(own)) for side, own in sides.items()}
+        everything = (combine(weeks), len(weeks))
         for kpi in playbook.kpis:
             if kpi.measure is None:
                 continue
-            checks = []
-            for side in sorted({row.side for row in weeks}):
-                own = [row for row in weeks if row.side == side]
-                checks.append((scope_value(kpi.measure, own), kpi_goal(kpi, side)))
+            checks = [(scope_value(kpi.measure, *totals[side]), kpi_goal(kpi, side)) for side in sides]
             goals = {goal for _value, goal in checks}
-            rows.append(KpiRow(kpi, scope_value(kpi.measure, list(weeks)),
+            rows.append(KpiRow(kpi, scope_value(kpi.measure, *everything),
                                goals.pop() if len(goals) == 1 else None, meets(kpi.measure, checks)))
         return tuple(rows)
 
-    def trend(self, chosen: list[RosterGroup], start: dt.date) -> tuple[TrendPoint, ...]:
+    def trend(self, playbook: str, scope: Scope, chosen: list[RosterGroup],
+              start: dt.date) -> tuple[TrendPoint, ...]:
         points = []
         for back in range(TREND_WEEKS - 1, -1, -1):
             week = week_key(start - dt.timedelta(weeks=back))
-            total = combine(self.group_week(entry, week) for entry in chosen)
-            if total is None:
-                continue
-            points.append(TrendPoint(week, total.active_rate, total.net, total.left, total.send_rate))
+            key = (playbook, week, scope)
+            if key not in self._points:
+                total = combine(self.group_week(entry, week) for entry in chosen)
+                self._points[key] = None if total is None else TrendPoint(
+                    week, total.active_rate, total.net, total.left, total.send_rate)
+            point = self._points[key]
+            if point is not None:
+                points.append(point)
         return tuple(points)
 
     def rankings(self, playbook: Playbook, week: str, start: dt.date,
@@ -300,54 +342,69 @@ class Reviewer:
 
     def alerts(self, chosen: list[RosterGroup], week: str, start: dt.date,
                mine: list[RosterGroup]) -> list[Alert]:
+        alerts = [alert for entry in chosen for alert in self.group_alerts(entry, week, start, mine)]
+        return sorted(alerts, key=lambda alert: (list(ALERT_LABELS).index(alert.kind), alert.group.group.id,
+                                                 alert.date))
+
+    def median(self, tier_id: str, week: str, mine: list[RosterGroup]) -> float | None:
+        """The median 活跃率 of a tier's groups in a week (None with fewer than three)."""
+        if (tier_id, week) not in self._medians:
+            rates = [rate for entry in mine if entry.group.tier == tier_id
+                     and (rate := self.group_week(entry, week).active_rate) is not None]
+            self._medians[(tier_id, week)] = statistics.median(rates) if len(rates) >= 3 else None
+        return self._medians[(tier_id, week)]
+
+    def group_alerts(self, entry: RosterGroup, week: str, start: dt.date,
+                     mine: list[RosterGroup]) -> list[Alert]:
+        key = (entry.group.id, week)
+        if key not in self._alerts:
+            self._alerts[key] = self._group_alerts(entry, week, start, mine)
+        return self._alerts[key]
+
+    def _group_alerts(self, entry: RosterGroup, week: str, start: dt.date,
+                      mine: list[RosterGroup]) -> list[Alert]:
         settings = self.settings
         days = week_days(start)
         alerts: list[Alert] = []
-        medians: dict[str, float] = {}
-        for tier_id in {entry.group.tier for entry in chosen}:
-            rates = [rate for entry in mine if entry.group.tier == tier_id
-                     and (rate := self.group_week(entry, week).active_rate) is not None]
-            if len(rates) >= 3:
-                medians[tier_id] = statistics.median(rates)
-        for entry in chosen:
-            stats = self.metrics.stats.get(entry.group.id, {})
-            if not any(day in stats for day in days):
+        stats = self.metrics.stats.get(entry.group.id, {})
+        if not any(day in stats for day in days):
+            return alerts
+        quiet = self._quiet.get(entry.group.id)
+        if quiet is None:
+            quiet = self._quiet[entry.group.id] = {day for day, row in stats.items() if row.speakers == 0}
+        run = _longest_run(start, settings.silent_days, quiet)
+        if run is not None:
+            length = (run[1] - run[0]).days + 1
+            alerts.append(self.alert("silent", entry, run[1],
+                                     f"{run[0]} 到 {run[1]} 连续 {length} 天没有人发言"))
+        for day in days:
+            row = stats.get(day)
+            if row is not None and row.left is not None and row.left >= settings.mass_exit:
+                alerts.append(self.alert("mass-exit", entry, day,
+                                         f"{day} 一天退群 {row.left} 人（群里 {row.members} 人）"))
+        sent = self.metrics.sent.get(entry.group.id, set())
+        due_days = [day for day in _days_back(start, 7 + settings.no_send_days)
+                    if self.metrics.receipts_cover(day) and self.due(entry, day)]
+        missing = 0
+        last_missing: dt.date | None = None
+        first_missing: dt.date | None = None
+        for day in due_days:
+            if day in sent:
+                missing = 0
                 continue
-            quiet = {day for day, row in stats.items() if row.speakers == 0}
-            run = _longest_run(start, settings.silent_days, quiet)
-            if run is not None:
-                length = (run[1] - run[0]).days + 1
-                alerts.append(self.alert("silent", entry, run[1],
-                                         f"{run[0]} 到 {run[1]} 连续 {length} 天没有人发言"))
-            for day in days:
-                row = stats.get(day)
-                if row is not None and row.left is not None and row.left >= settings.mass_exit:
-                    alerts.append(self.alert("mass-exit", entry, day,
-                                             f"{day} 一天退群 {row.left} 人（群里 {row.members} 人）"))
-            sent = self.metrics.sent.get(entry.group.id, set())
-            due_days = [day for day in _days_back(start, 7 + settings.no_send_days)
-                        if self.metrics.receipts_cover(day) and self.due(entry, day)]
-            missing = 0
-            last_missing: dt.date | None = None
-            first_missing: dt.date | None = None
-            for day in due_days:
-                if day in sent:
-                    missing = 0
-                    continue
-                missing += 1
-                first_missing = day if missing == 1 else first_missing
-                if missing >= settings.no_send_days and day >= start:
-                    last_missing = day
-            if last_missing is not None:
-                alerts.append(self.alert("no-send", entry, last_missing,
-                                         f"{first_missing} 起应发的 {missing} 天都没有回报"))
-            rate = self.group_week(entry, week).active_rate
-            median = medians.get(entry.group.tier)
-            if rate is not None and median and rate < settings.below_tier * median:
-                alerts.append(self.alert("below-tier", entry, days[-1],
-                                         f"本周活跃率 {percent(rate)}，同层级中位数 {percent(median)}"))
-        return sorted(alerts, key=lambda alert: (list(ALERT_LABELS).index(alert.kind), alert.group.group.id,
-                                                 alert.date))
+            missing += 1
+            first_missing = day if missing == 1 else first_missing
+            if missing >= settings.no_send_days and day >= start:
+                last_missing = day
+        if last_missing is not None:
+            alerts.append(self.alert("no-send", entry, last_missing,
+                                     f"{first_missing} 起应发的 {missing} 天都没有回报"))
+        rate = self.group_week(entry, week).active_rate
+        median = self.median(entry.group.tier, week, mine)
+        if rate is not None and median and rate < settings.below_tier * median:
+            alerts.append(self.alert("below-tier", entry, days[-1],
+                                     f"本周活跃率 {percent(rate)}，同层级中位数 {percent(median)}"))
+        return alerts
 
     def alert(self, kind: str, entry: RosterGroup, date: dt.date, detail: str) -> Alert:
         plan_id = self.settings.plans.get(kind)  # type: ignore[call-overload]
@@ -391,13 +448,12 @@ def kpi_goal(kpi: Kpi, side: str) -> float | None:
     return value / 100 if kpi.measure in RATES else value
 
 
-def scope_value(measure: str, weeks: list[GroupWeek]) -> float | None:
-    """A measure over several groups: rates weighted by members, net growth per group."""
-    total = combine(weeks)
+def scope_value(measure: str, total: GroupWeek | None, groups: int) -> float | None:
+    """A measure over several groups (`total` from combine): net growth per group."""
     if total is None:
         return None
     if measure == "net-growth":
-        return total.net / len([row for row in weeks if row.days])
+        return total.net / groups if groups else None
     return total.measure(measure)
 
 

@@ -178,7 +178,7 @@ def _page(review: WeekReview, plan_link: Callable[[str], str], index: Link, scop
     alerts = tuple(AlertView(ALERT_LABELS[alert.kind], alert.group.group.name, alert.group.group.id,
                              alert.date.isoformat(), alert.detail,
                              Link(alert.plan.name, plan_link(alert.plan.id)) if alert.plan else None)
-                   for alert in review.alerts)
+                   for alert in review.alerts[:MAX_ALERTS])
     counts = tuple((label, sum(1 for alert in review.alerts if alert.kind == kind))
                    for kind, label in ALERT_LABELS.items())
     rankings = tuple(RankingView(ranking.campaign.name, ranking.by, MEASURE_LABELS[ranking.measure],
@@ -187,8 +187,8 @@ def _page(review: WeekReview, plan_link: Callable[[str], str], index: Link, scop
                                                                              start=1)))
                      for ranking in review.rankings if ranking.rows)
     return ReviewPage(f"{review.week} 复盘 · {review.scope.title}", review.week, dates, review.scope.title,
-                      synopsis, kpis, charts(review.trend), rankings, alerts[:MAX_ALERTS],
-                      max(0, len(alerts) - MAX_ALERTS), counts, scopes, weeks, index)
+                      synopsis, kpis, charts(review.trend), rankings, alerts,
+                      max(0, len(review.alerts) - MAX_ALERTS), counts, scopes, weeks, index)
 
 
 def charts(trend: tuple[TrendPoint, ...]) -> tuple[Chart, ...]:

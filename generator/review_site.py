@@ -49,9 +49,10 @@ def review_files(review: Reviewer, checked: CheckedProject, site_url: str) -> li
     env.globals["href"] = folder_href
     shell = get_html_env().get_template("review/page.html.j2")
     files = []
+    converter = markdown.Markdown(extensions=["tables", "md_in_html", "admonition"])
     for page in pages:
         text = render_page(env, page.template, page.path, page.model)
-        body = markdown.markdown(text, extensions=["tables", "md_in_html", "admonition"])
+        body = converter.reset().convert(text)
         files.append((html_path(page.path), shell.render(title=page.title, body=Markup(body)).encode()))
     return files
 

@@ -350,6 +350,8 @@ def review(path: str, week: str | None, tier: str | None, tag: str | None, fail_
                                "放进项目的 data/ 文件夹")
     start = week_start(week) if week is not None else None
     chosen = week_key(start) if start is not None else weeks[-1]
+    if chosen not in weeks:
+        warn([f"data/ 里没有 {chosen} 的统计：有的是 {weeks[0]} 到 {weeks[-1]}"])
     alerts = 0
     for item in checked.project.of(Playbook):
         own = item.model.id

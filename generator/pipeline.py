@@ -15,6 +15,7 @@ from .lint import BANNED_WORDS_FILE, lint_project, lint_today
 from .load import MAX_SOURCE_BYTES, LoadResult, ParseCache, SourceFile, discover, load_project, playbook_of
 from .media import ASSETS_DIR
 from .resolve import Project, check_references, index_items
+from .review import check_review_settings
 from .roster import check_rosters
 from .schedule import CalendarSchedule, build_schedules
 from .validate import Item, validate_sources
@@ -59,6 +60,7 @@ def check_project(root: Path, options: CheckOptions = CheckOptions(),
     today = options.today or lint_today()
     schedules, found = build_schedules(project)
     problems += check_rosters(project, schedules, today)
+    problems += check_review_settings(project)
     problems += found + (lint_project(project, schedules, today) if lint else [])
     return CheckedProject(project, schedules, root_cause_order(set(problems)), loaded.files_seen,
                           today, cache.warnings)

@@ -23,14 +23,18 @@ import re
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from .errors import Problem, did_you_mean
 from .metrics import Metrics
 from .models import Campaign, Escalation, Kpi, Playbook, Tier
-from .pipeline import CheckedProject
 from .resolve import Project
 from .roster import RosterGroup
 from .schedule import CalendarSchedule
 from .settings import ReviewSettings
+
+if TYPE_CHECKING:
+    from .pipeline import CheckedProject
 
 TREND_WEEKS = 8
 MEASURE_LABELS = {"active-rate": "活跃率", "net-growth": "净增人数", "exit-rate": "退群率",
@@ -486,3 +490,34 @@ def load_reviewer(checked: CheckedProject) -> Reviewer:
     settings = project.settings.review
     metrics = read_metrics(project.root, groups, settings.columns, checked.schedules)
     return Reviewer(project, groups, metrics, checked.schedules, settings)
+
+
+def check_review_settings(project: Project) -> list[Problem]:
+    """The review's references: plans named in qunsop.yaml, campaigns' rank_by, KPI goals."""
+    problems: list[Problem] = []
+    settings = project.singletons.get("settings")
+    escalations = project.of(Escalation)
+    if settings is not None and "plans" in settings.model.review.model_fields_set:
+        for kind, plan_id in settings.model.review.plans.items():
+            if plan_id not in escalations:
+                hint = did_you_mean(plan_id, escalations.items)
+                problems.append(settings.problem(("review", "plans", kind), "unknown-ref",
+                                                 f"没有紧急预案 `{plan_id}`{hint}：这种提醒就不会链到预案",
+                                                 "warning"))
+    playbooks = project.of(Playbook)
+    for campaign in project.of(Campaign):
+        tag = campaign.model.rank_by
+        owner = campaign.playbook or ""
+        tags = playbooks[owner].model.group_tags if owner in playbooks else []
+        if tag and tag not in tags:
+            problems.append(campaign.problem(("rank_by",), "unknown-tag-key",
+                                         f"没有群标签“{tag}”{did_you_mean(tag, tags)}：rank_by 要写方案 "
+                                         f"group_tags 里的一个（现在有 {'、'.join(tags) or '（还没有）'}）"))
+    for item in playbooks:
+        for number, kpi in enumerate(item.model.kpis):
+            if kpi.goal and kpi.measure is None:
+                problems.append(item.problem(("kpis", number, "goal"), "goal-without-measure",
+                                             "写了 goal 却没有写 measure：复盘不知道怎么算这个指标，请补上 "
+                                             "measure（active-rate、net-growth、exit-rate 或 send-rate）",
+                                             "warning"))
+    return problems

@@ -182,3 +182,20 @@ def test_init_example_ships_the_data_and_reviews_it(tmp_path: Path) -> None:
         "README.md", "回报-合成示例.txt", "客户群统计-合成示例.csv"]
     run = run_qunsop("review", str(target), "--fail-on-alert", env={**EPOCH, "COLUMNS": "160"})
     assert run.exit_code == 1 and "2026-W49 复盘" in run.stdout and "数据里有" not in run.stdout
+
+
+def test_review_references_are_checked_by_validate(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "project")
+    campaign = root / "playbooks/truck-tyres/campaigns/provincial-sales-pk.yaml"
+    campaign.write_text(campaign.read_text(encoding="utf-8").replace("rank_by: 省份", "rank_by: 省"),
+                        encoding="utf-8")
+    (root / "qunsop.yaml").write_text((root / "qunsop.yaml").read_text(encoding="utf-8")
+                                      + "review:\n  plans: {mass-exit: mass-exits}\n", encoding="utf-8")
+    run = run_qunsop("validate", str(root), "--format", "json", env=EPOCH)
+    found = {(p["file"], p["path"], p["code"], p["severity"]): p for p in run.problems()}
+    rank = found[("playbooks/truck-tyres/campaigns/provincial-sales-pk.yaml", "rank_by", "unknown-tag-key",
+                  "error")]
+    assert rank["line"] > 1 and "省份" in rank["message"]
+    plan = found[("qunsop.yaml", "review.plans.mass-exit", "unknown-ref", "warning")]
+    assert "mass-exit" in plan["message"] and plan["line"] > 1
+    assert run.exit_code == 1

@@ -48,6 +48,7 @@ def test_week_page_shows_kpis_alerts_linked_to_plans_and_rankings(review_site: P
         row = next(row for row in re.findall(r"<tr>(.*?)</tr>", html, re.DOTALL) if f"<td>{kind}</td>" in row)
         assert plan in row, row
     assert "十二月流动红旗" in html and "按省份比发送率" in html
+    assert "<code>qunsop review --week 2026-W49</code>" in html
     # private: the roster's private columns (店主手机, 备注) and the export's 群主 never show
     assert "139 0312 0101" not in html and "（不读）" not in html and "群主" not in html
     assert "<script" not in html.split("<article", 1)[1].split("</article>", 1)[0]

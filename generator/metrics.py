@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import Problem
 from .load import decodes_as_gbk
@@ -51,8 +52,7 @@ DATE_FORMS = re.compile(r"^(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,
 NUMBER = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+$|^[+-]?\d+(?:\.0+)?$")
 
 
-@dataclass(frozen=True)
-class DayStat:
+class DayStat(NamedTuple):  # a tuple: 90,000 of them are made in a second, not three
     """One group on one day; a count the file does not give is None."""
 
     group: str  # roster group id

@@ -131,7 +131,8 @@ def test_every_bad_row_is_located_and_the_good_rows_still_count(tmp_path: Path, 
         ["2026/13/45", name, "周哥", "30", "1", "0", "5", "9"],  # 41: bad date
         ["2026/12/6", name, "周哥", "三十", "1", "0", "5", "9"],  # 42: not a number
     ]
-    root = project(tmp_path, rows + bad, receipts(), encoding=encoding)
+    chat = receipts() + "【已发回报】唐山丰润车友群（tangshan-01） · c-store-daily · 2026-12-06 · 3/3 条已发\n"
+    root = project(tmp_path, rows + bad, chat, encoding=encoding)
     run = run_qunsop("review", str(root), env={**EPOCH, "COLUMNS": "200"})
     assert run.exit_code == 0, run.output
     file = "data/客户群统计.csv"
@@ -140,7 +141,10 @@ def test_every_bad_row_is_located_and_the_good_rows_still_count(tmp_path: Path, 
                            (f"{file}:41:1", "bad-date"), (f"{file}:42:4", "not-a-number")):
         line = next((line for line in run.stdout.splitlines() if line.startswith(location)), "")
         assert f"[{code}]" in line, (location, run.stdout)
-    assert "数据里有 6 处问题" in run.stdout
+    receipt_line = len(receipts().splitlines()) + 1  # a receipt from a group not in the roster
+    line = next(line for line in run.stdout.splitlines() if line.startswith(f"data/回报.txt:{receipt_line}:1"))
+    assert "[bad-receipt]" in line and "tangshan-01" in line
+    assert "数据里有 7 处问题" in run.stdout
     # the 35 good rows (5 groups x 7 days) are all counted
     review = review_of(root)
     assert sum(row.days for row in review.groups) == 35

@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
+import msgspec
+
+from .cache import ByteStore, code_version
 from .links import Links
 from .models import Playbook, Tier
 from .packs import pack_env, qr_png
@@ -83,16 +86,38 @@ def group_links(checked: CheckedProject) -> tuple[GroupLink, ...]:
     return tuple(links)
 
 
-def render_group_files(groups: tuple[GroupLink, ...], site_url: str) -> Iterator[tuple[str, bytes]]:
-    """Each group's page and QR code, then the operators' list (site-relative paths)."""
+QR_CACHE = "group-qr.msgpack"
+
+
+def render_group_files(groups: tuple[GroupLink, ...], site_url: str,
+                       store: ByteStore | None = None) -> Iterator[tuple[str, bytes]]:
+    """Each group's page and QR code, then the operators' list (site-relative paths).
+
+    A QR code takes ~25 ms to make (segno chooses the best mask in Python): with a
+    thousand groups that was most of the roster's cost, so they are kept in the signed
+    cache by address and made again only for new addresses."""
     if not groups:
         return
     env = pack_env()
     page = env.get_template("packs/group.html.j2")
+    stored = store.read_bytes(QR_CACHE) if store is not None else None
+    version = code_version()
+    try:
+        record = msgspec.msgpack.decode(stored) if stored else {}
+    except msgspec.DecodeError:
+        record = {}
+    known: dict[str, bytes] = record.get("codes", {}) if isinstance(record, dict) and \
+        record.get("version") == version else {}
+    used: dict[str, bytes] = {}
     for group in groups:
         folder = Links.group(group.id)
         yield f"{folder}index.html", page.render(group=group, root="../../../").encode()
-        yield f"{folder}qr.png", qr_png(f"{site_url}{folder}")
+        url = f"{site_url}{folder}"
+        png = known.get(url) if isinstance(known.get(url), bytes) else None
+        used[url] = png or qr_png(url)
+        yield f"{folder}qr.png", used[url]
+    if store is not None and used != known:
+        store.write_bytes(QR_CACHE, msgspec.msgpack.encode({"version": version, "codes": used}))
     tag_keys = sorted({key for group in groups for key in group.tags})
     tag_values = {key: sorted({group.tags[key] for group in groups if key in group.tags}) for key in tag_keys}
     tiers = sorted({(group.tier, group.tier_name) for group in groups})

@@ -24,7 +24,7 @@ import icalendar
 import segno
 from jinja2 import Environment
 
-from .cache import code_version, digest
+from .cache import Cache, code_version, digest
 from .history import History
 from .links import Links, page_url
 from .media import MediaInfo
@@ -428,6 +428,7 @@ class PackJob:
     previous: dict[str, dict[str, str]] = field(default_factory=dict)  # last build's day keys
     published: Path | None = None  # the published site, whose unchanged pack files are kept
     groups: tuple[GroupLink, ...] = ()  # the roster's groups: a link page and QR each, and their list
+    root: Path | None = None  # the project, whose cache keeps the groups' QR codes between builds
 
 
 @functools.cache
@@ -555,7 +556,8 @@ def render_pack_job(job: PackJob, target: Path) -> None:
     (target / "packs").mkdir(parents=True, exist_ok=True)
     from .group_links import render_group_files
 
-    for relative, content in render_group_files(job.groups, job.site_url):
+    store = Cache.open(job.root) if job.root is not None and job.groups else None
+    for relative, content in render_group_files(job.groups, job.site_url, store):
         path = target / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
@@ -576,7 +578,8 @@ def pack_job(checked: CheckedProject, site_url: str, stamp: dt.datetime,
     return PackJob(tuple((schedule, contexts[schedule.calendar.id])
                          for schedule in checked.schedules.values()
                          if schedule.calendar.id in contexts), site_url, stamp, code_version(),
-                   previous or {}, published.parent if published else None, group_links(checked))
+                   previous or {}, published.parent if published else None, group_links(checked),
+                   checked.project.root)
 
 
 def pack_contexts(checked: CheckedProject, site_url: str,

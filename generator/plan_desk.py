@@ -18,9 +18,10 @@ from pydantic import BaseModel
 from .history import STATUS_LABELS, History
 from .kinds import KIND_OF_MODEL, KINDS
 from .links import Links, page_url
-from .models import CATEGORY_LABELS, CHANNEL_LABELS, Campaign, Incident, Playbook, Post
+from .models import CATEGORY_LABELS, CHANNEL_LABELS, Campaign, Incident, Playbook, Post, Tier
 from .pipeline import CheckedProject
 from .resolve import Project
+from .roster import roster_groups
 from .views import ChangeEntry, ChangesPage, Link, Page, TodayPage
 
 TODAY_DATA = "today-data"
@@ -56,6 +57,7 @@ def today_page(checked: CheckedProject, links: Links) -> tuple[Page, list[tuple[
         "expiring": [{"title": p.title, "url": page_url(links.post(p.id)),
                       "until": p.valid_until.isoformat()}
                      for p in sorted(project.of(Post).models(), key=lambda p: p.id) if p.valid_until],
+        **roster_meta(project),
     }
     files = [(f"{TODAY_DATA}/meta.json", as_json(meta))]
     files += [(f"{TODAY_DATA}/{month}.json", as_json(data)) for month, data in sorted(months.items())]
@@ -64,6 +66,24 @@ def today_page(checked: CheckedProject, links: Links) -> tuple[Page, list[tuple[
         data_url=f"{TODAY_DATA}/meta.json", script_url="assets/today.js",
         today=checked.today.isoformat()), searchable=False)
     return page, files
+
+
+def roster_meta(project: Project) -> dict[str, Any]:
+    """The real groups for 今日, by tier (public roster fields only); nothing without a roster."""
+    groups = roster_groups(project)
+    if not groups:
+        return {}
+    tiers = project.of(Tier)
+    order = list(dict.fromkeys(entry.group.tier for entry in groups))
+    declared = [key for playbook in project.of(Playbook).models() for key in playbook.group_tags]
+    return {
+        "tag_keys": list(dict.fromkeys(declared)),
+        "tiers": [{"id": tier, "name": tiers[tier].model.name if tier in tiers else tier} for tier in order],
+        "groups": [{"id": entry.group.id, "name": entry.group.name, "tier": entry.group.tier,
+                    "tags": entry.group.tags,
+                    "start": entry.group.start.isoformat() if entry.group.start else None,
+                    "calendars": list(entry.calendars)} for entry in groups],
+    }
 
 
 def as_json(data: Any) -> bytes:

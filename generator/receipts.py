@@ -146,8 +146,8 @@ def read_receipts(lines: list[str], groups: list[RosterGroup], schedules: dict[s
     current: dt.date | None = None
     for number, line in enumerate(lines, start=1):
         at = line.find(MARK)
-        if at < 0:
-            if line and (stamp := STAMP.search(line)) is not None:
+        if at < 0:  # most lines: chatter, or a header whose date the receipts below take
+            if "20" in line and (stamp := STAMP.search(line)) is not None:
                 current = _date(stamp.group(1), stamp.group(2), stamp.group(3)) or current
             continue
         if at > 0 and (stamp := STAMP.search(line, 0, at)) is not None:
@@ -233,16 +233,21 @@ def _receipt_date(day_text: str, group: RosterGroup, message_date: dt.date | Non
     return message_date
 
 
-def due_on(schedule: CalendarSchedule, group: RosterGroup, date: dt.date) -> bool:
-    """Whether the group has anything to send from this calendar on this date."""
+def due_on(schedule: CalendarSchedule, group: RosterGroup, date: dt.date,
+           busy: set[dt.date | int] | None = None) -> bool:
+    """Whether the group has anything to send from this calendar on this date (`busy`: the
+    calendar's dates, or day numbers, that have slots, when the caller has them)."""
     if schedule.calendar.id not in group.calendars:
         return False
+    if busy is None:
+        busy = busy_days(schedule)
     if schedule.calendar.is_dated:
-        return any(day.date == date and day.slots for day in schedule.days)
-    if group.group.start is None:
-        return False
-    number = (date - group.group.start).days + 1
-    return any(day.number == number and day.slots for day in schedule.days)
+        return date in busy
+    return group.group.start is not None and (date - group.group.start).days + 1 in busy
+
+
+def busy_days(schedule: CalendarSchedule) -> set[dt.date | int]:
+    return {(day.date if day.date is not None else day.number) for day in schedule.days if day.slots}
 
 
 def _by_day(found: list[Receipt], groups: list[RosterGroup], schedules: dict[str, CalendarSchedule],
@@ -251,14 +256,17 @@ def _by_day(found: list[Receipt], groups: list[RosterGroup], schedules: dict[str
     for receipt in found:  # a group that sends its receipt again: the later one counts
         latest[(receipt.date, receipt.calendar, receipt.group.group.id)] = receipt
     dates = sorted({receipt.date for receipt in found} | ({only} if only else set()))
+    busy = {calendar_id: busy_days(schedule) for calendar_id, schedule in schedules.items()}
+    by_day: dict[tuple[dt.date, str], list[Receipt]] = {}
+    for (date, calendar_id, _group), receipt in latest.items():
+        by_day.setdefault((date, calendar_id), []).append(receipt)
     days: list[DayReport] = []
     for date in dates:
         for calendar_id, schedule in sorted(schedules.items()):
-            receipts = tuple(sorted((r for (d, c, _g), r in latest.items() if d == date and c == calendar_id),
-                                    key=lambda r: r.group.group.id))
+            receipts = tuple(sorted(by_day.get((date, calendar_id), ()), key=lambda r: r.group.group.id))
             sent = {receipt.group.group.id for receipt in receipts}
             silent = tuple(entry for entry in groups
-                           if entry.group.id not in sent and due_on(schedule, entry, date))
+                           if entry.group.id not in sent and due_on(schedule, entry, date, busy[calendar_id]))
             if receipts or silent:
                 days.append(DayReport(date, calendar_id, schedule.calendar.name, receipts, silent))
     return days

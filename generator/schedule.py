@@ -275,6 +275,8 @@ class _Expander:
         self.pools: dict[tuple[str, str | None], list[Post]] = {}
         self.heaps: dict[tuple[str, str | None], list[tuple[int, int, str, Post]]] = {}
         self.extra_days: list[_Day] = []  # relative days that only activities or lessons fill
+        self.affected: dict[str, bool] = {}  # incident id -> whether it reaches this calendar
+        self.echoes: dict[str, str] = {}  # incident id -> this calendar's other-side notice
 
     def pool(self, category: str, tag: str | None) -> list[Post]:
         """Approved posts of a category (and tag) that suit every tier of this calendar."""
@@ -356,16 +358,25 @@ class _Expander:
             if incident.plan not in plans or (date is not None and not incident.open_on(date)):
                 continue
             entry = OpenIncident(incident, plans[incident.plan].model)
-            if affects(self.project, incident, self.calendar, self.item.playbook):
+            if self._affects(incident):
                 if date is None and not self._reaches_day(incident, number):
                     continue
                 (maybe if date is None or incident.scoped else found).append(entry)
             elif date is not None and entry.plan.hold_categories:
-                echo = other_side_notice(self.project, item, self.calendar, entry)
+                if incident.id not in self.echoes:
+                    self.echoes[incident.id] = other_side_notice(self.project, item, self.calendar, entry)
+                echo = self.echoes[incident.id]
                 if echo:
                     found.append(replace(entry, echo=echo))
         return (tuple(sorted(found, key=lambda entry: entry.incident.id)),
                 tuple(sorted(maybe, key=lambda entry: entry.incident.id)))
+
+    def _affects(self, incident: Incident) -> bool:
+        known = self.affected.get(incident.id)
+        if known is None:
+            known = self.affected[incident.id] = affects(self.project, incident, self.calendar,
+                                                         self.item.playbook)
+        return known
 
     def _reaches_day(self, incident: Incident, number: int) -> bool:
         roster = self.project.rosters.get(self.item.playbook or "")

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
+from test_pack_phone import clock
 
 from browser import make_driver, serve
 from conftest import AUTHORED_EPOCH, MINIMAL, run_qunsop
-from test_pack_phone import clock
 
 pytestmark = pytest.mark.browser
 
@@ -70,7 +70,6 @@ def test_a_group_link_opens_todays_pack_filled_and_on_its_day(example: str) -> N
         assert labels == ["门店车友群 冬季每日推送", "门店车友群 建群 14 天（建群第 7 天）"]
         choices[1].click()
         WebDriverWait(driver, 5).until(lambda d: "packs/c-store-launch-14/day-07/" in d.current_url)
-        assert "form" not in driver.find_element(By.TAG_NAME, "main").get_attribute("innerHTML")[:200]
         filled = [mark.text for mark in driver.find_elements(By.CSS_SELECTOR, "mark.filled[data-ph='门店名']")]
         assert filled and set(filled) == {"北二环卡友轮胎"}
     finally:
@@ -152,5 +151,58 @@ def test_the_operators_page_lists_every_group_and_filters_by_tier_and_tag(exampl
             assert response.read(8) == b"\x89PNG\r\n\x1a\n"
         link = driver.find_element(By.CSS_SELECTOR, ".qs-card:not([hidden]) .qs-link a")
         assert link.text.endswith("packs/groups/guangzhou-01/")
+    finally:
+        driver.quit()
+
+
+def test_today_lists_the_real_groups_by_tier_and_tag_each_tier_on_a_screen(example: str) -> None:
+    driver = make_driver(1280, 900)
+    try:
+        driver.get(example + "today/?date=2026-12-07")
+        WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#qs-today-groups .qs-tier"))
+        tiers = driver.find_elements(By.CSS_SELECTOR, "#qs-today-groups .qs-tier")
+        assert [tier.find_element(By.TAG_NAME, "h3").text for tier in tiers][:2] == [
+            "门店车友群（21 个群）", "团长达人群（2 个群）"]
+        store = tiers[0].text
+        assert "河北（5）：老周轮胎车友群、保定北二环卡友之家（第 7 天 " in store  # its day-N day
+        assert "门店车友群 冬季每日推送：" in store and "条，07:30" in store
+        heights = [tier.size["height"] for tier in tiers]
+        assert max(heights) <= 900, heights
+        # the day-N calendar lists the days real groups are on, not every possible start date
+        relative = driver.find_element(By.ID, "qs-today-relative").text
+        assert "2026-12-01 建的群，2026-12-07 是第 7 天" in relative
+        assert "2026-12-03 建的群，2026-12-07 是第 5 天" in relative  # weifang-01
+        assert "2026-11-30 建的群" not in relative and "2026-11-29 建的群" not in relative
+        total = driver.execute_script("return document.documentElement.scrollHeight")
+        assert total < 9283 / 2, total
+    finally:
+        driver.quit()
+
+
+def test_without_a_roster_a_tag_scope_follows_the_tag_the_owners_link_saved(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    root = tmp_path_factory.mktemp("tags") / "project"
+    shutil.copytree(MINIMAL, root)
+    playbook = root / "playbooks/demo/playbook.yaml"
+    playbook.write_text(playbook.read_text(encoding="utf-8") + "group_tags: [区域]\n", encoding="utf-8")
+    (root / "playbooks/demo/incidents/south.yaml").write_text(
+        "id: south\nname: 南方暴雨\nplan: complaint\ntags: {区域: 南方}\nstart: 2026-12-01\nend: 2026-12-02\n",
+        encoding="utf-8")
+    run = run_qunsop("build", str(root), env={"SOURCE_DATE_EPOCH": AUTHORED_EPOCH})
+    assert run.exit_code == 0, run.output
+    driver = phone_at("2026-12-01T02:00:00Z")
+    try:
+        with serve(root / "site") as base:
+            day = base + "packs/week/2026-12-01/"
+            driver.get(day)
+            driver.execute_script("localStorage.clear()")
+            driver.get(day)
+            assert not driver.find_element(By.CSS_SELECTOR, "[data-scoped]").is_displayed()
+            driver.get(day + "?区域=南方")
+            assert driver.find_element(By.CSS_SELECTOR, "[data-scoped]").is_displayed()
+            driver.get(day)  # remembered on this phone
+            assert driver.find_element(By.CSS_SELECTOR, "[data-scoped]").is_displayed()
+            driver.get(base + "packs/week/2026-12-03/")  # after the incident
+            assert driver.find_elements(By.CSS_SELECTOR, "[data-scoped]") == []
     finally:
         driver.quit()

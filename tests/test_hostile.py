@@ -57,9 +57,9 @@ def fuzz_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def check_one(root: Path, kind: str, content: str | bytes) -> None:
-    path = root / SOURCE_FOR_KIND[kind]
-    original = path.read_bytes()
+def check_one(root: Path, kind: str, content: str | bytes, relative: str | None = None) -> None:
+    path = root / (relative or SOURCE_FOR_KIND[kind])
+    original = path.read_bytes() if path.exists() else None
     try:
         path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
         started = time.perf_counter()
@@ -68,7 +68,10 @@ def check_one(root: Path, kind: str, content: str | bytes) -> None:
         for problem in checked.problems:
             assert problem.file and problem.line >= 1 and problem.column >= 1
     finally:
-        path.write_bytes(original)
+        if original is None:
+            path.unlink()
+        else:
+            path.write_bytes(original)
 
 
 @pytest.mark.parametrize("kind", sorted(SOURCE_FOR_KIND))
@@ -85,6 +88,15 @@ def test_arbitrary_documents_never_crash(fuzz_root: Path, kind: str, data: st.Da
 @given(raw=st.one_of(st.text(max_size=200), st.binary(max_size=200)))
 def test_arbitrary_text_never_crashes(fuzz_root: Path, kind: str, raw: str | bytes) -> None:
     check_one(fuzz_root, kind, raw)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.one_of(st.text(alphabet=st.sampled_from(list(',"\n\r id群名层级建群日期:标签内部a-z0-9')),
+                             max_size=200),
+                     st.text(max_size=200), st.binary(max_size=200)))
+def test_an_arbitrary_roster_csv_never_crashes(fuzz_root: Path, raw: str | bytes) -> None:
+    check_one(fuzz_root, "roster", "id,群名,群层级,建群日期\n" + raw if isinstance(raw, str) else raw,
+              "playbooks/demo/groups.csv")
 
 
 # --- hostile files -----------------------------------------------------------------

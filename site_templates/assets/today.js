@@ -24,6 +24,68 @@
     return new Date(Date.parse(date + "T00:00:00Z") + days * 86400000).toISOString().slice(0, 10);
   }
   function between(date, start, end) { return start <= date && (!end || date <= end); }
+  function daysBetween(first, second) {
+    return Math.round((Date.parse(second + "T00:00:00Z") - Date.parse(first + "T00:00:00Z")) / 86400000);
+  }
+  function compact(rows) {
+    return rows.map(function (row) {
+      return row[0] + (row[1] === "群里" ? "" : " " + row[1]) + " " + row[3] + (row[4] ? "（暂停）" : "");
+    }).join("；");
+  }
+  /* 今日 for the roster's groups: one block per tier, short enough for a screen. A dated
+     calendar's posts are the same for all its groups: listed once; day-N groups each say
+     their day and how many posts it has. Groups are listed by their first tag (省份…). */
+  function showGroups(date, data) {
+    var box = document.getElementById("qs-today-groups");
+    box.textContent = "";
+    if (!meta.groups) { return; }
+    box.appendChild(el("h2", "群名单里的群（" + meta.groups.length + " 个）"));
+    var byId = {};
+    meta.calendars.forEach(function (c) { byId[c.id] = c; });
+    meta.tiers.forEach(function (tier) {
+      var groups = meta.groups.filter(function (g) { return g.tier === tier.id; });
+      var block = el("div", "", {"class": "qs-tier", "data-tier": tier.id});
+      block.appendChild(el("h3", tier.name + "（" + groups.length + " 个群）"));
+      var used = [];
+      groups.forEach(function (g) { g.calendars.forEach(function (id) { if (used.indexOf(id) < 0) { used.push(id); } }); });
+      used.forEach(function (id) {
+        var c = byId[id];
+        if (!c || !c.dated) { return; }
+        var rows = (data[id] || {})[date];
+        var p = el("p");
+        p.appendChild(link(c.name, c.pack + (rows && rows.length ? date + "/" : "")));
+        p.appendChild(document.createTextNode(!rows ? "：这天不在排期范围内" : !rows.length ? "：这天没有安排" :
+          "：" + rows.length + " 条，" + compact(rows)));
+        block.appendChild(p);
+      });
+      /* the first declared tag any group of the tier has (省份 before 区域…) */
+      var key = (meta.tag_keys || []).filter(function (k) {
+        return groups.some(function (g) { return g.tags[k]; });
+      })[0] || null;
+      var buckets = {};
+      var order = [];
+      groups.forEach(function (g) {
+        var value = key && g.tags[key] ? g.tags[key] : "其他";
+        if (!buckets[value]) { buckets[value] = []; order.push(value); }
+        var words = g.name;
+        g.calendars.forEach(function (id) {
+          var c = byId[id];
+          if (!c || c.dated || !g.start) { return; }
+          var number = daysBetween(g.start, date) + 1;
+          var rows = (meta.relative[id] || {})[number];
+          if (rows) { words += "（第 " + number + " 天 " + rows.length + " 条）"; }
+        });
+        buckets[value].push(words);
+      });
+      order.forEach(function (value) {
+        var p = el("p", "", {"class": "qs-tag-groups"});
+        p.appendChild(el("strong", (key ? value : "群") + "（" + buckets[value].length + "）"));
+        p.appendChild(document.createTextNode("：" + buckets[value].join("、")));
+        block.appendChild(p);
+      });
+      box.appendChild(block);
+    });
+  }
   function section(id, heading) {
     var box = document.getElementById(id);
     box.textContent = "";
@@ -69,9 +131,13 @@
       p.appendChild(document.createTextNode("：第 " + day + " 天（" + c.start + " ~ " + c.end + "）"));
       campaigns.appendChild(p);
     });
+    month(date).then(function (data) { showGroups(date, data); });
     month(date).then(function (data) {
       var box = section("qs-today-calendars", "各排期的推送（课程提醒也在其中）");
-      meta.calendars.filter(function (c) { return c.dated; }).forEach(function (c) {
+      /* with a roster, the calendars its groups follow are shown with them above */
+      var followed = meta.groups ? meta.groups.reduce(function (ids, g) { return ids.concat(g.calendars); }, []) : [];
+      if (followed.length) { box.appendChild(el("p", "群名单里的群用的排期见上面；下面是没有群在用的排期。")); }
+      meta.calendars.filter(function (c) { return c.dated && followed.indexOf(c.id) < 0; }).forEach(function (c) {
         var rows = (data[c.id] || {})[date];
         var heading = el("h3");
         heading.appendChild(link(c.name, c.url));
@@ -91,10 +157,21 @@
       relative.appendChild(heading);
       var days = meta.relative[c.id] || {};
       var list = el("ul");
+      /* with a roster: only the days real groups are on, not every start date there could be */
+      var real = meta.groups ? meta.groups.filter(function (g) { return g.start && g.calendars.indexOf(c.id) >= 0; })
+        .map(function (g) { return daysBetween(g.start, date) + 1; }) : null;
+      if (real && !real.some(function (n) { return days[n]; })) {
+        relative.appendChild(el("p", "群名单里的群今天都不在这个排期的安排日。"));
+      }
       Object.keys(days).map(Number).sort(function (a, b) { return a - b; }).forEach(function (number) {
+        if (real && real.indexOf(number) < 0) { return; }
         var started = addDays(date, 1 - number);
         var item = el("li", started + " 建的群，" + date + " 是第 " + number + " 天：");
-        item.appendChild(slotList(days[number]));
+        if (real) {  /* one line a day: the groups are listed above */
+          item.appendChild(document.createTextNode(compact(days[number])));
+        } else {
+          item.appendChild(slotList(days[number]));
+        }
         list.appendChild(item);
       });
       relative.appendChild(list);

@@ -92,7 +92,26 @@
     filter();
   }
 
+  function tagsFromAddress() {
+    /* without a roster: an operator's link such as ?区域=南方 saves the tags this page asks
+       about in the profile (pack.js takes the placeholders; these stay in the address) */
+    var keys = [];
+    document.querySelectorAll("[data-scoped]").forEach(function (notice) {
+      keys = keys.concat(Object.keys(JSON.parse(notice.getAttribute("data-scoped")).tags));
+    });
+    document.querySelectorAll("[data-variant-tag]").forEach(function (box) { keys.push(box.getAttribute("data-variant-tag")); });
+    var params = new URLSearchParams(location.search);
+    var profile = parsed("qunsop:profile", {});
+    var changed = false;
+    keys.forEach(function (key) {
+      var value = params.get(key);
+      if (value !== null && value.trim()) { profile[key] = value.trim(); changed = true; }
+    });
+    if (changed) { store("qunsop:profile", JSON.stringify(profile)); }
+  }
+
   function dayPage() {
+    tagsFromAddress();
     var group = parsed("qunsop:group", null);
     var profile = parsed("qunsop:profile", {});
     function tagOf(key) {

@@ -89,11 +89,12 @@ def main() -> None:
         assert done.returncode == 0, done.stderr
         rows = done.stdout.count("\n") - 1
 
+        from qunsop.clock import Clock
         from qunsop.pipeline import CheckOptions, check_project
         from qunsop.receipts import read_export, read_receipts
         from qunsop.roster import roster_groups
 
-        checked = check_project(project, CheckOptions(today=dt.date(2026, 12, 7)), lint=False)
+        checked = check_project(project, CheckOptions(Clock.on(dt.date(2026, 12, 7))), lint=False)
         groups = roster_groups(checked.project)
         parses = []
         for _ in range(args.repeat):

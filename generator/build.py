@@ -32,10 +32,13 @@ from .history import read_history
 from .links import Links, page_url
 from .load import discover
 from .media import ASSETS_DIR
+from .metrics import data_state
 from .packs import pack_job, render_pack_job
 from .pipeline import CheckedProject, CheckOptions, check_project, input_fingerprint, lint_problems
 from .plan import SitePlan, plan_site
 from .render import TEMPLATES, TemplateCache, get_env, get_html_env, render_page
+from .review import Reviewer, load_reviewer
+from .review_site import check_review_folder, write_review_folder
 from .search_index import index_names
 from .segment import Segments, han_runs, import_jieba, segment_runs
 from .write import (
@@ -77,6 +80,7 @@ class BuildOptions:
     allow_scripts: bool = False  # mkdocs.yml may name hooks and extra_javascript
     playbook: str | None = None  # only this playbook's pages and packs
     progress: Progress = lambda _step: None
+    review: bool = True  # the weekly 复盘 from data/, where qunsop.yaml review.publish puts it
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,8 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
     check_options = CheckOptions(options.clock, allow_scripts=options.allow_scripts,
                                  anchor=stamp.date(), playbook=options.playbook)
     cache = Cache.open(root)
-    key = input_fingerprint(root, check_options, ("site", str(site)), ("stamp", stamp.isoformat()))
+    key = input_fingerprint(root, check_options, ("site", str(site)), ("stamp", stamp.isoformat()),
+                            ("review", str(options.review)), *data_state(root))
     record = f"build-{digest(str(site).encode())}.json"
     previous = cache.read(record)
     published = manifest(site)
@@ -142,6 +147,9 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
     site_settings = checked.project.site
     assert site_settings is not None  # a missing mkdocs.yml is an error above
     history = read_history(root, stamp)
+    review = load_review(checked, options.review)
+    if review is not None and checked.project.settings.review.publish == "folder":
+        check_review_folder(root / checked.project.settings.review.folder, root)
     # packs need only the checked project: their process starts now and runs beside
     # planning, rendering and the engine. Their files are reused when the published
     # site is exactly as the last build left it (each day's key covers what it shows).
@@ -156,7 +164,8 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
         with in_background(render_pack_job, job, packs) as pack_run, \
                 in_background(lint_problems, checked) as lint_run:
             progress("生成页面，同时生成推送包")
-            plan = plan_site(checked, read_glossary(), site_settings.site_url, stamp, history)
+            plan = plan_site(checked, read_glossary(), site_settings.site_url, stamp, history,
+                             review if checked.project.settings.review.publish == "site" else None)
             docs = [*render_docs(plan, cache), *plan.files, *static_files(checked)]
             changed = sync_tree(work / "docs", docs)
             words = work / "search-words.txt"
@@ -201,7 +210,16 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
         discard(packs)
     cache.write(record, {"fingerprint": key, "manifest": now_published, "engine": engine_key,
                          "outputs": outputs, "packs": pack_keys})
-    return BuildResult(site, len(plan.pages), written, warnings=tuple(cache.warnings),
+    notes = list(cache.warnings)
+    if review is not None:
+        if checked.project.settings.review.publish == "folder":
+            folder = root / checked.project.settings.review.folder
+            write_review_folder(review, checked, folder, site_settings.site_url)
+            notes.append(f"每周复盘单独写在 {shown_path(folder, root)}（没有放进网站）")
+        if review.metrics.problems:
+            notes.append(f"data/ 里有 {len(review.metrics.problems)} 处问题没有计入每周复盘："
+                         "运行 qunsop review 查看每一处的文件、行和列")
+    return BuildResult(site, len(plan.pages), written, warnings=tuple(notes),
                        incremental=incremental)
 
 
@@ -334,6 +352,14 @@ def move_into(source: Path, target: Path) -> None:
         raise OutputCollision(f"推送包目录与网站页面冲突：{target.name}/")
     if source.exists():
         source.rename(target)
+
+
+def load_review(checked: CheckedProject, wanted: bool) -> Reviewer | None:
+    """The weekly review, unless `--no-review`, review.publish: off, or no roster or data."""
+    if not wanted or checked.project.settings.review.publish == "off" or not checked.project.rosters:
+        return None
+    review = load_reviewer(checked)
+    return review if review.weeks() else None
 
 
 @functools.cache

@@ -112,8 +112,9 @@ def validate(path: str, fmt: str, playbook: str | None, allow_scripts: bool, tod
 @PLAYBOOK_OPTION
 @SCRIPTS_OPTION
 @TODAY_OPTION
+@click.option("--no-review", is_flag=True, help="这次不生成每周复盘（data/ 里的群统计）")
 def build(path: str, site_dir: str | None, playbook: str | None, allow_scripts: bool,
-          today: str | None) -> None:
+          today: str | None, no_review: bool) -> None:
     """检查源文件，生成 SOP 网站和推送包（失败时保留上一次的 site/）。"""
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -126,7 +127,8 @@ def build(path: str, site_dir: str | None, playbook: str | None, allow_scripts: 
                   console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("开始", total=None)
         options = BuildOptions(clock, Path(site_dir) if site_dir else None, allow_scripts, playbook,
-                               progress=lambda step: bar.update(task, description=step))
+                               progress=lambda step: bar.update(task, description=step),
+                               review=not no_review)
         result = build_project(root, options)
     warn(result.warnings)
     if result.unchanged:
@@ -320,6 +322,72 @@ def receipts(file: str, path: str, date_text: str | None, fmt: str, playbook: st
         print_csv(report)
     else:
         print_report(report)
+
+
+@cli.command()
+@PATH_ARGUMENT
+@click.option("--week", default=None, metavar="周",
+              help="哪一周，例如 2026-W50（默认数据里最近的一周）")
+@click.option("--tier", default=None, metavar="ID", help="只看这个群层级")
+@click.option("--tag", default=None, metavar="标签=值", help="只看带这个标签的群，例如 省份=河北")
+@click.option("--fail-on-alert", is_flag=True, help="有提醒时退出码为 1（给定时运行的 CI 用）")
+@PLAYBOOK_OPTION
+def review(path: str, week: str | None, tier: str | None, tag: str | None, fail_on_alert: bool,
+           playbook: str | None) -> None:
+    """每周复盘：读 data/ 里的群统计（CSV）和回报（聊天记录 .txt），对照方案的指标列出提醒。
+
+    每个群只有人数和条数，不读成员名字。读不出的行连同 文件:行:列 列出来，其余的行照常统计。
+    退出码 0（有没有提醒都是 0）；加 --fail-on-alert 时有提醒为 1。
+    """
+    from rich.console import Console
+
+    from .models import Playbook
+    from .pipeline import CheckOptions, check_project
+    from .review import Scope, load_reviewer, week_key, week_start
+    from .review_table import print_problems, print_review
+
+    if week is not None and week_start(week) is None:
+        raise click.UsageError(f"--week 要写成 年-W周，例如 2026-W50（现在是 {week}）")
+    checked = check_project(project_root(path), CheckOptions(command_clock(None), playbook=playbook),
+                            lint=False)
+    if has_errors(checked.problems):
+        click.echo(format_problems(checked.problems, "text", checked.files_checked))
+        sys.exit(EXIT_INVALID)
+    if not checked.project.rosters:
+        raise click.UsageError("项目里还没有群名单：先在 playbooks/<方案>/groups.csv 里列出要复盘的群")
+    reviewer = load_reviewer(checked)
+    console = Console(width=120)
+    print_problems(reviewer.metrics.problems, console)
+    weeks = reviewer.weeks()
+    if not weeks:
+        raise click.UsageError("data/ 里还没有群统计：把企业微信导出的客户群统计（CSV）"
+                               "放进项目的 data/ 文件夹")
+    start = week_start(week) if week is not None else None
+    chosen = week_key(start) if start is not None else weeks[-1]
+    if chosen not in weeks:
+        warn([f"data/ 里没有 {chosen} 的统计：有的是 {weeks[0]} 到 {weeks[-1]}"])
+    alerts = 0
+    for item in checked.project.of(Playbook):
+        own = item.model.id
+        if (playbook is not None and own != playbook) or own not in checked.project.rosters:
+            continue
+        scopes = reviewer.scopes(item.model.id)
+        if tier is not None:
+            scopes = [scope for scope in scopes if scope.kind == "tier" and scope.key == tier]
+            if not scopes:
+                raise click.UsageError(f"群名单里没有群层级 `{tier}` 的群")
+        elif tag is not None:
+            key = tag.replace("：", "=").replace(":", "=")
+            scopes = [scope for scope in scopes if scope.kind == "tag" and scope.key == key]
+            if not scopes:
+                raise click.UsageError(f"群名单里没有带标签 {tag} 的群（写成 标签=值，例如 省份=河北）")
+        else:
+            scopes = [Scope("all", "", "全部群")]
+        for scope in scopes:
+            result = reviewer.review(item.model, chosen, scope)
+            print_review(result, console)
+            alerts += len(result.alerts)
+    sys.exit(EXIT_INVALID if fail_on_alert and alerts else EXIT_OK)
 
 
 def main() -> None:

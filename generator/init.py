@@ -68,9 +68,10 @@ def init_project(target: Path, options: InitOptions) -> Path:
     write("CONTRIBUTING.md", "CONTRIBUTING.md")
     if options.example:
         source = example_root()
-        for folder in ("playbooks", "content_library"):
-            shutil.copytree(source / folder, target / folder,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+        for folder in ("playbooks", "content_library", "data"):  # data/: synthetic statistics
+            if (source / folder).is_dir():
+                shutil.copytree(source / folder, target / folder,
+                                ignore=shutil.ignore_patterns("__pycache__", "*.py"))
     else:
         write("content_library/placeholders.yaml", "placeholders.yaml.j2")
         write("content_library/banned_words.txt", "banned_words.txt.j2")

@@ -153,6 +153,13 @@ class Kpi(Model):
     formula: Text = Field(title="计算口径", description="用文字写清怎么算",
                           examples=["当天发言人数 ÷ 群成员数"])
     target: Text = Field(title="目标值", examples=["不低于 10%"])
+    measure: Literal["active-rate", "net-growth", "exit-rate", "send-rate"] | None = Field(
+        default=None, title="复盘时怎么算",
+        description="active-rate 发言人数÷群成员数，net-growth 一周净增人数，exit-rate 一周退群÷群成员数，"
+                    "send-rate 有回报的天数÷应发天数；不写表示复盘不算这一项")
+    goal: dict[Side, float] = Field(
+        default_factory=dict, title="复盘的目标数",
+        description="按 B 端、C 端写，比例写百分数（8 表示 8%），例如 {C: 8, B: 20}")
 
 
 class Playbook(Model):
@@ -490,6 +497,8 @@ class Campaign(Model):
     rules: list[Text] = Field(min_length=1, title="规则", examples=[["按销售额排名"]])
     rewards: list[Text] = Field(default_factory=list, title="奖励")
     kpis: list[Id] = Field(default_factory=list, title="考核指标")
+    rank_by: str = Field(default="", title="复盘排名按哪个群标签汇总",
+                         description="例如 省份：每周复盘除了按群排名，还按省份排名（省级 PK）")
     announcements: list[Announcement] = Field(default_factory=list, title="活动通知（插入推送包）")
     activities: list[ActivityStart] = Field(
         default_factory=list, title="多日活动（哪天开始）",

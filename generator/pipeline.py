@@ -17,6 +17,7 @@ from .load import MAX_SOURCE_BYTES, LoadResult, ParseCache, SourceFile, discover
 from .media import ASSETS_DIR
 from .models import Playbook
 from .resolve import Project, check_references, index_items
+from .review import check_review_settings
 from .roster import check_rosters
 from .schedule import CalendarSchedule, build_schedules
 from .validate import Item, validate_sources
@@ -64,6 +65,7 @@ def check_project(root: Path, options: CheckOptions,
     today = options.clock.today_in(project_zone(project))
     schedules, found = build_schedules(project, options.anchor or today)
     problems += check_rosters(project, schedules, today)
+    problems += check_review_settings(project)
     problems += found + (lint_project(project, schedules, today) if lint else [])
     return CheckedProject(project, schedules, root_cause_order(set(problems)), loaded.files_seen,
                           today, cache.warnings)

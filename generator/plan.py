@@ -41,6 +41,8 @@ from .models import (
 from .pipeline import CheckedProject, project_zone
 from .plan_desk import changes_page, today_page, with_dates
 from .resolve import Project
+from .review import Reviewer
+from .review_pages import review_pages
 from .schedule import CalendarSchedule, ScheduledDay, scope_label
 from .stats import content_stats
 from .views import (
@@ -110,7 +112,7 @@ class SitePlan:
 
 
 def plan_site(checked: CheckedProject, glossary: list[str], site_url: str, stamp: dt.datetime,
-              history: History | None = None) -> SitePlan:
+              history: History | None = None, review: Reviewer | None = None) -> SitePlan:
     """Pages are dated by the build's stamp, never by the wall clock: whatever depends on
     the day a page is read is decided in the browser (assets/dates.js)."""
     history = history or History()
@@ -118,6 +120,8 @@ def plan_site(checked: CheckedProject, glossary: list[str], site_url: str, stamp
     planner = _Planner(checked, site_url)
     pages = planner.pages()
     links = planner.links
+    if review is not None:  # the weekly 复盘, when it is published with the site
+        pages += review_pages(review, checked.project.of(Playbook).models(), links)
     today, files = today_page(checked, links)
     pages += [today, changes_page(checked.project, links, history, checked.schedules)]
     pages = with_dates(pages, checked.project, history, planner.extra_sources)
@@ -262,6 +266,9 @@ class _Planner:
         library = [{page.nav_title: page.path} for page in pages
                    if page.path.startswith("library/") and page.in_nav]
         nav.append({"内容库": library})
+        reviews = [{page.nav_title: page.path} for page in pages if page.template == "review_index.md.j2"]
+        if reviews:
+            nav.append({"每周复盘": reviews})
         if any(page.path == Links.INCIDENTS for page in pages):
             nav.append({"事件记录": Links.INCIDENTS})
         nav.append({"变更记录": Links.CHANGES})

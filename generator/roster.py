@@ -99,13 +99,15 @@ def _check_roster(project: Project, playbook: str, item: Item[Roster], used: dic
             else:
                 seen[value] = number
         if group.tier not in tiers:
-            if playbook in playbooks or group.tier not in project.of(Tier).broken:
+            if group.tier not in project.of(Tier).broken:  # a broken tier file is reported there
                 report((number, "tier"), "unknown-tier",
                        f"没有群层级 `{group.tier}`{did_you_mean(group.tier, tiers)}：这个方案的群层级有 "
                        f"{'、'.join(sorted(tiers)) or '（还没有）'}")
             continue
         for index, calendar_id in enumerate(group.calendars):
             calendar = calendars.get(calendar_id)
+            if calendar is None and calendar_id in project.of(Calendar).broken:
+                continue
             if calendar is None:
                 report((number, "calendars", index), "unknown-calendar",
                        f"没有排期 `{calendar_id}`{did_you_mean(calendar_id, calendars)}")
@@ -124,12 +126,12 @@ def _check_roster(project: Project, playbook: str, item: Item[Roster], used: dic
             report((number, "start"), "group-start-range",
                    f"建群日期 {group.start} 在一年多以后：请检查年份（日期写成 年-月-日，例如 "
                    f"{today.isoformat()}）")
-        for key in group.values:
+        for key in group.values if "placeholders" not in project.broken_singletons else ():
             if key not in project.placeholders:
                 report((number, "values", key), "unknown-column",
                        f"“{key}”不是占位符{did_you_mean(key, project.placeholders)}：占位符的值才能直接写；"
                        f"标签写成“标签:{key}”，不发布的内部信息写成“内部:{key}”")
-        for key in group.tags:
+        for key in group.tags if playbook in playbooks else ():  # a broken playbook: reported there
             if key not in tag_keys:
                 report((number, "tags", key), "unknown-tag-key",
                        f"没有标签“{key}”{did_you_mean(key, tag_keys)}：标签名要先写在 "

@@ -48,7 +48,7 @@ def serve_project(root: Path, host: str, port: int, playbook: str | None, allow_
     refuse_busy_port(host, port)  # before a build the user would wait for in vain
     rebuild()
     watched = [root / "playbooks", root / "content_library", root / "mkdocs.yml", root / "qunsop.yaml",
-               TEMPLATES]
+               root / "data", TEMPLATES]  # data/: the weekly review's statistics
     click.echo(f"预览地址：http://{host}:{port}/ （Ctrl+C 退出）", err=True)
     try:
         engine.serve_site(site, rebuild, watched, host, port, lambda: problems[0] if problems else None)

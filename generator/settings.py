@@ -96,11 +96,39 @@ class SearchSettings(Model):
         description="几乎每页都有的词（群里、一下这类已内置）：搜索时只算很小的分量")
 
 
+ReviewField = Literal["group", "date", "members", "joined", "left", "speakers", "messages"]
+AlertKind = Literal["silent", "mass-exit", "no-send", "below-tier"]
+DEFAULT_PLANS: dict[AlertKind, str] = {"silent": "silent-group", "mass-exit": "mass-exit",
+                                       "no-send": "stopped-sending", "below-tier": "silent-group"}
+
+
+class ReviewSettings(Model):
+    """The `review:` section: the weekly 复盘 from data/*.csv (see generator/review.py)."""
+
+    publish: Annotated[Literal["site", "folder", "off"], BeforeValidator(bare_off), WithJsonSchema(
+        {"enum": ["site", "folder", "off", False], "title": "复盘放在哪里"})] = Field(
+        default="site", title="复盘放在哪里",
+        description="site 放进 SOP 网站；folder 单独写到 folder 指定的文件夹（内部托管）；off 不生成页面")
+    folder: str = Field(default="review-site", pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$",
+                        title="单独的复盘文件夹", description="publish: folder 时写到项目里的这个文件夹")
+    columns: dict[str, ReviewField] = Field(
+        default_factory=dict, title="列名别名",
+        description="导出表格的列名对应哪一项，例如 {在群人数: members, 说话人数: speakers}")
+    silent_days: int = Field(default=3, ge=1, le=60, title="连续几天没人发言算沉默群")
+    mass_exit: int = Field(default=10, ge=1, le=10_000, title="一天退群几人算集体退群")
+    no_send_days: int = Field(default=3, ge=1, le=60, title="连续几天没有回报算停发")
+    below_tier: float = Field(default=0.5, gt=0, lt=1, title="活跃率低于同层级中位数的几成算落后")
+    plans: dict[AlertKind, str] = Field(
+        default_factory=lambda: dict(DEFAULT_PLANS),
+        title="每种提醒对应的紧急预案 id")
+
+
 class Settings(Model):
     """qunsop.yaml at the project root; every key is optional."""
 
     lint: LintSettings = Field(default_factory=LintSettings, title="内容检查")
     search: SearchSettings = Field(default_factory=SearchSettings, title="搜索")
+    review: ReviewSettings = Field(default_factory=ReviewSettings, title="每周复盘")
 
 
 assert set(LINT_RULES) == set(LintRule.__args__)  # type: ignore[attr-defined]

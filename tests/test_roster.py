@@ -185,3 +185,15 @@ def test_other_side_calendars_get_the_notice_of_a_hold(scratch: ScratchProject) 
     assert "【注意】车友群的一次投诉：" in run.stdout and "暂停发游戏内容" in run.stdout
     quiet = run_qunsop("pack", "b-week", str(scratch.root), "--date", "2026-12-02")
     assert "【注意】" not in quiet.stdout
+
+
+def test_a_broken_tier_is_reported_once_not_again_for_every_group(scratch: ScratchProject) -> None:
+    scratch.write("playbooks/demo/groups.csv", "id,群名,群层级,排期,建群日期,门店名\n"
+                  "s-01,老王车友群,c-store,week,2026-11-20,老王轮胎\ns-02,老李车友群,c-store,,2026-11-20,老李轮胎\n")
+    tier = scratch.root / "playbooks/demo/tiers/c-store.yaml"
+    tier.write_text(tier.read_text(encoding="utf-8").replace("name:", "name：", 1), encoding="utf-8")
+    scratch.write("playbooks/demo/calendars/week.yaml", "id: week\nname: [\n")
+    found = errors(scratch)
+    assert [entry for entry in found if entry[0].endswith("groups.csv")] == []
+    assert {entry[0] for entry in found} == {"playbooks/demo/tiers/c-store.yaml",
+                                         "playbooks/demo/calendars/week.yaml"}

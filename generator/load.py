@@ -22,7 +22,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .cache import Cache, code_version, digest
-from .errors import Problem
+from .errors import FORBIDDEN_CHARACTERS, Problem
 from .kinds import MARKDOWN_KINDS, REGISTRY
 
 FieldPath = tuple[str | int, ...]
@@ -251,6 +251,9 @@ def load_project(root: Path, cache: ParseCache | None = None) -> LoadResult:
             result.failed.append((relative, kind))
     for number in sorted(loaded):
         outcome = loaded[number]
+        if isinstance(outcome, SourceFile):
+            outcome, found_in_values = check_values(outcome)
+            noticed.setdefault(number, []).extend(found_in_values)
         found_marks = outcome.marks if isinstance(outcome, SourceFile) else None
         result.problems += [with_field_path(problem, found_marks) for problem in noticed.get(number, [])]
         if isinstance(outcome, SourceFile):
@@ -381,12 +384,6 @@ def read_text(path: Path, relative: str, problems: list[Problem]) -> str:
     return FORBIDDEN_CHARACTERS.sub("", text)
 
 
-# Characters nobody types on purpose: C0/C1 controls (NUL…), lone CR, the line breaks
-# PyYAML counts but editors do not (NEL, U+2028/2029: line numbers would drift), a BOM
-# inside the text, and bidi controls that make text read differently than it is stored.
-FORBIDDEN_CHARACTERS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
-    "\u202a-\u202e\u2066-\u2069\ufeff]")
 MAX_CHARACTER_REPORTS = 10
 
 
@@ -411,6 +408,70 @@ def check_characters(text: str, relative: str) -> list[Problem]:
                                 f"这里有一个看不见的字符 U+{ord(char):04X}（{name}）：多半是从网页或文档里"
                                 f"复制带进来的，请删掉后重新输入这一处{more}"))
     return problems
+
+
+def check_values(source: SourceFile) -> tuple[SourceFile, list[Problem]]:
+    """The character rule on every decoded value and key, wherever it came from.
+
+    `check_characters` sees the file as written; YAML escapes (`"\\r"`, `"\\x1b"`,
+    `"\\u202e"`, `"\\0"`) only become characters when parsed. Each value or key that
+    holds one is an error at its own line and field, and the characters are dropped
+    from it, as from the text, so they cause no second report.
+    """
+    found: list[FieldPath] = []
+
+    def walk(value: Any, path: FieldPath) -> None:
+        if isinstance(value, str):
+            if FORBIDDEN_CHARACTERS.search(value):
+                found.append(path)
+        elif isinstance(value, dict):
+            for key, child in value.items():
+                if FORBIDDEN_CHARACTERS.search(key):
+                    found.append((*path, key))
+                walk(child, (*path, key))
+        elif isinstance(value, list):
+            for index, child in enumerate(value):
+                walk(child, (*path, index))
+
+    walk(source.data, ())
+    if not found:
+        return source, []
+    problems = []
+    for path in found[:MAX_CHARACTER_REPORTS]:
+        key = path[-1] if isinstance(path[-1], str) else ""
+        at_key = bool(FORBIDDEN_CHARACTERS.search(key))
+        line, column = source.marks.locate(path, at_key=at_key)
+        char = FORBIDDEN_CHARACTERS.findall(key if at_key else str(value_at(source.data, path)))[0]
+        name = unicodedata.name(char, "控制字符")
+        field_name = "字段名" if at_key else "这个值"
+        problems.append(Problem(source.path, line, column, dotted_path(clean_path(path)), "control-character",
+                                f"{field_name}里有一个看不见的字符 U+{ord(char):04X}（{name}），"
+                                "是用转义写法（例如 \\r、\\x1b、\\u202e）写进去的：请删掉这个转义"))
+    marks = source.marks
+    if any(clean_path(path) != path for path in found):  # a key spelt with one: found by its clean name
+        marks = Marks({clean_path(path): at for path, at in marks.keys.items()},
+                      {clean_path(path): at for path, at in marks.values.items()})
+    return replace(source, data=without_forbidden(source.data), marks=marks), problems
+
+
+def clean_path(path: FieldPath) -> FieldPath:
+    return tuple(FORBIDDEN_CHARACTERS.sub("", part) if isinstance(part, str) else part for part in path)
+
+
+def value_at(data: Any, path: FieldPath) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def without_forbidden(value: Any) -> Any:
+    if isinstance(value, str):
+        return FORBIDDEN_CHARACTERS.sub("", value)
+    if isinstance(value, dict):
+        return {FORBIDDEN_CHARACTERS.sub("", key): without_forbidden(child) for key, child in value.items()}
+    if isinstance(value, list):
+        return [without_forbidden(child) for child in value]
+    return value
 
 
 def position_of(text: str, offset: int) -> Position:

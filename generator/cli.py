@@ -98,7 +98,7 @@ def validate(path: str, fmt: str, playbook: str | None, allow_scripts: bool) -> 
     warn(warnings)
     output = format_problems(problems, fmt, files_checked)
     if output:
-        say(output)
+        click.echo(output)  # format_problems made its content printable
     sys.exit(EXIT_INVALID if has_errors(problems) else EXIT_OK)
 
 
@@ -257,7 +257,7 @@ def pack(calendar: str, path: str, date_text: str | None, day_number: int | None
 
     checked = check_project(project_root(path), CheckOptions(playbook=playbook))
     if has_errors(checked.problems):
-        say(format_problems(checked.problems, "text", checked.files_checked))
+        click.echo(format_problems(checked.problems, "text", checked.files_checked))
         sys.exit(EXIT_INVALID)
     schedule = checked.schedules.get(calendar)
     if schedule is None:
@@ -298,7 +298,7 @@ def main() -> None:
         say(f"用法错误：{error}", err=True)
         sys.exit(EXIT_USAGE)
     except ProblemsFound as found:
-        say(format_problems(found.problems, "text", found.files_checked))
+        click.echo(format_problems(found.problems, "text", found.files_checked))
         say("构建已停止：请先修正上面的问题（site/ 保持上一次的内容）", err=True)
         sys.exit(EXIT_INVALID)
     except EngineError as error:

@@ -15,7 +15,6 @@ import json
 import multiprocessing
 import os
 import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from jinja2 import Environment
 from . import engine
 from .cache import ByteStore, Cache, code_version, digest, fingerprint
 from .errors import ProblemsFound, has_errors, root_cause_order
-from .history import read_history
+from .history import last_commit_time, read_history
 from .load import discover
 from .media import ASSETS_DIR
 from .packs import pack_job, render_pack_job
@@ -199,7 +198,7 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
         discard(packs)
     cache.write(record, {"fingerprint": key, "manifest": now_published, "engine": engine_key,
                          "outputs": outputs, "packs": pack_keys})
-    return BuildResult(site, len(plan.pages), written, warnings=tuple(cache.warnings),
+    return BuildResult(site, len(plan.pages), written, warnings=(*cache.warnings, *history.warnings),
                        incremental=incremental)
 
 
@@ -402,12 +401,7 @@ def build_stamp(root: Path) -> dt.datetime:
     """
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     if not epoch.isdigit():
-        try:
-            done = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root,
-                                  capture_output=True, text=True, timeout=10, check=False)
-            epoch = done.stdout.strip()
-        except OSError:
-            epoch = ""
+        epoch = str(last_commit_time(root) or "")  # None when git cannot tell or the date is absurd
     if not epoch.isdigit():
         times = [(root / relative).stat().st_mtime for relative, _kind in discover(root)
                  if (root / relative).is_file()]

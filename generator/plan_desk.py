@@ -87,7 +87,7 @@ def changes_page(project: Project, links: Links, history: History) -> Page:
                 items.append(("文件", STATUS_LABELS.get(status, "修改"), Link(path, "")))
         entries.append(ChangeEntry(change.date.isoformat(), change.subject, change.commit,
                                    tuple(items)))
-    return Page(Links.CHANGES, "changes.md.j2", "变更记录", ChangesPage(tuple(entries)),
+    return Page(Links.CHANGES, "changes.md.j2", "变更记录", ChangesPage(tuple(entries), history.warnings),
                 searchable=False)
 
 

@@ -88,7 +88,10 @@ class BuildResult:
 
 def output_folders(root: Path, site_dir: Path | None) -> tuple[Path, Path]:
     """The published site and the work folder, as written (never through a symlink)."""
-    return output_path(site_dir or root / "site"), output_path(root / "build")
+    site = output_path(site_dir or root / "site")
+    if not site.name:  # "/": no folder could sit beside it, and nothing there is qunsop's
+        raise OutputRefused(f"网站目录 {site} 是文件系统的根目录：请用 --site-dir 指定一个专用的目录")
+    return site, output_path(root / "build")
 
 
 def build_project(root: Path, options: BuildOptions = BuildOptions()) -> BuildResult:

@@ -18,14 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from .clock import LATEST
+
 SOURCE_PREFIXES = ("playbooks/", "content_library/")
 SOURCE_FILES = ("mkdocs.yml", "qunsop.yaml")
 STATUS_LABELS = {"A": "新增", "M": "修改", "D": "删除", "R": "改名", "C": "复制", "T": "修改"}
 MAX_COMMITS = 60
 GIT_TIMEOUT_SECONDS = 20.0  # QUNSOP_GIT_TIMEOUT (seconds) overrides
-# commit times outside years 1970–9999 cannot be dates of the site (a HEAD commit dated
+# commit times past the clock's range cannot be dates of the site (a HEAD commit dated
 # @300000000000 is year 11476): such a commit gives no date
-LATEST_TIMESTAMP = int(dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC).timestamp())
+LATEST_TIMESTAMP = int(dt.datetime.combine(LATEST, dt.time(), dt.UTC).timestamp())
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ def git(root: Path, *args: str) -> str:
 
 
 def commit_time(text: str) -> int | None:
-    """A commit's time in seconds, when it can be a date (years 1970–9999)."""
+    """A commit's time in seconds, when it can be a date (1970 to the clock's LATEST)."""
     text = text.strip()
     if not text.isdigit() or len(text) > 12:
         return None
@@ -178,6 +180,6 @@ def read_history(root: Path, until: dt.datetime, zone: str = "Asia/Shanghai") ->
 
 
 def absurd_date(commit: str, stamp: str) -> str:
-    return (f"提交 {commit[:10]} 的时间（{stamp.strip()[:20]} 秒）不是 1970–9999 年之间的日期：它改的文件"
-            "不显示修改日期，也不列进变更记录，构建日期改用源文件的修改时间；请检查提交时电脑的时间"
+    return (f"提交 {commit[:10]} 的时间（{stamp.strip()[:20]} 秒）不在 1970 年到 {LATEST.year} 年之间："
+            "它改的文件不显示修改日期，也不列进变更记录，构建日期改用源文件的修改时间；请检查提交时电脑的时间"
             f"（git log -1 --format=%ci {commit[:10]}）")

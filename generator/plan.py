@@ -527,8 +527,8 @@ class _Planner:
             reuse=tuple((self.link(p), CATEGORY_LABELS[p.category], n) for p, n in stats.reuse[:20]
                         if p.id in posts),
             expiring=tuple((self.link(p), str(p.valid_until)) for p in sorted(
-                posts.models(), key=lambda p: (p.valid_until, p.id))
-                if p.valid_until and p.valid_until >= self.checked.today),
+                (p for p in posts.models() if p.valid_until and p.valid_until >= self.checked.today),
+                key=lambda p: (p.valid_until, p.id))),
             zone=self.zone,
             within_days=stats.within_days))
 

@@ -109,7 +109,8 @@ def matching(pattern: str, what: str, example: str) -> Any:
 Colour = matching(r"^[a-z]+( [a-z]+)*$", "颜色名", "green 或 deep orange")
 Icon = matching(r"^[a-z0-9-]+(/[a-z0-9-]+)+$", "图标名", "material/brightness-7")
 Feature = matching(r"^[a-z]+(\.[a-z]+)*$", "主题功能名", "navigation.sections")
-PlainLabel = matching(r"^[^<>\"'&]+$", "说明文字", "切换到深色模式")
+# no escapes in these patterns: a JSON Schema regex is ECMA-262 in Unicode mode, where `\"` is an error
+PlainLabel = matching("^[^<>\"'&]+$", "说明文字", "切换到深色模式")
 MediaQuery = matching(r"^[a-z0-9():, -]*$", "生效条件", "(prefers-color-scheme: dark)")
 SchemeName = matching(r"^[a-z0-9-]+$", "配色方案名", "default 或 slate")
 EditPath = matching(r"^[A-Za-z0-9._~/-]+$", "编辑链接路径", "edit/main/docs/")

@@ -22,13 +22,20 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .cache import Cache, code_version, digest
-from .errors import FORBIDDEN_CHARACTERS, Problem
+from .errors import FORBIDDEN_CHARACTERS, Problem, UsageError
 from .kinds import MARKDOWN_KINDS, REGISTRY
 
 FieldPath = tuple[str | int, ...]
 Position = tuple[int, int]
 
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
+# A build's peak memory (every process, summed; benchmarks/memory.py, figures in
+# benchmarks/RESULTS.md) follows the number of sources and their size: one-line posts,
+# 446 MB at 10,000, 754 MB at 30,000 and 980 MB at 44,000; 1,000 posts of 28 KB, 966 MB.
+# The model below is at or above every one of them; a project it puts over
+# MEMORY_LIMIT_MB is refused (one-line posts: about 42,000).
+BASE_MB, MB_PER_1000_SOURCES, MB_PER_SOURCE_MB = 300, 14, 26
+MEMORY_LIMIT_MB = 1000
 MAX_ALIAS_REVISITS = 10_000
 
 STR_TAG = "tag:yaml.org,2002:str"
@@ -222,7 +229,9 @@ def load_project(root: Path, cache: ParseCache | None = None) -> LoadResult:
     loaded: dict[int, SourceFile | Problem] = {}
     noticed: dict[int, list[Problem]] = {}  # problems found while reading (BOM, invisible characters)
     pending: list[tuple[int, str, str, str, str]] = []
-    for number, (relative, kind) in enumerate(discover(root)):
+    sources = list(discover(root))
+    refuse_too_large(root, sources)
+    for number, (relative, kind) in enumerate(sources):
         result.files_seen += 1
         try:
             if not inside(root, root / relative):
@@ -261,6 +270,28 @@ def load_project(root: Path, cache: ParseCache | None = None) -> LoadResult:
         else:
             result.problems.append(outcome)
     return result
+
+
+def build_memory_mb(count: int, total_bytes: int) -> int:
+    """The measured model of a build's peak memory for this many sources of this size."""
+    return round(BASE_MB + MB_PER_1000_SOURCES * count / 1000 + MB_PER_SOURCE_MB * total_bytes / 2**20)
+
+
+def refuse_too_large(root: Path, sources: list[tuple[str, str]]) -> None:
+    """Refuse, before reading any of them, sources a build could not hold in 1 GB."""
+    total = 0
+    for relative, _kind in sources:
+        try:
+            total += (root / relative).stat().st_size
+        except OSError:
+            continue  # reported when it is read
+    needed = build_memory_mb(len(sources), total)
+    if needed > MEMORY_LIMIT_MB:
+        raise UsageError(f"项目有 {len(sources):,} 个源文件，共 {total / 2**20:.1f} MB，"
+                         f"生成网站预计要用 {needed:,} MB 内存，超过 qunsop 的上限 {MEMORY_LIMIT_MB:,} MB"
+                         f"（约 1 GB；每 1,000 个文件约 {MB_PER_1000_SOURCES} MB，"
+                         f"每 1 MB 文字约 {MB_PER_SOURCE_MB} MB）："
+                         "请把不再用的帖子移出仓库、缩短过长的正文，或按方案拆成几个项目")
 
 
 def with_field_path(problem: Problem, marks: Marks | None) -> Problem:

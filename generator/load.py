@@ -282,9 +282,11 @@ def refuse_too_large(root: Path, sources: list[tuple[str, str]]) -> None:
     total = 0
     for relative, _kind in sources:
         try:
-            total += (root / relative).stat().st_size
+            size = (root / relative).stat().st_size
         except OSError:
             continue  # reported when it is read
+        if size <= MAX_SOURCE_BYTES:  # a larger one is refused on its own, never read
+            total += size
     needed = build_memory_mb(len(sources), total)
     if needed > MEMORY_LIMIT_MB:
         raise UsageError(f"项目有 {len(sources):,} 个源文件，共 {total / 2**20:.1f} MB，"

@@ -33,10 +33,10 @@ class DayMark:
     def label(self) -> str:
         """One short line for pages: 春节 · 法定假日, 调休上班…"""
         parts = list(self.festivals)
-        if self.holiday and not any(name in self.holiday for name in self.festivals):
-            parts.append(self.holiday)
-        elif self.holiday:
+        if self.holiday and self.festivals:
             parts.append("法定假日")
+        elif self.holiday:
+            parts.append(self.holiday if self.holiday.startswith("休息日") else f"{self.holiday}假期")
         if self.workday:
             parts.append("调休上班")
         return " · ".join(parts)

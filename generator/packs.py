@@ -29,7 +29,7 @@ from .links import Links, page_url
 from .media import MediaInfo
 from .models import CHANNEL_LABELS, WEEKDAYS, Curriculum, Game, Media, Placeholder, Playbook
 from .pipeline import CheckedProject
-from .plan import FORMAT_LABELS, WEEKDAY_LABELS, day_theme
+from .plan import FORMAT_LABELS, WEEKDAY_LABELS, day_theme, with_marks
 from .render import TEMPLATES, get_html_env
 from .resolve import PLACEHOLDER_PATTERN
 from .schedule import CalendarSchedule, ScheduledDay, ScheduledSlot
@@ -108,7 +108,7 @@ class PackDay:
             when = f"每{self.weekday}（每周节奏）"
         else:
             when = f"建群第 {self.number} 天"
-        theme = day_theme(self.title, self.festival or self.marks)
+        theme = with_marks(day_theme(self.title, self.festival), self.marks)
         return f"{when} {theme}".strip()
 
     def group(self, channel: str) -> list[PackSlot]:

@@ -158,6 +158,12 @@ def chinese_number(number: int) -> str:
     return str(number)
 
 
+def with_marks(theme: str, marks: str) -> str:
+    """A day's theme and what the Chinese calendar says of it (腊八, 春节 · 法定假日, 调休上班)."""
+    extra = [mark for mark in marks.split(" · ") if mark and mark.removesuffix("假期") not in theme]
+    return " · ".join(part for part in (theme, *extra) if part)
+
+
 def day_theme(title: str, festival: str) -> str:
     """Festival and title without saying the festival twice (圣诞 + 圣诞报平安)."""
     if festival and festival not in title:
@@ -380,7 +386,7 @@ class _Planner:
         for day in schedule.days:
             label = f"{day.date.year} 年 {day.date.month} 月" if day.date else "按建群天数"
             grouped[label].append(DayRow(
-                day_label(day), day_theme(day.title, day.festival),
+                day_label(day), with_marks(day_theme(day.title, day.festival), day.marks),
                 tuple(SlotRow(slot.time, CHANNEL_LABELS[slot.channel], CATEGORY_LABELS[slot.category],
                               slot.title, slot.remark, bool(slot.held_by)) for slot in day.slots),
                 self.links.pack(schedule.calendar.id, day.key)))
@@ -528,7 +534,7 @@ class _Planner:
                         if p.id in posts),
             expiring=tuple((self.link(p), str(p.valid_until)) for p in sorted(
                 (p for p in posts.models() if p.valid_until and p.valid_until >= self.checked.today),
-                key=lambda p: (p.valid_until, p.id))),
+                key=lambda p: (str(p.valid_until), p.id))),
             zone=self.zone,
             within_days=stats.within_days))
 

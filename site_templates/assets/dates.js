@@ -26,6 +26,7 @@
     past: function (start, end) { return "已结束（" + start + " ~ " + end + "）"; }
   };
   function holder(node) { return node.closest("li") || node; }
+  function hide(node, hidden) { node.hidden = hidden; node.style.display = hidden ? "none" : ""; }
   function statuses() {
     document.querySelectorAll("[data-qs-start]").forEach(function (node) {
       var start = node.getAttribute("data-qs-start"), end = node.getAttribute("data-qs-end") || "";
@@ -33,20 +34,20 @@
       node.textContent = TEXT[now](start, end);
       node.setAttribute("data-qs-state", now);
       var only = node.getAttribute("data-qs-only");
-      if (only) { holder(node).hidden = only.split(" ").indexOf(now) < 0; }
+      if (only) { hide(holder(node), only.split(" ").indexOf(now) < 0); }
     });
     document.querySelectorAll("[data-qs-until]").forEach(function (node) {
       var today = todayIn(node.getAttribute("data-qs-zone"));
       var until = node.getAttribute("data-qs-until");
       var within = parseInt(node.getAttribute("data-qs-window"), 10) || 0;
-      holder(node).hidden = !(today <= until && until <= addDays(today, within));
+      hide(holder(node), !(today <= until && until <= addDays(today, within)));
     });
     document.querySelectorAll("[data-qs-group]").forEach(function (group) {
       var shown = Array.prototype.some.call(group.querySelectorAll("[data-qs-only], [data-qs-until]"),
         function (node) { return !holder(node).hidden; });
-      group.hidden = !shown;
+      hide(group, !shown);  /* inline: the theme's boxes set their own display */
       var empty = document.getElementById(group.getAttribute("data-qs-group"));
-      if (empty) { empty.hidden = shown; }
+      if (empty) { hide(empty, shown); }
     });
     document.querySelectorAll("[data-qs-today]").forEach(function (node) {
       node.textContent = todayIn(node.getAttribute("data-qs-zone"));

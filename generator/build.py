@@ -15,7 +15,6 @@ import json
 import multiprocessing
 import os
 import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from . import engine
 from .cache import ByteStore, Cache, code_version, digest, fingerprint
 from .clock import LATEST, Clock
 from .errors import ProblemsFound, has_errors, root_cause_order
-from .history import read_history
+from .history import last_commit_time, read_history
 from .links import Links, page_url
 from .load import discover
 from .media import ASSETS_DIR
@@ -95,7 +94,10 @@ class BuildResult:
 
 def output_folders(root: Path, site_dir: Path | None) -> tuple[Path, Path]:
     """The published site and the work folder, as written (never through a symlink)."""
-    return output_path(site_dir or root / "site"), output_path(root / "build")
+    site = output_path(site_dir or root / "site")
+    if not site.name:  # "/": no folder could sit beside it, and nothing there is qunsop's
+        raise OutputRefused(f"网站目录 {site} 是文件系统的根目录：请用 --site-dir 指定一个专用的目录")
+    return site, output_path(root / "build")
 
 
 def build_project(root: Path, options: BuildOptions) -> BuildResult:
@@ -210,7 +212,7 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
         discard(packs)
     cache.write(record, {"fingerprint": key, "manifest": now_published, "engine": engine_key,
                          "outputs": outputs, "packs": pack_keys})
-    notes = list(cache.warnings)
+    notes = [*cache.warnings, *history.warnings]
     if review is not None:
         if checked.project.settings.review.publish == "folder":
             folder = root / checked.project.settings.review.folder
@@ -436,12 +438,8 @@ def build_stamp(root: Path, clock: Clock) -> dt.datetime:
     """
     if clock.source_epoch is not None:
         return clock.source_epoch
-    try:
-        done = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root,
-                              capture_output=True, text=True, timeout=10, check=False)
-        epoch = done.stdout.strip()
-    except (OSError, subprocess.TimeoutExpired):
-        epoch = ""
+    seconds = last_commit_time(root)  # None when git cannot tell or the date is out of range
+    epoch = str(seconds) if seconds is not None else ""
     if not epoch.isdigit() or int(epoch) > LATEST_EPOCH:
         times = [(root / relative).stat().st_mtime for relative, _kind in discover(root)
                  if (root / relative).is_file()]

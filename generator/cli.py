@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import io
 import os
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 import click
 
 from .clock import Clock, ClockError, parse_day, read_clock
-from .errors import ProblemsFound, UsageError, did_you_mean, has_errors
+from .errors import ProblemsFound, UsageError, did_you_mean, has_errors, printable
 from .kinds import SCAFFOLD_KINDS
 from .models import CATEGORY_LABELS
 from .report import FORMATS, format_problems
@@ -48,9 +49,15 @@ def project_root(path: str) -> Path:
     return root
 
 
+def say(message: str, err: bool = False, nl: bool = True) -> None:
+    """Every line qunsop prints: content and file names never reach a terminal as
+    control characters."""
+    click.echo(printable(message), err=err, nl=nl)
+
+
 def warn(messages: list[str] | tuple[str, ...]) -> None:
     for message in dict.fromkeys(messages):
-        click.echo(click.style(f"提示：{message}", fg="yellow"), err=True)
+        click.echo(click.style(printable(f"提示：{message}"), fg="yellow"), err=True)
 
 
 class ChineseCommand(click.Command):
@@ -101,7 +108,7 @@ def validate(path: str, fmt: str, playbook: str | None, allow_scripts: bool, tod
     warn(warnings)
     output = format_problems(problems, fmt, files_checked)
     if output:
-        click.echo(output)
+        click.echo(output)  # format_problems made its content printable
     sys.exit(EXIT_INVALID if has_errors(problems) else EXIT_OK)
 
 
@@ -132,9 +139,9 @@ def build(path: str, site_dir: str | None, playbook: str | None, allow_scripts: 
         result = build_project(root, options)
     warn(result.warnings)
     if result.unchanged:
-        click.echo(f"✓ 源文件没有变化，网站保持不变：{result.site_dir}")
+        say(f"✓ 源文件没有变化，网站保持不变：{result.site_dir}")
     else:
-        click.echo(f"✓ 网站已生成：{result.pages} 个页面，{result.files_written} 个文件有变化 → "
+        say(f"✓ 网站已生成：{result.pages} 个页面，{result.files_written} 个文件有变化 → "
                    f"{result.site_dir}")
 
 
@@ -149,9 +156,9 @@ def clean(path: str, site_dir: str | None) -> None:
     root = project_root(path)
     removed = clean_project(root, Path(site_dir) if site_dir else None)
     for folder in removed:
-        click.echo(f"已删除 {folder}")
+        say(f"已删除 {folder}")
     if not removed:
-        click.echo("没有需要删除的生成目录")
+        say("没有需要删除的生成目录")
 
 
 @cli.command()
@@ -191,7 +198,7 @@ def new(kind: str, item_id: str, path: str, playbook: str | None, category: str,
     root = project_root(path)
     created = scaffold(root, kind, item_id,
                        ScaffoldOptions(command_clock(None), playbook, category, relative))
-    click.echo(f"✓ 已创建 {created.relative_to(root).as_posix()}：改好内容后运行 qunsop validate")
+    say(f"✓ 已创建 {created.relative_to(root).as_posix()}：改好内容后运行 qunsop validate")
 
 
 @cli.command()
@@ -212,8 +219,8 @@ def init(directory: str, name: str | None, url: str | None, playbook: str | None
     if url is None and not example:
         url = click.prompt("网站发布后的网址", default=DEFAULT_SITE_URL) if asking else DEFAULT_SITE_URL
     created = init_project(target, InitOptions(command_clock(None), name, url, playbook, example))
-    click.echo(f"✓ 已创建项目 {created}：")
-    click.echo(f"  cd {directory} && qunsop validate && qunsop build")
+    say(f"✓ 已创建项目 {created}：")
+    say(f"  cd {directory} && qunsop validate && qunsop build")
 
 
 @cli.command()
@@ -224,7 +231,7 @@ def schema(out: str) -> None:
     from .schema import write_schemas
 
     for path in write_schemas(Path(out)):
-        click.echo(path.as_posix())
+        say(path.as_posix())
 
 
 @cli.command()
@@ -287,7 +294,7 @@ def pack(calendar: str, path: str, date_text: str | None, day_number: int | None
         raise click.UsageError(f"排期 `{calendar}` 没有 {key}：范围是 {first} ~ {last}")
     site_url = checked.project.site.site_url if checked.project.site else ""
     context = pack_contexts(checked, site_url)[calendar]
-    click.echo(pack_text(pack_day(schedule, day, context)), nl=False)
+    say(pack_text(pack_day(schedule, day, context)), nl=False)
 
 
 @cli.command()
@@ -402,42 +409,44 @@ def main() -> None:
     try:
         cli.main(standalone_mode=False, prog_name="qunsop")
     except click.exceptions.Abort:
-        click.echo("已取消", err=True)
+        say("已取消", err=True)
         sys.exit(EXIT_USAGE)
     except click.ClickException as error:
-        error.show()
+        shown = io.StringIO()  # click's own wording, then filtered like every other line
+        error.show(file=shown)
+        say(shown.getvalue(), err=True, nl=False)
         sys.exit(EXIT_USAGE)
     except UsageError as error:
-        click.echo(f"用法错误：{error}", err=True)
+        say(f"用法错误：{error}", err=True)
         sys.exit(EXIT_USAGE)
     except ClockError as error:
-        click.echo(f"日期：{error}", err=True)
+        say(f"日期：{error}", err=True)
         sys.exit(EXIT_USAGE)
     except ProblemsFound as found:
         click.echo(format_problems(found.problems, "text", found.files_checked))
-        click.echo("构建已停止：请先修正上面的问题（site/ 保持上一次的内容）", err=True)
+        say("构建已停止：请先修正上面的问题（site/ 保持上一次的内容）", err=True)
         sys.exit(EXIT_INVALID)
     except EngineError as error:
-        click.echo("MkDocs 生成失败（site/ 保持上一次的内容）：", err=True)
+        say("MkDocs 生成失败（site/ 保持上一次的内容）：", err=True)
         for message in error.messages:
-            click.echo(f"  {message}", err=True)
+            say(f"  {message}", err=True)
         sys.exit(EXIT_INVALID)
     except OutputRefused as error:  # the message says what and why (write, replace or delete)
-        click.echo(f"输出目录：{error}", err=True)
+        say(f"输出目录：{error}", err=True)
         sys.exit(EXIT_USAGE)
     except OutputCollision as error:
-        click.echo(f"无法写入输出目录：{error}", err=True)
+        say(f"无法写入输出目录：{error}", err=True)
         sys.exit(EXIT_USAGE)
     except OSError as error:
         where = f"{error.filename}：" if error.filename else ""
-        click.echo(f"文件操作失败：{where}{error.strerror or error}（检查目录权限和磁盘空间）", err=True)
+        say(f"文件操作失败：{where}{error.strerror or error}（检查目录权限和磁盘空间）", err=True)
         sys.exit(EXIT_USAGE)
     except SystemExit:
         raise
     except Exception as error:
         if os.environ.get("QUNSOP_DEBUG"):
             raise
-        click.echo(f"qunsop 内部错误：{type(error).__name__}: {error}\n"
+        say(f"qunsop 内部错误：{type(error).__name__}: {error}\n"
                    "这是 qunsop 的缺陷，不是你的内容问题；请把这条信息报告给开发者"
                    "（设置 QUNSOP_DEBUG=1 可看到详细信息）。", err=True)
         sys.exit(EXIT_INTERNAL)

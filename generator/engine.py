@@ -109,7 +109,8 @@ def matching(pattern: str, what: str, example: str) -> Any:
 Colour = matching(r"^[a-z]+( [a-z]+)*$", "颜色名", "green 或 deep orange")
 Icon = matching(r"^[a-z0-9-]+(/[a-z0-9-]+)+$", "图标名", "material/brightness-7")
 Feature = matching(r"^[a-z]+(\.[a-z]+)*$", "主题功能名", "navigation.sections")
-PlainLabel = matching(r"^[^<>\"'&]+$", "说明文字", "切换到深色模式")
+# no escapes in these patterns: a JSON Schema regex is ECMA-262 in Unicode mode, where `\"` is an error
+PlainLabel = matching("^[^<>\"'&]+$", "说明文字", "切换到深色模式")
 MediaQuery = matching(r"^[a-z0-9():, -]*$", "生效条件", "(prefers-color-scheme: dark)")
 SchemeName = matching(r"^[a-z0-9-]+$", "配色方案名", "default 或 slate")
 EditPath = matching(r"^[A-Za-z0-9._~/-]+$", "编辑链接路径", "edit/main/docs/")
@@ -599,6 +600,17 @@ def change_observer() -> Any:
     return ChangeObserver()
 
 
+def display_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def allowed_hosts(host: str, port: int) -> frozenset[str]:
+    """The Host headers `qunsop serve` answers: this machine's names and the address it
+    binds, each with the port it listens on (a browser sends it) or without."""
+    names = {"localhost", "127.0.0.1", "[::1]", display_host(host.lower())}
+    return frozenset({*names, *(f"{name}:{port}" for name in names)})
+
+
 def serve_site(site_dir: Path, rebuild: Callable[[], None], watched: list[Path], host: str,
                port: int, problems: Callable[[], str | None] = lambda: None) -> None:
     """Serve `site_dir` with live reload; call `rebuild` when a watched path changes.
@@ -608,8 +620,18 @@ def serve_site(site_dir: Path, rebuild: Callable[[], None], watched: list[Path],
     """
     from mkdocs.livereload import LiveReloadServer
 
+    names = allowed_hosts(host, port)
+
     class Server(LiveReloadServer):
         def _serve_request(self, environ: Any, start_response: Any) -> Any:
+            if environ.get("HTTP_HOST", "").lower() not in names:
+                # a page on another site whose name points at 127.0.0.1 (DNS rebinding)
+                # sends its own name: it gets nothing of the preview
+                refusal = (f"qunsop serve 只回答 http://{display_host(host)}:{port}/ 这样的地址"
+                           "（Host 请求头不对）").encode()
+                start_response("403 Forbidden", [("Content-Type", "text/plain; charset=utf-8"),
+                                                 ("Content-Length", str(len(refusal)))])
+                return [refusal]
             page = problems()
             path = environ.get("PATH_INFO", "")
             if page is None or path.startswith("/livereload/") or not (

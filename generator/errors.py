@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Literal
 
 SeverityLevel = Literal["error", "warning"]
+
+# Characters nobody types on purpose: C0/C1 controls (NUL, ESC…), lone CR, the line breaks
+# PyYAML counts but editors do not (NEL, U+2028/2029: line numbers would drift), a BOM
+# inside the text, and bidi controls that make text read differently than it is stored.
+# Refused in every source value (load.py); never written to a terminal (`printable`).
+FORBIDDEN_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
+    "\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def printable(text: str) -> str:
+    """Text for a terminal: each forbidden character as a visible `\\uXXXX` (also valid
+    inside a JSON string), so no file name or value can move the cursor, set the window
+    title or write the clipboard (OSC 52)."""
+    return FORBIDDEN_CHARACTERS.sub(lambda found: f"\\u{ord(found.group(0)):04x}", text)
 
 
 @dataclass(frozen=True, order=True)

@@ -14,6 +14,7 @@ from .models import ID_PATTERN
 from .render import TEMPLATES, get_text_env
 from .schema import write_schemas
 from .settings import LINT_RULES
+from .write import create_inside
 
 EXAMPLE_NAME = "路安轮胎 · 群SOP"
 EXAMPLE_URL = "https://sop.luan-tyres.example/"
@@ -53,12 +54,9 @@ def init_project(target: Path, options: InitOptions) -> Path:
 
     def write(relative: str, template: str) -> None:
         """`.j2` templates are filled in; other files are copied as they are."""
-        path = target / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if template.endswith(".j2"):
-            path.write_text(env.get_template(f"init/{template}").render(**values), encoding="utf-8")
-        else:
-            shutil.copyfile(TEMPLATES / "init" / template, path)
+        data = env.get_template(f"init/{template}").render(**values).encode() \
+            if template.endswith(".j2") else (TEMPLATES / "init" / template).read_bytes()
+        create_inside(target, relative, data)
 
     write("mkdocs.yml", "mkdocs.yml.j2")
     write("qunsop.yaml", "qunsop.yaml.j2")
@@ -80,7 +78,6 @@ def init_project(target: Path, options: InitOptions) -> Path:
         write(f"playbooks/{playbook}/calendars/c-members-daily.yaml", "calendar.yaml.j2")
         write("content_library/posts/needed/welcome-tips.md", "post.md.j2")
         for folder in ("content_library/assets", "content_library/games", "content_library/replies"):
-            (target / folder).mkdir(parents=True, exist_ok=True)
-            (target / folder / ".gitkeep").write_text("", encoding="utf-8")
+            create_inside(target, f"{folder}/.gitkeep", b"")
     write_schemas(target / "schemas")
     return target

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,50 @@ DANGEROUS_SCHEMES = re.compile(
     + rf"){_GAP}:", re.I)
 
 
+# Format characters (Unicode category Cf: zero-width spaces and joiners, the soft hyphen,
+# word joiners, tags…) a reader never sees; a superset of Unicode 14–15's, each match
+# checked against the running Python's tables.
+FORMAT_CHARACTERS = re.compile(
+    "[\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+HIDDEN_IN_CHINESE = re.compile(f"(?<=[{HAN}])[\xad\u180e\u200b-\u200f\u2060-\u2064\ufeff]+"
+                               f"|[\xad\u180e\u200b-\u200f\u2060-\u2064\ufeff]+(?=[{HAN}])")
+
+
+def is_format(char: str) -> bool:
+    return unicodedata.category(char) == "Cf"
+
+
+def visible_with_origins(text: str) -> tuple[str, list[int]]:
+    """The text as a reader sees it (each character in NFKC form, format characters
+    removed), and for each of its characters the index it came from in `text`."""
+    out: list[str] = []
+    origins: list[int] = []
+    for index, char in enumerate(text):
+        if char.isascii():
+            out.append(char)
+            origins.append(index)
+            continue
+        if is_format(char):
+            continue
+        for piece in unicodedata.normalize("NFKC", char):
+            out.append(piece)
+            origins.append(index)
+    return "".join(out), origins
+
+
+def visible(text: str) -> str:
+    """What a reader sees, for rules about words: NFKC, without format characters, so
+    第\u200b一, 顶\u00ad级 and ｊａｖａｓｃｒｉｐｔ read as the words they show."""
+    if text.isascii():
+        return text
+    if FORMAT_CHARACTERS.search(text):
+        text = FORMAT_CHARACTERS.sub(lambda found: "" if is_format(found.group(0)) else found.group(0), text)
+    return unicodedata.normalize("NFKC", text)
+
+
 @dataclass(frozen=True)
 class BannedWords:
     """Words that make absolute claims, and phrases that only look like them (第一天, 最好先)."""
@@ -53,15 +99,19 @@ class BannedWords:
     allowed: tuple[str, ...] = ()
 
     def found_in(self, text: str) -> list[str]:
+        text = visible(text)
         for phrase in self.allowed:
             text = text.replace(phrase, "\0")
         return [word for word in self.words if word in text]
 
     def find(self, text: str, word: str, start: int = 0) -> int:
-        """Index of `word` in `text` from `start`, outside the allowed phrases; -1 if absent."""
+        """Index in `text` of where `word` shows, from `start`, outside the allowed phrases
+        (also when invisible characters sit inside it); -1 if absent."""
+        shown, origins = visible_with_origins(text[start:])
         for phrase in self.allowed:
-            text = text.replace(phrase, "\0" * len(phrase))  # same length: indices stay right
-        return text.find(word, start)
+            shown = shown.replace(phrase, "\0" * len(phrase))  # same length: indices stay right
+        found = shown.find(word)
+        return -1 if found < 0 else start + origins[found]
 
 
 def load_banned_words(root: Path) -> tuple[BannedWords, list[Problem]]:
@@ -140,6 +190,7 @@ class _Linter:
             self.texts(game, game_texts(game.model))
         for reply in self.project.of(Reply):
             self.texts(reply, [(("body",), reply.model.body)])
+        self.other_values()
         for schedule in schedules.values():
             self.cadence(schedule)
             self.calendar_ending(schedule)
@@ -158,6 +209,21 @@ class _Linter:
                             f"链接协议 `{scheme}:` 被换行拆开了，点开时仍会被当成链接："
                             "请删掉，只能用 http(s)", line)
 
+    def other_values(self) -> None:
+        """Markup rules on every other text of every kind: each one reaches a page, the
+        search index or a pack (an incident's review, a tier's rules, a slot's note…)."""
+        worded: dict[str, Callable[[Any], list[tuple[tuple[str | int, ...], str]]]] = {
+            "post": post_texts, "game": game_texts, "reply": lambda reply: [(("body",), reply.body)]}
+        items = [item for index in self.project.indexes.values() for item in index]
+        if "placeholders" in self.project.singletons:
+            items.append(self.project.singletons["placeholders"])
+        for item in items:
+            texts = worded.get(item.source.kind)
+            covered = {loc for loc, _text in texts(item.model)} if texts else set()
+            for loc, text in string_values(item.source.data, ()):
+                if loc not in covered and loc[-1:] != ("id",):
+                    self.markup(item, loc, text, None)
+
     def text_line(self, item: Item[Any], loc: tuple[str | int, ...], text: str,
                   line: int | None) -> None:
         for word in self.banned.found_in(text):
@@ -165,6 +231,16 @@ class _Linter:
                 at_line, column = self.word_position(item, loc, text, word, line)
                 self.report(item, loc, "banned-word",
                             f"含广告法禁用词“{word}”：请改成可证明的具体说法", at_line, column)
+        self.markup(item, loc, text, line)
+
+    def markup(self, item: Item[Any], loc: tuple[str | int, ...], text: str, line: int | None) -> None:
+        hidden = HIDDEN_IN_CHINESE.search(text)
+        if hidden:
+            names = "、".join(dict.fromkeys(f"U+{ord(char):04X}" for char in hidden.group(0)))
+            self.report(item, loc, "hidden-character",
+                        f"中文里夹着看不见的字符 {names}（零宽空格、软连字符之类，"
+                        "多半是从网页复制带进来的）：读者看不到它，却会让禁用词检查和搜索失灵，请删掉", line,
+                        hidden.start() + 1 if line is not None else 1)
         tag = HTML_TAG.search(text)
         if tag:
             self.report(item, loc, "raw-html",
@@ -276,6 +352,9 @@ def bad_schemes(text: str) -> list[str]:
              if match.group(1).lower() not in ALLOWED_SCHEMES and match.group(2) == "//"]
     decoded = html.unescape(html.unescape(text))
     found += [INVISIBLE.sub("", match.group(1)).lower() for match in DANGEROUS_SCHEMES.finditer(decoded)]
+    shown = visible(decoded)
+    if shown != decoded:  # full-width letters, format characters: the scheme a reader sees
+        found += bad_schemes(shown)
     return sorted(set(found))
 
 
@@ -295,6 +374,18 @@ def split_schemes(lines: list[str]) -> list[tuple[int, str]]:
         start = max(n for n in range(len(lines)) if scheme in bad_schemes("\n".join(lines[n:])))
         found.append((start, scheme))
     return found
+
+
+def string_values(data: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every text in a source's data, with its field path."""
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from string_values(value, (*path, key))
+    elif isinstance(data, list):
+        for number, value in enumerate(data):
+            yield from string_values(value, (*path, number))
 
 
 def post_texts(post: Post) -> list[tuple[tuple[str | int, ...], str]]:

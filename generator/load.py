@@ -22,7 +22,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .cache import Cache, code_version, digest
-from .errors import Problem
+from .errors import FORBIDDEN_CHARACTERS, Problem, UsageError
 from .kinds import MARKDOWN_KINDS, REGISTRY
 from .roster_csv import CsvProblem, parse_roster_csv
 
@@ -30,6 +30,13 @@ FieldPath = tuple[str | int, ...]
 Position = tuple[int, int]
 
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
+# A build's peak memory (every process, summed; benchmarks/memory.py, figures in
+# benchmarks/RESULTS.md) follows the number of sources and their size: one-line posts,
+# 446 MB at 10,000, 754 MB at 30,000 and 980 MB at 44,000; 1,000 posts of 28 KB, 966 MB.
+# The model below is at or above every one of them; a project it puts over
+# MEMORY_LIMIT_MB is refused (one-line posts: about 42,000).
+BASE_MB, MB_PER_1000_SOURCES, MB_PER_SOURCE_MB = 300, 14, 26
+MEMORY_LIMIT_MB = 1000
 MAX_ALIAS_REVISITS = 10_000
 
 STR_TAG = "tag:yaml.org,2002:str"
@@ -223,7 +230,9 @@ def load_project(root: Path, cache: ParseCache | None = None) -> LoadResult:
     loaded: dict[int, SourceFile | Problem] = {}
     noticed: dict[int, list[Problem]] = {}  # problems found while reading (BOM, invisible characters)
     pending: list[tuple[int, str, str, str, str]] = []
-    for number, (relative, kind) in enumerate(discover(root)):
+    sources = list(discover(root))
+    refuse_too_large(root, sources)
+    for number, (relative, kind) in enumerate(sources):
         result.files_seen += 1
         try:
             if not inside(root, root / relative):
@@ -252,6 +261,9 @@ def load_project(root: Path, cache: ParseCache | None = None) -> LoadResult:
             result.failed.append((relative, kind))
     for number in sorted(loaded):
         outcome = loaded[number]
+        if isinstance(outcome, SourceFile):
+            outcome, found_in_values = check_values(outcome)
+            noticed.setdefault(number, []).extend(found_in_values)
         found_marks = outcome.marks if isinstance(outcome, SourceFile) else None
         result.problems += [with_field_path(problem, found_marks) for problem in noticed.get(number, [])]
         if isinstance(outcome, SourceFile):
@@ -259,6 +271,30 @@ def load_project(root: Path, cache: ParseCache | None = None) -> LoadResult:
         else:
             result.problems.append(outcome)
     return result
+
+
+def build_memory_mb(count: int, total_bytes: int) -> int:
+    """The measured model of a build's peak memory for this many sources of this size."""
+    return round(BASE_MB + MB_PER_1000_SOURCES * count / 1000 + MB_PER_SOURCE_MB * total_bytes / 2**20)
+
+
+def refuse_too_large(root: Path, sources: list[tuple[str, str]]) -> None:
+    """Refuse, before reading any of them, sources a build could not hold in 1 GB."""
+    total = 0
+    for relative, _kind in sources:
+        try:
+            size = (root / relative).stat().st_size
+        except OSError:
+            continue  # reported when it is read
+        if size <= MAX_SOURCE_BYTES:  # a larger one is refused on its own, never read
+            total += size
+    needed = build_memory_mb(len(sources), total)
+    if needed > MEMORY_LIMIT_MB:
+        raise UsageError(f"项目有 {len(sources):,} 个源文件，共 {total / 2**20:.1f} MB，"
+                         f"生成网站预计要用 {needed:,} MB 内存，超过 qunsop 的上限 {MEMORY_LIMIT_MB:,} MB"
+                         f"（约 1 GB；每 1,000 个文件约 {MB_PER_1000_SOURCES} MB，"
+                         f"每 1 MB 文字约 {MB_PER_SOURCE_MB} MB）："
+                         "请把不再用的帖子移出仓库、缩短过长的正文，或按方案拆成几个项目")
 
 
 def with_field_path(problem: Problem, marks: Marks | None) -> Problem:
@@ -400,12 +436,6 @@ def read_text(path: Path, relative: str, problems: list[Problem]) -> str:
     return FORBIDDEN_CHARACTERS.sub("", text)
 
 
-# Characters nobody types on purpose: C0/C1 controls (NUL…), lone CR, the line breaks
-# PyYAML counts but editors do not (NEL, U+2028/2029: line numbers would drift), a BOM
-# inside the text, and bidi controls that make text read differently than it is stored.
-FORBIDDEN_CHARACTERS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
-    "\u202a-\u202e\u2066-\u2069\ufeff]")
 MAX_CHARACTER_REPORTS = 10
 
 
@@ -430,6 +460,70 @@ def check_characters(text: str, relative: str) -> list[Problem]:
                                 f"这里有一个看不见的字符 U+{ord(char):04X}（{name}）：多半是从网页或文档里"
                                 f"复制带进来的，请删掉后重新输入这一处{more}"))
     return problems
+
+
+def check_values(source: SourceFile) -> tuple[SourceFile, list[Problem]]:
+    """The character rule on every decoded value and key, wherever it came from.
+
+    `check_characters` sees the file as written; YAML escapes (`"\\r"`, `"\\x1b"`,
+    `"\\u202e"`, `"\\0"`) only become characters when parsed. Each value or key that
+    holds one is an error at its own line and field, and the characters are dropped
+    from it, as from the text, so they cause no second report.
+    """
+    found: list[FieldPath] = []
+
+    def walk(value: Any, path: FieldPath) -> None:
+        if isinstance(value, str):
+            if FORBIDDEN_CHARACTERS.search(value):
+                found.append(path)
+        elif isinstance(value, dict):
+            for key, child in value.items():
+                if FORBIDDEN_CHARACTERS.search(key):
+                    found.append((*path, key))
+                walk(child, (*path, key))
+        elif isinstance(value, list):
+            for index, child in enumerate(value):
+                walk(child, (*path, index))
+
+    walk(source.data, ())
+    if not found:
+        return source, []
+    problems = []
+    for path in found[:MAX_CHARACTER_REPORTS]:
+        key = path[-1] if isinstance(path[-1], str) else ""
+        at_key = bool(FORBIDDEN_CHARACTERS.search(key))
+        line, column = source.marks.locate(path, at_key=at_key)
+        char = FORBIDDEN_CHARACTERS.findall(key if at_key else str(value_at(source.data, path)))[0]
+        name = unicodedata.name(char, "控制字符")
+        field_name = "字段名" if at_key else "这个值"
+        problems.append(Problem(source.path, line, column, dotted_path(clean_path(path)), "control-character",
+                                f"{field_name}里有一个看不见的字符 U+{ord(char):04X}（{name}），"
+                                "是用转义写法（例如 \\r、\\x1b、\\u202e）写进去的：请删掉这个转义"))
+    marks = source.marks
+    if any(clean_path(path) != path for path in found):  # a key spelt with one: found by its clean name
+        marks = Marks({clean_path(path): at for path, at in marks.keys.items()},
+                      {clean_path(path): at for path, at in marks.values.items()})
+    return replace(source, data=without_forbidden(source.data), marks=marks), problems
+
+
+def clean_path(path: FieldPath) -> FieldPath:
+    return tuple(FORBIDDEN_CHARACTERS.sub("", part) if isinstance(part, str) else part for part in path)
+
+
+def value_at(data: Any, path: FieldPath) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def without_forbidden(value: Any) -> Any:
+    if isinstance(value, str):
+        return FORBIDDEN_CHARACTERS.sub("", value)
+    if isinstance(value, dict):
+        return {FORBIDDEN_CHARACTERS.sub("", key): without_forbidden(child) for key, child in value.items()}
+    if isinstance(value, list):
+        return [without_forbidden(child) for child in value]
+    return value
 
 
 def position_of(text: str, offset: int) -> Position:

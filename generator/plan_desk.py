@@ -154,7 +154,7 @@ def changes_page(project: Project, links: Links, history: History,
         summary = change.summary or made_up_summary(items)
         entries.append(ChangeEntry(change.date.isoformat(), summary, not change.summary,
                                    change.author, change.commit, tuple(items)))
-    return Page(Links.CHANGES, "changes.md.j2", "变更记录", ChangesPage(tuple(entries)),
+    return Page(Links.CHANGES, "changes.md.j2", "变更记录", ChangesPage(tuple(entries), history.warnings),
                 searchable=False)
 
 

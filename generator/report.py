@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from itertools import groupby
 
 import click
 
-from .errors import Problem
+from .errors import Problem, printable
 
 FORMATS = ("text", "json", "github")
 SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
 
 
 def format_problems(problems: Sequence[Problem], fmt: str, files_checked: int) -> str:
+    """Problems as text, JSON or workflow commands; file names and messages (which quote
+    content) with every control character made visible, before any styling is added."""
+    problems = [replace(problem, file=printable(problem.file), path=printable(problem.path),
+                        message=printable(problem.message)) for problem in problems]
     if fmt == "json":
         return json.dumps([p.as_json() for p in problems], ensure_ascii=False, indent=2)
     if fmt == "github":

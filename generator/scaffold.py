@@ -15,6 +15,7 @@ from .pipeline import CheckOptions, check_project
 from .render import get_text_env
 from .resolve import Project
 from .schema import schema_comment
+from .write import create_inside
 
 __all__ = ["SCAFFOLD_KINDS", "ScaffoldOptions", "scaffold"]
 
@@ -62,9 +63,7 @@ def scaffold(root: Path, kind_name: str, item_id: str,
         plan=first_plan(project, owner)[0], level=first_plan(project, owner)[1],
         category=options.category, relative=options.relative,
         start=start.isoformat(), end=(start + dt.timedelta(days=27)).isoformat())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+    return create_inside(root, relative, text.encode())
 
 
 def choose_playbook(project: Project, wanted: str | None, what: str = "这个文件属于某一个方案",

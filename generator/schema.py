@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
+from .errors import UsageError
 from .kinds import KINDS, MARKDOWN_KINDS
 
 SCHEMA_DIR = "schemas"
@@ -28,12 +30,19 @@ def schema_files() -> dict[str, str]:
 
 
 def write_schemas(out: Path) -> list[Path]:
+    """Write each schema that differs; a link in the folder is replaced, never followed."""
+    if out.is_symlink():
+        raise UsageError(f"{out} 是一个符号链接：JSON Schema 不会写到链接指向的地方，请换一个目录")
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in schema_files().items():
         path = out / name
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
+        if path.is_symlink() or not path.is_file() or path.read_bytes() != text.encode():
+            if path.is_symlink():
+                path.unlink()
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(text.encode())
         written.append(path)
     return written
 

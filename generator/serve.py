@@ -15,7 +15,7 @@ from . import BUILD_GC_THRESHOLDS, engine
 from .build import BuildOptions, build_project, output_folders
 from .clock import Clock
 from .engine import EngineError
-from .errors import ProblemsFound, UsageError
+from .errors import ProblemsFound, UsageError, printable
 from .render import TEMPLATES, get_html_env
 from .report import format_problems
 from .write import OutputRefused
@@ -36,11 +36,17 @@ def serve_project(root: Path, host: str, port: int, playbook: str | None, allow_
             click.echo(f"✓ 已重新生成（{time.monotonic() - started:.1f} 秒）", err=True)
         except ProblemsFound as found:
             text = format_problems(found.problems, "text", found.files_checked)
-            click.echo(text, err=True)
+            click.echo(text, err=True)  # format_problems made its content printable
             problems[:] = [problems_page(click.unstyle(text))]
-        except (EngineError, OutputRefused) as error:
+        except (EngineError, OutputRefused, UsageError) as error:
             text = "\n".join(getattr(error, "messages", None) or [str(error)])
-            click.echo(text, err=True)
+            click.echo(printable(text), err=True)
+            problems[:] = [problems_page(text)]
+        except Exception as error:  # any failure is shown, and serve keeps answering
+            text = (f"qunsop 内部错误：{type(error).__name__}: {error}\n"
+                    "这是 qunsop 的缺陷，不是你的内容问题；请把这条信息报告给开发者。"
+                    "改动文件后会再试一次。")
+            click.echo(printable(text), err=True)
             problems[:] = [problems_page(text)]
         finally:
             gc.set_threshold(*DEFAULT_GC_THRESHOLDS)

@@ -20,6 +20,7 @@ LINT_RULES: dict[str, tuple[Level, str]] = {
     "banned-word": ("warning", "广告法禁用词（content_library/banned_words.txt）"),
     "raw-html": ("error", "HTML 标签或脚本"),
     "bad-link": ("error", "javascript:、data: 等不安全或未知协议的链接"),
+    "hidden-character": ("error", "中文里夹着看不见的字符（零宽空格、软连字符等）"),
     "image-too-large": ("warning", "图片超过 max_image_kb"),
     "video-too-large": ("error", "视频超过 max_video_mb"),
     "too-many-images": ("error", "一条超过 9 张图（微信一次最多 9 张）"),
@@ -44,7 +45,8 @@ LINT_RULES: dict[str, tuple[Level, str]] = {
     "repeat-quiz": ("warning", "有共同成员的群 quiz_rest_days 天内玩同一套问答"),
 }
 LintRule = Literal[
-    "banned-word", "raw-html", "bad-link", "image-too-large", "video-too-large", "too-many-images",
+    "banned-word", "raw-html", "bad-link", "hidden-character", "image-too-large", "video-too-large",
+    "too-many-images",
     "post-too-long", "expiring-soon", "below-cadence", "time-word", "weekday-word", "repeat-post",
     "same-tag-day", "announcement-time", "moments-ads", "tier-without-calendar",
     "unscheduled-announcement", "never-scheduled", "category-mismatch", "calendar-ending",

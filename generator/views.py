@@ -384,6 +384,7 @@ class ChangeEntry:
 @dataclass(frozen=True)
 class ChangesPage:
     entries: tuple[ChangeEntry, ...]
+    gaps: tuple[str, ...] = ()  # what git could not tell (no git, another owner, shallow clone)
 
 
 @dataclass(frozen=True)

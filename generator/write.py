@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .errors import UsageError
+
 MARKER = ".qunsop-output"
 MARKER_TEXT = "此目录由 qunsop 生成，重新构建时会整个替换；不要把自己的文件放在这里。\n"
 PROTECTED = ("playbooks", "content_library", ".git", "schemas", "site_templates", "generator")
@@ -390,3 +392,32 @@ def discard(path: Path) -> None:
         return
     if owned(path):
         shutil.rmtree(path, ignore_errors=True)
+
+
+def create_inside(root: Path, relative: str, data: bytes) -> Path:
+    """Create a new file at `relative` in the project (`qunsop new`, `qunsop init`).
+
+    Every folder on the way and the file itself must lie in the project once links are
+    followed: a link such as `content_library/posts/activity -> /elsewhere` (which a
+    pull request can add) is refused, not written through. An existing file, or a
+    link where the file would go (also a broken one), is never replaced.
+    """
+    base = root.resolve()
+    path = base / relative
+    folder = base
+    for part in Path(relative).parts[:-1]:
+        folder = folder / part
+        if folder.is_symlink() and not folder.resolve().is_relative_to(base):
+            raise UsageError(f"{Path(relative).parent.as_posix()} 经过符号链接 {folder.relative_to(base)} "
+                                f"指向项目之外（{folder.resolve()}）：qunsop 不会写到项目外面，"
+                                "请把这个链接换成真实的文件夹")
+        if folder.exists() and not folder.is_dir():
+            raise UsageError(f"{folder.relative_to(base).as_posix()} 不是文件夹：无法在里面新建文件")
+        if not folder.exists():
+            folder.mkdir()
+    if path.is_symlink() or path.exists():
+        raise UsageError(f"{relative} 已经存在（或是一个符号链接），不会覆盖")
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+    return path

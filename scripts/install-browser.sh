@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Headless Chromium, its driver, a CJK and an emoji font for the browser tests, and libfaketime
-# for the tests that move the system clock (Debian packages).
+# Headless Chromium, its driver, a CJK and an emoji font for the browser tests, libfaketime
+# for the tests that move the system clock, and Java for the Nu HTML Checker of
+# tests/test_markup.py (Debian packages).
 set -euo pipefail
 have_font() { fc-list 2>/dev/null | grep -qi "Noto Sans CJK" && fc-list 2>/dev/null | grep -qi "Noto Color Emoji"; }
 if command -v chromium >/dev/null && command -v chromedriver >/dev/null && have_font \
-    && command -v faketime >/dev/null; then
+    && command -v faketime >/dev/null && command -v java >/dev/null && command -v node >/dev/null; then
   exit 0
 fi
 sudo=""
@@ -13,4 +14,5 @@ if [ "$(id -u)" -ne 0 ]; then
   sudo="sudo"
 fi
 $sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver fonts-noto-cjk fonts-noto-color-emoji faketime >/dev/null
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver fonts-noto-cjk fonts-noto-color-emoji \
+  faketime default-jre-headless nodejs >/dev/null

@@ -36,9 +36,10 @@ def scaffold(root: Path, kind_name: str, item_id: str,
         raise UsageError(f"没有分类 `{options.category}`{did_you_mean(options.category, CATEGORY_LABELS)}"
                          f"：可选 {'、'.join(CATEGORY_LABELS)}")
     project = check_project(root).project
-    index = project.indexes[kind_name]
-    if item_id in index or item_id in index.broken:
-        raise UsageError(f"{index.label} id `{item_id}` 已经存在（id 在整个项目里不能重复），请换一个 id")
+    taken = {known for index in project.indexes.values() for known in (*index.items, *index.broken)}
+    if item_id in taken:
+        raise UsageError(f"id `{item_id}` 已经存在（{used_by(project, item_id)}）：id 在整个项目里、"
+                         f"不同种类之间都不能重复，请换一个 id，例如 `{unused_id(item_id, taken)}`")
     owner = ""
     if kind.name == "playbook":
         owner = item_id
@@ -111,3 +112,17 @@ def first_plan(project: Project, playbook: str) -> tuple[str, str]:
     plans = sorted((item.model for item in project.of(Escalation) if item.playbook == playbook),
                    key=lambda plan: plan.id)
     return (plans[0].id, plans[0].severity[0].level) if plans else ("product-complaint", "P1")
+
+
+def used_by(project: Project, item_id: str) -> str:
+    for index in project.indexes.values():
+        if item_id in index:
+            return f"{index.label} {index[item_id].source.path}"
+    return "一个有问题的文件用了它"
+
+
+def unused_id(item_id: str, taken: set[str]) -> str:
+    number = 2
+    while f"{item_id}-{number}" in taken:
+        number += 1
+    return f"{item_id}-{number}"

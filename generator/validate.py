@@ -123,12 +123,7 @@ def check_file_name(source: SourceFile, model: Model) -> list[Problem]:
             return [Problem(source.path, line, column, "id", "playbook-folder",
                             f"方案 id `{item_id}` 应与所在文件夹名 `{stem}` 一致")]
         return []
-    if item_id is not None and item_id != stem:
-        line, column = source.marks.locate(("id",), at_key=True)
-        return [Problem(source.path, line, column, "id", "id-filename",
-                        f"文件名 `{stem}` 与 id `{item_id}` 不一致：建议把文件改名为 "
-                        f"`{item_id}{PurePosixPath(source.path).suffix}`", "warning")]
-    return []
+    return []  # other kinds: resolve.index_items, which knows every id in the project
 
 
 def describe_error(source: SourceFile, model_class: type[BaseModel],

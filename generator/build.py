@@ -85,6 +85,7 @@ class BuildResult:
     unchanged: bool = False
     warnings: tuple[str, ...] = ()
     incremental: bool = False  # only the pages that changed went through the engine
+    content_warnings: int = 0  # problems of severity warning in the sources (validate lists them)
 
 
 def output_folders(root: Path, site_dir: Path | None) -> tuple[Path, Path]:
@@ -132,7 +133,8 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
     published = manifest(site)
     if isinstance(previous, dict) and previous.get("fingerprint") == key \
             and previous.get("manifest") == published:
-        return BuildResult(site, 0, 0, unchanged=True, warnings=tuple(cache.warnings))
+        return BuildResult(site, 0, 0, unchanged=True, warnings=tuple(cache.warnings),
+                           content_warnings=int(previous.get("content_warnings", 0)))
     checked = check_project(root, check_options, cache, lint=False)  # its rules run beside rendering
     if has_errors(checked.problems):
         found = checked.problems + lint_problems(checked)
@@ -197,10 +199,11 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
         raise
     finally:
         discard(packs)
+    content_warnings = len({problem for problem in found if problem.severity == "warning"})
     cache.write(record, {"fingerprint": key, "manifest": now_published, "engine": engine_key,
-                         "outputs": outputs, "packs": pack_keys})
+                         "outputs": outputs, "packs": pack_keys, "content_warnings": content_warnings})
     return BuildResult(site, len(plan.pages), written, warnings=tuple(cache.warnings),
-                       incremental=incremental)
+                       incremental=incremental, content_warnings=content_warnings)
 
 
 def publish_whole(staging: Path, packs: Path, site: Path,

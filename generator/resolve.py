@@ -334,8 +334,10 @@ class _ReferenceChecker:
     def end_after_start(self, item: Item[Any], start: dt.date | None, end: dt.date | None,
                         field_name: str = "end") -> None:
         if start and end and end < start:
+            start_name = "valid_from" if field_name == "valid_until" else "start"
             self.problems.append(item.problem((field_name,), "end-before-start",
-                                              f"结束日期 {end} 早于开始日期 {start}"))
+                                              f"{field_name} {end} 早于 {start_name} {start}：结束的日期要在"
+                                              "开始那天或之后（只有一天时两个写同一天）"))
 
     # --- one method per kind -------------------------------------------------------
 
@@ -492,6 +494,7 @@ class _ReferenceChecker:
     def incident(self, item: Item[Incident]) -> None:
         incident = item.model
         self.playbook_exists(item)
+        self.end_after_start(item, incident.start, incident.end)
         self.refs(item, ("tiers",), incident.tiers, self.project.of(Tier))
         self.refs(item, ("calendars",), incident.calendars, self.project.of(Calendar))
         if self.ref(item, ("plan",), incident.plan, self.project.of(Escalation)) and incident.level:

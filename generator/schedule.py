@@ -373,6 +373,9 @@ class _Expander:
         if chosen is None:
             if self.project.of(Post).broken:
                 return  # a post that failed to load may be the one that fits: reported there
+            if slot.pick.tag is not None and not any(slot.pick.tag in post.tags
+                                                     for post in self.project.of(Post).models()):
+                return  # no post has the tag at all: the cause is reported at pick.tag, once
             when = f"{day.date}" if day.date else f"第 {day.number} 天"
             tag = f"、标签“{slot.pick.tag}”" if slot.pick.tag else ""
             self.problems.append(self.item.problem(

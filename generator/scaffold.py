@@ -48,6 +48,9 @@ def scaffold(root: Path, kind_name: str, item_id: str,
                                 f"qunsop new {kind.name} {item_id}")
     elif options.playbook is not None:
         choose_playbook(project, options.playbook)  # checks the name; library files are shared
+    if kind.name == "incident" and not any(item.playbook == owner for item in project.of(Escalation)):
+        raise UsageError(f"事件要写明按哪个紧急预案处理，方案 `{owner}` 里还没有紧急预案："
+                         f"先运行 qunsop new escalation 预案id --playbook {owner}，再新建事件")
     relative = kind.scaffold_path(item_id, owner, options.category if kind.name == "post" else "")
     path = root / relative
     if path.exists():
@@ -60,6 +63,7 @@ def scaffold(root: Path, kind_name: str, item_id: str,
         owner_role=store_role(project, owner or options.playbook),
         tier=default_tier(project, owner or options.playbook),
         plan=first_plan(project, owner)[0], level=first_plan(project, owner)[1],
+        placeholder=next(iter(project.placeholders), ""),
         category=options.category, relative=options.relative,
         start=start.isoformat(), end=(start + dt.timedelta(days=27)).isoformat())
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -111,7 +115,7 @@ def first_plan(project: Project, playbook: str) -> tuple[str, str]:
     """An escalation plan of the playbook and its first severity level, for a new incident."""
     plans = sorted((item.model for item in project.of(Escalation) if item.playbook == playbook),
                    key=lambda plan: plan.id)
-    return (plans[0].id, plans[0].severity[0].level) if plans else ("product-complaint", "P1")
+    return (plans[0].id, plans[0].severity[0].level) if plans else ("", "")  # `new` refuses first
 
 
 def used_by(project: Project, item_id: str) -> str:

@@ -349,7 +349,7 @@ def render_docs(plan: SitePlan, store: ByteStore | None = None) -> Iterator[tupl
     env.bytecode_cache = TemplateCache(store) if store is not None else None
     footer = env.get_template("_updated.md.j2")
     for page in plan.pages:
-        body = render_page(env, page.template, page.path, page.model, plan.links.known)
+        body = render_page(env, page.template, page.path, page.model, plan.links.known, plan.words)
         if page.updated:
             body += footer.render(updated=page.updated)
         yield page.path, engine.page_source(page.nav_title, page.searchable, body,

@@ -13,7 +13,7 @@ from .errors import UsageError
 from .models import ID_PATTERN
 from .render import TEMPLATES, get_text_env
 from .schema import write_schemas
-from .settings import LINT_RULES
+from .settings import LINT_RULES, Words
 
 EXAMPLE_NAME = "路安轮胎 · 群SOP"
 EXAMPLE_URL = "https://sop.luan-tyres.example/"
@@ -47,7 +47,8 @@ def init_project(target: Path, options: InitOptions = InitOptions()) -> Path:
     start = options.today or dt.date.today()
     values = {"name": name, "url": url if url.endswith("/") else url + "/", "playbook": playbook,
               "start": start.isoformat(), "end": (start + dt.timedelta(days=27)).isoformat(),
-              "rules": LINT_RULES, "version": version()}
+              "rules": LINT_RULES, "version": version(),
+              "words": [(key, getattr(Words(), key), info.title) for key, info in Words.model_fields.items()]}
     target.mkdir(parents=True, exist_ok=True)
     env = get_text_env()
 

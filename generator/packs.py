@@ -33,6 +33,7 @@ from .plan import FORMAT_LABELS, WEEKDAY_LABELS, day_theme
 from .render import TEMPLATES, get_html_env
 from .resolve import PLACEHOLDER_PATTERN
 from .schedule import CalendarSchedule, ScheduledDay, ScheduledSlot
+from .settings import Words
 
 SLOT_MINUTES = 10
 TEXT_BOM = "\ufeff"  # lets a phone's browser read pack.txt as UTF-8 from any static server
@@ -120,6 +121,7 @@ class PackContext:
     media: dict[str, MediaInfo]
     guide_urls: dict[str, str] = field(default_factory=dict)  # "game:<id>" / "lesson:<c>#<l>" -> url
     changed: dict[str, str] = field(default_factory=dict)  # "<kind>:<id>" -> date its file last changed
+    words: Words = field(default_factory=Words)  # qunsop.yaml's `words:`
 
 
 def pack_days(schedule: CalendarSchedule, context: PackContext) -> list[PackDay]:
@@ -131,7 +133,7 @@ def pack_day(schedule: CalendarSchedule, day: ScheduledDay, context: PackContext
                   for number, slot in enumerate(day.slots, start=1))
     weekday = WEEKDAY_LABELS[day.date.weekday()] if day.date else ""
     notices = tuple(PackNotice(entry.incident.name, entry.plan.owner_notice or
-                               "群里正在处理一件事，先按群助理的安排发内容。")
+                               f"群里正在处理一件事，先按{context.words.assistant}的安排发内容。")
                     for entry in day.incidents)
     return PackDay(schedule.calendar.id, schedule.calendar.name, day.key,
                    day.date.isoformat() if day.date else None, day.number, weekday,
@@ -390,10 +392,11 @@ def render_pack_files(schedule: CalendarSchedule, context: PackContext, stamp: d
     profile = [{"name": p.name, "description": p.description, "example": p.example}
                for p in context.placeholders]
     shared = {"calendar": calendar, "playbook": context.playbook, "profile": profile,
-              "site_url": context.site_url, "segments": marked_segments}
+              "site_url": context.site_url, "segments": marked_segments, "words": context.words}
     # the calendar as JSON: its repr is slow for a year of explicit days
     shared_key = digest(repr((calendar.model_dump_json(), context.playbook.id,
-                              context.playbook.timezone, profile, context.site_url, version)).encode())
+                              context.playbook.timezone, profile, context.site_url, version,
+                              context.words.model_dump_json())).encode())
 
     def kept(folder: str, names: tuple[str, ...], key: str, label: str) -> list[Path] | None:
         keys[label] = key
@@ -515,5 +518,5 @@ def pack_contexts(checked: CheckedProject, site_url: str,
     playbooks = project.of(Playbook)
     return {schedule.calendar.id: PackContext(playbooks[schedule.playbook].model, site_url,
                                               tuple(project.placeholders.values()), project.media,
-                                              guide_urls, changed)
+                                              guide_urls, changed, project.settings.words)
             for schedule in checked.schedules.values() if schedule.playbook in playbooks}

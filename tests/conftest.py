@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -14,10 +15,16 @@ from pathlib import Path
 
 import pytest
 
+from qunsop.clock import read_clock
+
 # keep the user's cache folder clean; every test session gets a fresh qunsop cache
 os.environ["QUNSOP_CACHE_DIR"] = tempfile.mkdtemp(prefix="qunsop-cache-")
-# builds of the sample projects are dated 2026-11-23, whatever day the tests run
+# one clock for the whole session: every command a test runs, and every stage it calls in
+# process, takes 2026-11-23 as today, whatever day the tests run (tests of the clock itself
+# set their own)
 AUTHORED_EPOCH = "1795392000"
+os.environ["SOURCE_DATE_EPOCH"] = AUTHORED_EPOCH
+AUTHORED_CLOCK = read_clock(None, {"SOURCE_DATE_EPOCH": AUTHORED_EPOCH}, dt.datetime(2026, 11, 23, tzinfo=dt.UTC))
 
 TESTS = Path(__file__).parent
 REPO = TESTS.parent

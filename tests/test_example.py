@@ -6,14 +6,14 @@ from collections import Counter
 
 import pytest
 
-from conftest import REPO, run_qunsop
+from conftest import AUTHORED_CLOCK, REPO, run_qunsop
 from qunsop.models import Campaign, Curriculum, Escalation, Game, Post, Reply, Tier
-from qunsop.pipeline import CheckedProject, check_project
+from qunsop.pipeline import CheckedProject, CheckOptions, check_project
 
 
 @pytest.fixture(scope="module")
 def example() -> CheckedProject:
-    return check_project(REPO)
+    return check_project(REPO, CheckOptions(AUTHORED_CLOCK))
 
 
 AUTHORED = {"SOURCE_DATE_EPOCH": "1795392000"}  # 2026-11-23: "expiring soon" is judged on this day

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ScratchProject, run_qunsop
+from conftest import AUTHORED_CLOCK, ScratchProject, run_qunsop
 
 POST = "content_library/posts/liked/road-story.md"
 
@@ -113,7 +113,7 @@ def test_an_incremental_build_renders_only_the_pages_that_changed(scratch: Scrat
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795392000")
     assert not build_project(scratch.root).incremental
     edit(scratch.root, POST, "暖心。", "暖心，点赞！")
-    result = build_project(scratch.root, BuildOptions())
+    result = build_project(scratch.root, BuildOptions(AUTHORED_CLOCK))
     assert result.incremental
     # a change to the site's settings (the nav's look, every page) builds everything again
     edit(scratch.root, "mkdocs.yml", "accent: orange", "accent: amber")
@@ -170,7 +170,7 @@ def test_a_shorter_calendar_loses_its_last_pack_in_an_incremental_build(
     build_project(project)
     assert (project / "site/packs/week/2026-12-07/pack.txt").is_file()
     edit(project, "playbooks/demo/calendars/week.yaml", "end: 2026-12-07", "end: 2026-12-06")
-    assert build_project(project, BuildOptions()).incremental
+    assert build_project(project, BuildOptions(AUTHORED_CLOCK)).incremental
     assert not (project / "site/packs/week/2026-12-07").exists()
     # the manifest the incremental build recorded is the site's: nothing changed is seen
     assert build_project(project).unchanged

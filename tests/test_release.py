@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import REPO, run_qunsop
+from conftest import AUTHORED_EPOCH, REPO, run_qunsop
 from qunsop import version
 from qunsop.kinds import REGISTRY
 
@@ -77,7 +77,8 @@ def test_release_dry_run_builds_checks_installs_and_builds_a_new_project(tmp_pat
             (borrowed / entry.name).symlink_to(entry)
     (site_packages / "borrowed-dependencies.pth").write_text(f"{borrowed}\n", encoding="utf-8")
     env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path), "QUNSOP_CACHE_DIR": "off",
-           "PYTHONPATH": "", "PYTHONSAFEPATH": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+           "PYTHONPATH": "", "PYTHONSAFEPATH": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+           "SOURCE_DATE_EPOCH": AUTHORED_EPOCH}
     # the step of the workflow init wrote, with the folder standing in for the index
     workflow = yaml.safe_load((new_project / ".github/workflows/content.yml").read_text(encoding="utf-8"))
     steps = workflow["jobs"]["validate-and-build"]["steps"]
@@ -91,6 +92,8 @@ def test_release_dry_run_builds_checks_installs_and_builds_a_new_project(tmp_pat
         if str(step.get("run", "")).startswith("qunsop "):
             run(*step["run"].split(), cwd=new_project, env=env)
     assert list((new_project / "site/packs/c-members-daily").glob("20*/pack.txt"))
+    calendar = next((new_project / "playbooks").glob("*/calendars/*.yaml")).read_text(encoding="utf-8")
+    assert "start: 2026-11-23" in calendar  # the new project's calendar starts on the clock's today
     workers = list((new_project / "site/assets/javascripts/workers").glob("search.*.js"))
     assert any(b"qunsop's search worker" in worker.read_bytes() for worker in workers)
 

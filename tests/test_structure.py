@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL, REPO, ScratchProject, run_qunsop
+from conftest import AUTHORED_CLOCK, MINIMAL, REPO, ScratchProject, run_qunsop
 from qunsop import build as build_module
 from qunsop.build import BuildOptions, PackError, build_project
 from qunsop.kinds import KINDS, REGISTRY
@@ -112,7 +112,7 @@ def test_a_pack_failure_keeps_the_published_site(scratch: ScratchProject,
 
     monkeypatch.setattr(build_module, "render_pack_job", broken)
     with pytest.raises(PackError):
-        build_project(scratch.root, BuildOptions())
+        build_project(scratch.root, BuildOptions(AUTHORED_CLOCK))
     assert published(scratch) == before
     assert not (scratch.root / ".site.staging").exists()
     assert not (scratch.root / "build/packs-staging").exists()
@@ -155,7 +155,7 @@ def test_marks_locate_the_deepest_known_prefix() -> None:
 
 
 def test_picks_rotate_least_used_then_least_recent_then_by_id(tmp_path: Path) -> None:
-    from qunsop.pipeline import check_project
+    from qunsop.pipeline import CheckOptions, check_project
 
     root = tmp_path / "project"
     shutil.copytree(MINIMAL, root)
@@ -170,7 +170,7 @@ def test_picks_rotate_least_used_then_least_recent_then_by_id(tmp_path: Path) ->
             ---
             {name} 的故事。
             """), encoding="utf-8")
-    checked = check_project(root)
+    checked = check_project(root, CheckOptions(AUTHORED_CLOCK))
     picks = [slot.post.id for day in checked.schedules["week"].days for slot in day.slots
              if slot.origin == "pick"]
     # 12-03 and 12-07 pick with the same rule: never the same post twice while others wait,

@@ -24,6 +24,8 @@ os.environ["QUNSOP_CACHE_DIR"] = tempfile.mkdtemp(prefix="qunsop-cache-")
 # set their own)
 AUTHORED_EPOCH = "1795392000"
 os.environ["SOURCE_DATE_EPOCH"] = AUTHORED_EPOCH
+# for tests whose clock is the commits they make: builds dated by the last commit
+COMMIT_CLOCK: dict[str, str | None] = {"SOURCE_DATE_EPOCH": None}
 AUTHORED_CLOCK = read_clock(None, {"SOURCE_DATE_EPOCH": AUTHORED_EPOCH}, dt.datetime(2026, 11, 23, tzinfo=dt.UTC))
 
 TESTS = Path(__file__).parent
@@ -45,11 +47,12 @@ class Run:
         return json.loads(self.stdout)
 
 
-def run_qunsop(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
-    """Run the real console entry point in a child process."""
+def run_qunsop(*args: str, cwd: Path | None = None, env: dict[str, str | None] | None = None) -> Run:
+    """Run the real console entry point in a child process (an env value of None unsets it)."""
+    merged = {**os.environ, **(env or {})}
     done = subprocess.run([sys.executable, "-m", "qunsop", *args], cwd=cwd or REPO,
                           capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **(env or {})})
+                          env={key: value for key, value in merged.items() if value is not None})
     return Run(done.returncode, done.stdout, done.stderr)
 
 

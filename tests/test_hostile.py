@@ -224,7 +224,7 @@ def test_exception_in_render_stage_leaves_previous_site(scratch: ScratchProject,
     post.write_text(post.read_text(encoding="utf-8") + "新的一句。\n", encoding="utf-8")
     monkeypatch.setattr(build_module, "render_page", broken_render)
     with pytest.raises(RuntimeError):
-        build_module.build_project(scratch.root)
+        build_module.build_project(scratch.root, build_module.BuildOptions(AUTHORED_CLOCK))
     assert tree_digest(scratch.root / "site") == before
     assert not (scratch.root / ".site.staging").exists()
 

@@ -189,14 +189,14 @@ def store_parses(root: Path, version: str, entries: dict) -> None:
 
 def test_a_new_qunsop_version_never_serves_an_old_result(cache_dir: Path, broken: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    problems, _files, _warnings = cached_problems(broken)
+    problems, _files, _warnings = cached_problems(broken, CheckOptions(AUTHORED_CLOCK))
     assert problems
     record = Cache.open(broken).read("validate.json")
     record["problems"] = []
     Cache.open(broken).write("validate.json", record)  # signed, as qunsop would have written it
-    assert cached_problems(broken)[0] == []  # same code, same inputs: the shortcut answers
+    assert cached_problems(broken, CheckOptions(AUTHORED_CLOCK))[0] == []  # same code, same inputs: the shortcut answers
     monkeypatch.setattr(cache_module, "_CODE_VERSION", ["a-different-qunsop"])
-    assert cached_problems(broken)[0] == problems
+    assert cached_problems(broken, CheckOptions(AUTHORED_CLOCK))[0] == problems
 
 
 def test_the_cache_never_lives_in_the_project(cache_dir: Path, broken: Path) -> None:

@@ -64,7 +64,7 @@ def test_an_in_process_build_leaves_the_process_as_it_was(scratch: ScratchProjec
     before_env = dict(os.environ)
     threshold = gc.get_threshold()
     frozen = gc.get_freeze_count()
-    result = build_project(scratch.root)
+    result = build_project(scratch.root, BuildOptions(AUTHORED_CLOCK))
     assert result.pages > 0
     assert dict(os.environ) == before_env  # SOURCE_DATE_EPOCH is read, never written
     assert gc.get_threshold() == threshold and gc.get_freeze_count() == frozen
@@ -102,7 +102,7 @@ def test_an_engine_failure_keeps_the_published_site(scratch: ScratchProject) -> 
 
 def test_a_pack_failure_keeps_the_published_site(scratch: ScratchProject,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    build_project(scratch.root)
+    build_project(scratch.root, BuildOptions(AUTHORED_CLOCK))
     before = published(scratch)
     (scratch.root / "content_library/posts/liked/road-story.md").write_text(
         (scratch.root / "content_library/posts/liked/road-story.md").read_text().replace("暖心", "暖"))

@@ -12,6 +12,19 @@ from pathlib import Path
 
 import pytest
 
+# the browsers' clock is the session's: 2026-11-23 10:00 in Shanghai, and it runs on from there
+READER_NOW = "2026-11-23T02:00:00Z"
+SHIFTED_CLOCK = """
+(() => {
+  const Real = Date, offset = Real.parse(%r) - Real.now();
+  class Shifted extends Real {
+    constructor(...args) { if (args.length) { super(...args); } else { super(Real.now() + offset); } }
+    static now() { return Real.now() + offset; }
+  }
+  window.Date = Shifted;
+})();
+"""
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
@@ -62,4 +75,5 @@ def make_driver(width: int, height: int, mobile: bool = False):  # type: ignore[
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SHIFTED_CLOCK % READER_NOW})
     return driver

@@ -4,3 +4,14 @@
 # runs rarely during one (cli.py for the whole one-shot process, serve.py around each
 # rebuild; measured 1 s of a 4 s rebuild at size M with the default thresholds).
 BUILD_GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def version() -> str:
+    """The installed qunsop's version (pyproject.toml); `init` pins it in requirements.txt."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed_version
+
+    try:
+        return installed_version("qunsop")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "0+unknown"

@@ -90,6 +90,7 @@ class BuildResult:
     unchanged: bool = False
     warnings: tuple[str, ...] = ()
     incremental: bool = False  # only the pages that changed went through the engine
+    content_warnings: int = 0  # problems of severity warning in the sources (validate lists them)
 
 
 def output_folders(root: Path, site_dir: Path | None) -> tuple[Path, Path]:
@@ -141,7 +142,8 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
     published = manifest(site)
     if isinstance(previous, dict) and previous.get("fingerprint") == key \
             and previous.get("manifest") == published:
-        return BuildResult(site, 0, 0, unchanged=True, warnings=tuple(cache.warnings))
+        return BuildResult(site, 0, 0, unchanged=True, warnings=tuple(cache.warnings),
+                           content_warnings=int(previous.get("content_warnings", 0)))
     checked = check_project(root, check_options, cache, lint=False)  # its rules run beside rendering
     if has_errors(checked.problems):
         found = checked.problems + lint_problems(checked)
@@ -210,8 +212,9 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
         raise
     finally:
         discard(packs)
+    content_warnings = len({problem for problem in found if problem.severity == "warning"})
     cache.write(record, {"fingerprint": key, "manifest": now_published, "engine": engine_key,
-                         "outputs": outputs, "packs": pack_keys})
+                         "outputs": outputs, "packs": pack_keys, "content_warnings": content_warnings})
     notes = [*cache.warnings, *history.warnings]
     if review is not None:
         if checked.project.settings.review.publish == "folder":
@@ -222,7 +225,7 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
             notes.append(f"data/ 里有 {len(review.metrics.problems)} 处问题没有计入每周复盘："
                          "运行 qunsop review 查看每一处的文件、行和列")
     return BuildResult(site, len(plan.pages), written, warnings=tuple(notes),
-                       incremental=incremental)
+                       incremental=incremental, content_warnings=content_warnings)
 
 
 def publish_whole(staging: Path, packs: Path, site: Path,
@@ -376,7 +379,7 @@ def render_docs(plan: SitePlan, store: ByteStore | None = None) -> Iterator[tupl
     env.bytecode_cache = TemplateCache(store) if store is not None else None
     footer = env.get_template("_updated.md.j2")
     for page in plan.pages:
-        body = render_page(env, page.template, page.path, page.model, plan.links.known)
+        body = render_page(env, page.template, page.path, page.model, plan.links.known, plan.words)
         if page.updated:
             body += footer.render(updated=page.updated)
         yield page.path, engine.page_source(page.nav_title, page.searchable, body,

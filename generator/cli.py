@@ -143,6 +143,12 @@ def build(path: str, site_dir: str | None, playbook: str | None, allow_scripts: 
     else:
         say(f"✓ 网站已生成：{result.pages} 个页面，{result.files_written} 个文件有变化 → "
                    f"{result.site_dir}")
+    if result.content_warnings:
+        only = f" --playbook {playbook}" if playbook else ""
+        click.echo(f"有 {result.content_warnings} 个警告（不影响生成）："
+                   f"运行 qunsop validate {path}{only} 查看")
+    else:
+        click.echo("没有警告")
 
 
 @cli.command()
@@ -224,14 +230,20 @@ def init(directory: str, name: str | None, url: str | None, playbook: str | None
 
 
 @cli.command()
-@click.option("--out", default="schemas", show_default=True, type=click.Path(file_okay=False),
-              metavar="目录", help="JSON Schema 输出目录")
-def schema(out: str) -> None:
-    """为每种源文件生成 JSON Schema，供编辑器自动补全和检查。"""
+@PATH_ARGUMENT
+@click.option("--out", default=None, type=click.Path(file_okay=False), metavar="目录",
+              help="JSON Schema 输出目录，默认是项目里的 schemas/")
+def schema(path: str, out: str | None) -> None:
+    """为每种源文件生成 JSON Schema，供编辑器自动补全和检查。
+
+    PATH 是项目目录，默认当前目录；文件写进项目的 schemas/（源文件第一行的
+    yaml-language-server 注释指向那里）。
+    """
     from .schema import write_schemas
 
-    for path in write_schemas(Path(out)):
-        say(path.as_posix())
+    root = project_root(path)
+    for written in write_schemas(Path(out) if out else root / "schemas"):
+        say(written.as_posix())
 
 
 @cli.command()
@@ -273,7 +285,7 @@ def pack(calendar: str, path: str, date_text: str | None, day_number: int | None
     """
     from .packs import pack_contexts, pack_day, pack_text
     from .pipeline import CheckOptions, check_project
-    from .schedule import requested_day_key
+    from .schedule import requested_day_key, within_calendar
 
     clock = command_clock(today)
     asked = parse_day(date_text, "--date") if date_text else None
@@ -287,6 +299,9 @@ def pack(calendar: str, path: str, date_text: str | None, day_number: int | None
         raise click.UsageError(f"找不到排期 `{calendar}`{where}{did_you_mean(calendar, checked.schedules)}")
     key = requested_day_key(schedule, date_text, day_number, clock.today_in(schedule.timezone))
     day = next((d for d in schedule.days if d.key == key), None)
+    if (day is None and within_calendar(schedule, key)) or (day and not day.slots and not day.incidents):
+        click.echo(f"这天没有安排：排期 `{calendar}` 的 {key} 没有要发的内容")
+        return
     if day is None:
         if not schedule.days:
             raise click.UsageError(f"排期 `{calendar}` 没有任何一天")

@@ -651,4 +651,9 @@ def serve_site(site_dir: Path, rebuild: Callable[[], None], watched: list[Path],
     for path in watched:
         if path.exists():
             server.watch(str(path))
-    server.serve()  # type: ignore[no-untyped-call]
+    try:
+        server.serve()  # type: ignore[no-untyped-call]
+    except KeyboardInterrupt:
+        pass  # Ctrl+C: stop at the first press (the watcher and builder threads would keep it alive)
+    finally:
+        server.shutdown()

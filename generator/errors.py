@@ -69,6 +69,7 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
 # elsewhere that mention it, only make sense once these are fixed.
 LOAD_CODES = frozenset({
     "yaml-syntax", "tab-indent", "full-width-colon", "no-space-after-colon", "bad-indent",
+    "full-width-space", "curly-quotes",
     "multiple-documents", "not-utf8", "control-character", "unreadable", "too-deep", "merge-key",
     "unsafe-tag", "no-front-matter", "unclosed-front-matter", "not-a-mapping", "empty-file",
     "file-too-large", "duplicate-key", "alias-bomb", "bad-key", "bad-value", "outside-project",
@@ -89,5 +90,10 @@ def root_cause_order(problems: Iterable[Problem]) -> list[Problem]:
     file_rank: dict[str, int] = {}
     for problem in problems:
         file_rank[problem.file] = min(file_rank.get(problem.file, 3), rank(problem))
-    return sorted(problems, key=lambda p: (file_rank[p.file], p.file, rank(p), p.line, p.column,
+    return sorted(problems, key=lambda p: (file_rank[p.file], p.file, rank(p), p.line,
+                                           p.code not in CAUSE_CODES, p.column,
                                            p.code, p.path, p.message, p.severity))
+
+
+# a reference that leads nowhere comes before whatever else its line has: the rest follows from it
+CAUSE_CODES = frozenset({"unknown-ref", "duplicate-id", "unknown-placeholder", "no-playbook"})

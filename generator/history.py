@@ -200,3 +200,29 @@ def summary_of(subject: str, body: str) -> str:
     if trailer:
         return trailer.group(1).strip()
     return subject.strip() if HAN.search(subject) else ""
+
+
+def added_order(root: Path, paths: list[str]) -> dict[str, float]:
+    """When each file entered git (commit time); a file git does not have yet is the newest
+    (infinity); outside git, when it was last written. Asked only for files whose ids clash:
+    which one is the copy."""
+    order: dict[str, float] = {}
+    for path in paths:
+        command = ["git", "log", "--diff-filter=A", "--format=%ct", "--", path]
+        try:
+            done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=60,
+                                  check=False)
+        except OSError:
+            done = subprocess.CompletedProcess(command, 1)
+        if done.returncode != 0:  # not a git work tree
+            return {path: modified(root / path) for path in paths}
+        stamps = done.stdout.split()
+        order[path] = float(stamps[-1]) if stamps else float("inf")  # the first time it was added
+    return order
+
+
+def modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0

@@ -8,12 +8,13 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import version
 from .clock import DEFAULT_ZONE, Clock
 from .errors import UsageError
 from .models import ID_PATTERN
 from .render import TEMPLATES, get_text_env
 from .schema import write_schemas
-from .settings import LINT_RULES
+from .settings import LINT_RULES, Words
 from .write import create_inside
 
 EXAMPLE_NAME = "路安轮胎 · 群SOP"
@@ -48,7 +49,8 @@ def init_project(target: Path, options: InitOptions) -> Path:
     start = options.clock.today_in(DEFAULT_ZONE)  # the new playbook's zone
     values = {"name": name, "url": url if url.endswith("/") else url + "/", "playbook": playbook,
               "start": start.isoformat(), "end": (start + dt.timedelta(days=27)).isoformat(),
-              "rules": LINT_RULES}
+              "rules": LINT_RULES, "version": version(),
+              "words": [(key, getattr(Words(), key), info.title) for key, info in Words.model_fields.items()]}
     target.mkdir(parents=True, exist_ok=True)
     env = get_text_env()
 
@@ -63,7 +65,9 @@ def init_project(target: Path, options: InitOptions) -> Path:
     write(".gitignore", "gitignore")
     write(".pre-commit-config.yaml", "pre-commit-config.yaml")
     write(".github/workflows/content.yml", "content.yml")
-    write("CONTRIBUTING.md", "CONTRIBUTING.md")
+    write("requirements.txt", "requirements.txt.j2")
+    (target / "CONTRIBUTING.md").write_text(contributing(env.get_template("init/contributing-setup.md.j2")
+                                                        .render(**values), playbook), encoding="utf-8")
     if options.example:
         source = example_root()
         for folder in ("playbooks", "content_library", "data"):  # data/: synthetic statistics
@@ -81,3 +85,15 @@ def init_project(target: Path, options: InitOptions) -> Path:
             create_inside(target, f"{folder}/.gitkeep", b"")
     write_schemas(target / "schemas")
     return target
+
+
+SETUP_SECTION = re.compile(r"^## 准备\n.*?(?=^## )", re.M | re.S)
+
+
+def contributing(setup: str, playbook: str) -> str:
+    """The editors' guide for this project: the repository's guide with its own setup section
+    (the project's venv and requirements.txt, no Makefile) and its own playbook id."""
+    text = (TEMPLATES / "init" / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    text, replaced = SETUP_SECTION.subn(lambda _match: setup, text, count=1)
+    assert replaced == 1, "CONTRIBUTING.md has no `## 准备` section"
+    return text.replace("my-playbook", playbook)

@@ -587,17 +587,33 @@ def split_front_matter(text: str) -> tuple[str, int, str, int]:
     """
     if not _FRONT_MATTER.detect(text):
         raise SourceProblem(1, 1, "no-front-matter",
-                            "Markdown 文件应以一行 --- 开头，接着写 front matter 字段，再以 --- 结束")
+                            "文件的第一行应该是 ---（三个英文减号）：帖子、游戏、话术文件开头是 id、title "
+                            "这些字段，上下各一行 --- 把它们和正文隔开。请在第 1 行前面加一行 ---")
     try:
         front, content = _FRONT_MATTER.split(text)
     except ValueError:
-        raise SourceProblem(1, 1, "unclosed-front-matter",
-                            "front matter 没有结束：在字段之后加一行 ---，再写正文") from None
+        line = _missing_separator_line(text)
+        raise SourceProblem(line, 1, "unclosed-front-matter",
+                            f"字段写完后少了一行 ---：请在第 {line} 行前面加一行 ---（三个英文减号），"
+                            "把上面的字段（id、title……）和下面的正文隔开") from None
     front_start = text.find(front, 3) if front else text.index("\n") + 1
     offset = text.count("\n", 0, front_start)
     body = content.strip("\n").rstrip()
     body_start = len(text) - len(content.lstrip("\n")) if body else len(text)
     return front, offset, body, text.count("\n", 0, body_start) + 1
+
+
+_FIELD_LINE = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_-]*\s*[:：]|[ \t-]|#|\s*$)")
+
+
+def _missing_separator_line(text: str) -> int:
+    """Where the closing --- belongs: the first line after the opening one that is not a field
+    (`key: value`, an indented or list line, a comment or a blank), else the end of the file."""
+    lines = text.split("\n")
+    for number, raw in enumerate(lines[1:], start=2):
+        if not _FIELD_LINE.match(raw):
+            return number
+    return len(lines) + (0 if lines[-1] == "" else 1)
 
 
 def parse_yaml(text: str, line_offset: int) -> tuple[Any, Marks]:
@@ -624,6 +640,9 @@ _KEY = r"[A-Za-z_][A-Za-z0-9_-]*"
 _FULL_WIDTH_COLON = re.compile(rf"^(\s*(?:-\s+)?)({_KEY})\s*：")
 _NO_SPACE_AFTER_COLON = re.compile(rf"^(\s*(?:-\s+)?)({_KEY}):(?=[^\s/])")
 _TAB_INDENT = re.compile(r"^ *\t")
+_FULL_WIDTH_INDENT = re.compile(r"^[ \t]*\u3000")
+_FULL_WIDTH_AFTER_COLON = re.compile(rf"^(\s*(?:-\s+)?)({_KEY}):\u3000")
+_CURLY_QUOTES = "“”‘’"
 _LIST_ITEM = re.compile(r"^( *)-( +|$)")
 _KEY_LINE = re.compile(rf"^ *(?:- +)?({_KEY}) *:(?: |$)")
 
@@ -654,6 +673,12 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str, line_offset: int) ->
                   "这里有一个 Tab 字符：YAML 只能用空格，请把 Tab 换成空格（缩进每级 2 个空格）")
     context_index = error.context_mark.line if error.context_mark else index
     context_column = error.context_mark.column + 1 if error.context_mark else column
+    for line_index in dict.fromkeys((index, context_index)):
+        curly = _curly_quote_hint(lines[line_index]) if "mapping values" in problem or \
+            "could not find expected ':'" in problem else None
+        if curly:
+            return at(line_index, next(column for column, mark in enumerate(lines[line_index], 1)
+                                       if mark in _CURLY_QUOTES), "curly-quotes", curly)
     if "could not find expected ':'" in problem:
         return at(context_index, context_column, "yaml-syntax",
                   "这一行缺少“字段: 值”里的冒号：在字段名后面写英文冒号再加一个空格，"
@@ -692,8 +717,19 @@ def _first_slip(lines: list[str], last: int) -> tuple[int, int, str, str] | None
             continue
         tab = _TAB_INDENT.match(raw)
         if tab:
-            return (number, tab.end(), "tab-indent",
-                    "这一行用了 Tab 缩进：YAML 只能用空格，请把 Tab 换成空格（每级 2 个空格）")
+            return (number, tab.end(), "tab-indent", _tab_message(lines, number))
+        wide = _FULL_WIDTH_INDENT.match(raw)
+        if wide:
+            return (number, wide.end(), "full-width-space",
+                    "这一行开头有全角空格（中文输入法打出的空格“　”）：YAML 只认英文半角空格，"
+                    "请删掉它，用英文空格缩进（每级 2 个空格）")
+        after = _FULL_WIDTH_AFTER_COLON.match(raw)
+        if after:
+            key = after.group(2)
+            value = raw[after.end():].strip()
+            return (number, after.end(), "full-width-space",
+                    f"`{key}:` 后面是全角空格（中文输入法打出的空格“　”）：YAML 的冒号后面要一个英文"
+                    f"半角空格，写成 `{key}: {value}`")
         full = _FULL_WIDTH_COLON.match(raw)
         if full:
             key = full.group(2)
@@ -707,6 +743,27 @@ def _first_slip(lines: list[str], last: int) -> tuple[int, int, str, str] | None
             return (number, bare.end(), "no-space-after-colon",
                     f"`{key}:` 后面少了一个空格：YAML 的冒号后面必须有空格，写成 `{key}: {value}`")
     return None
+
+
+def _tab_message(lines: list[str], first: int) -> str:
+    """Every tab-indented line of the file in one report: fixing them one run at a time is slow."""
+    tabbed = [number + 1 for number, raw in enumerate(lines)
+              if _TAB_INDENT.match(raw) and not raw.lstrip().startswith("#")]
+    where = "这一行" if tabbed == [first + 1] else \
+        f"{len(tabbed)} 行（第 {'、'.join(map(str, tabbed))} 行）"
+    return f"{where}用了 Tab 缩进：YAML 只能用空格，请把 Tab 换成空格（每级 2 个空格）"
+
+
+def _curly_quote_hint(raw: str) -> str | None:
+    """A value in Chinese quotes, which YAML does not take for quotes, where its `: ` broke it."""
+    if not any(mark in raw for mark in _CURLY_QUOTES):
+        return None
+    key = _KEY_LINE.match(raw)
+    value = raw[key.end():].strip() if key else raw.strip()
+    plain = value.strip(_CURLY_QUOTES)
+    written = f"`{key.group(1)}: \"{plain}\"`" if key else f"`\"{plain}\"`"
+    return (f"这一行用的是中文引号“ ”，YAML 只认英文引号 \" \"，中文引号里的“: ”被当成了新的字段："
+            f"请改成英文引号，写成 {written}")
 
 
 def _indent(raw: str) -> int:
@@ -743,12 +800,24 @@ def _indent_hint(lines: list[str], index: int) -> str:
     levels = _levels(lines, index)
     if not levels:
         return f"缩进不对：第一层的字段要顶格写（缩进 0 个空格），这一行缩进了 {spaces} 个空格"
-    best = min(levels, key=lambda level: abs(level[0] - spaces))  # innermost wins a tie
-    where = (f"和第 {best[1]} 行的 `{best[2]}` 对齐" if best[2] not in ("", "-")
-             else f"和第 {best[1]} 行的 - 对齐" if best[2] == "-" else f"比第 {best[1]} 行多缩进 2 个空格")
+    # the nearest level; on a tie (one space off two levels) a key before a list dash, the
+    # inner one first, and the other offered too: one of them is the sibling above
+    nearest = min(abs(level[0] - spaces) for level in levels)
+    tied = sorted((level for level in levels if abs(level[0] - spaces) == nearest),
+                  key=lambda level: (level[2] in ("", "-"), -level[0]))
+    best = tied[0]
+
+    def where(level: tuple[int, int, str]) -> str:
+        return (f"和第 {level[1]} 行的 `{level[2]}` 对齐" if level[2] not in ("", "-")
+                else f"和第 {level[1]} 行的 - 对齐" if level[2] == "-"
+                else f"比第 {level[1]} 行多缩进 2 个空格")
+
     options = "、".join(str(level) for level in sorted({level[0] for level in levels}))
+    other = next((level for level in tied if level[0] != best[0]), None)
+    alternative = f"，也可能是要{where(other)}（{other[0]} 个空格）" if other else ""
     return (f"缩进不对：这一行缩进了 {spaces} 个空格，和上面的行对不齐。这里只能是 {options} 个空格；"
-            f"多半应该{where}（{best[0]} 个空格）。YAML 用空格缩进表示层级，每深一层多 2 个空格")
+            f"多半应该{where(best)}（{best[0]} 个空格）{alternative}。"
+            "YAML 用空格缩进表示层级，每深一层多 2 个空格")
 
 
 def _list_item_hint(lines: list[str], index: int, error: yaml.MarkedYAMLError) -> str:
@@ -778,11 +847,13 @@ def _colon_in_value_hint(lines: list[str], index: int) -> tuple[str, str]:
         if previous is not None and _indent(lines[previous]) < _indent(raw):
             above = _KEY_LINE.match(lines[previous])
             if above and lines[previous].split(":", 1)[1].strip():
-                extra = _indent(raw) - _indent(lines[previous])
-                return "bad-indent", (
-                    f"这一行缩进了 {_indent(raw)} 个空格，比第 {previous + 1} 行多了 {extra} 个，"
-                    f"YAML 会把它当成上一行文字的续行：请和第 {previous + 1} 行的 `{above.group(1)}` 对齐"
-                    f"（缩进 {_indent(lines[previous])} 个空格）")
+                sibling = above.start(1)  # the key's own column: after the `- ` of a list item
+                extra = _indent(raw) - sibling
+                if extra > 0:
+                    return "bad-indent", (
+                        f"这一行缩进了 {_indent(raw)} 个空格，比第 {previous + 1} 行的 `{above.group(1)}` "
+                        f"多了 {extra} 个，YAML 会把它当成上一行文字的续行：请和第 {previous + 1} 行的 "
+                        f"`{above.group(1)}` 对齐（缩进 {sibling} 个空格）")
     if key:
         value = raw[key.end():].strip()
         return "yaml-syntax", (f"`{key.group(1)}` 的值里有“: ”（冒号加空格），YAML 会把它当成新的字段："

@@ -593,9 +593,7 @@ class Incident(Model):
     def something_affected(self) -> Incident:
         if not (self.tiers or self.calendars or self.groups or self.tags):
             raise ValueError("事件至少要写 tiers、calendars、groups 或 tags 其中一项：哪些群受影响")
-        if self.end and self.end < self.start:
-            raise ValueError(f"结束日期 {self.end} 早于开始日期 {self.start}")
-        return self
+        return self  # end before start: resolve.end_after_start, at `end` as for every kind
 
     def open_on(self, day: dt.date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from .group_links import GroupLink
 from .resolve import PLACEHOLDER_PATTERN
 from .schedule import CalendarSchedule, ScheduledDay, ScheduledSlot, source_keys
+from .settings import Words
 
 SLOT_MINUTES = 10
 TEXT_BOM = "\ufeff"  # lets a phone's browser read pack.txt as UTF-8 from any static server
@@ -163,6 +164,7 @@ class PackContext:
     media: dict[str, MediaInfo]
     guide_urls: dict[str, str] = field(default_factory=dict)  # "game:<id>" / "lesson:<c>#<l>" -> url
     changed: dict[str, str] = field(default_factory=dict)  # "<kind>:<id>" -> date its file last changed
+    words: Words = field(default_factory=Words)  # qunsop.yaml's `words:`
 
 
 RHYTHM_PREFIX = "weekly-"  # an open-ended calendar's day of the weekly template: weekly-mon…
@@ -178,10 +180,11 @@ def pack_day(schedule: CalendarSchedule, day: ScheduledDay, context: PackContext
     weekday = WEEKDAY_LABELS[day.date.weekday()] if day.date else ""
     if day.key.startswith(RHYTHM_PREFIX):
         weekday = WEEKDAY_LABELS[WEEKDAYS.index(day.key.removeprefix(RHYTHM_PREFIX))]
-    notices = tuple(PackNotice(entry.incident.name, entry.echo or entry.plan.owner_notice or DEFAULT_NOTICE)
+    fallback = f"群里正在处理一件事，先按{context.words.assistant}的安排发内容。"
+    notices = tuple(PackNotice(entry.incident.name, entry.echo or entry.plan.owner_notice or fallback)
                     for entry in day.incidents)
     scoped = tuple(ScopedNotice(entry.incident.id, entry.incident.name,
-                                entry.plan.owner_notice or DEFAULT_NOTICE, tuple(entry.incident.groups),
+                                entry.plan.owner_notice or fallback, tuple(entry.incident.groups),
                                 dict(entry.incident.tags), entry.incident.start.isoformat(),
                                 entry.incident.end.isoformat() if entry.incident.end else None)
                    for entry in day.maybe)
@@ -189,9 +192,6 @@ def pack_day(schedule: CalendarSchedule, day: ScheduledDay, context: PackContext
                    day.date.isoformat() if day.date else None, day.number, weekday,
                    day.title, day.festival, slots, notices, last_changed(schedule, day, context),
                    day.marks, scoped)
-
-
-DEFAULT_NOTICE = "群里正在处理一件事，先按群助理的安排发内容。"
 
 
 def last_changed(schedule: CalendarSchedule, day: ScheduledDay, context: PackContext) -> str:
@@ -462,10 +462,11 @@ def render_pack_files(schedule: CalendarSchedule, context: PackContext, stamp: d
     profile = [{"name": p.name, "description": p.description, "example": p.example}
                for p in context.placeholders]
     shared = {"calendar": calendar, "playbook": context.playbook, "profile": profile,
-              "site_url": context.site_url, "segments": marked_segments}
+              "site_url": context.site_url, "segments": marked_segments, "words": context.words}
     # the calendar as JSON: its repr is slow for a year of explicit days
     shared_key = digest(repr((calendar.model_dump_json(), context.playbook.id,
-                              context.playbook.timezone, profile, context.site_url, version)).encode())
+                              context.playbook.timezone, profile, context.site_url, version,
+                              context.words.model_dump_json())).encode())
 
     def kept(folder: str, names: tuple[str, ...], key: str, label: str) -> list[Path] | None:
         keys[label] = key
@@ -606,5 +607,5 @@ def pack_contexts(checked: CheckedProject, site_url: str,
     playbooks = project.of(Playbook)
     return {schedule.calendar.id: PackContext(playbooks[schedule.playbook].model, site_url,
                                               tuple(project.placeholders.values()), project.media,
-                                              guide_urls, changed)
+                                              guide_urls, changed, project.settings.words)
             for schedule in checked.schedules.values() if schedule.playbook in playbooks}

@@ -11,7 +11,7 @@ import datetime as dt
 import io
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,6 +44,7 @@ from .resolve import Project
 from .review import Reviewer
 from .review_pages import review_pages
 from .schedule import CalendarSchedule, ScheduledDay, scope_label
+from .settings import Words
 from .stats import content_stats
 from .views import (
     ActivityPage,
@@ -85,7 +86,6 @@ from .views import (
 NavEntry = dict[str, Any]
 
 WEEKDAY_LABELS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
-SIDE_LABELS = {"B": "B 端（门店老板）", "C": "C 端（消费者）"}
 LIFECYCLE_LABELS = {"persistent": "长期运营", "one_off": "一次性", "campaign": "随活动建立"}
 GAME_KIND_LABELS = {"icebreaker": "拉新破冰", "retention": "日常维系", "festival": "节日",
                     "growth": "裂变增长"}
@@ -109,6 +109,7 @@ class SitePlan:
     search_words: list[str]
     links: Links
     files: list[tuple[str, bytes]]  # data files among the docs (the today page's)
+    words: Words = field(default_factory=Words)  # qunsop.yaml's `words:`, for every page
 
 
 def plan_site(checked: CheckedProject, glossary: list[str], site_url: str, stamp: dt.datetime,
@@ -127,7 +128,8 @@ def plan_site(checked: CheckedProject, glossary: list[str], site_url: str, stamp
     pages = with_dates(pages, checked.project, history, planner.extra_sources)
     pages = [replace(page, search_boost=SEARCH_BOOST.get(page.template, 1.0)) for page in pages]
     links.targets |= {page.path for page in pages} | planner.file_targets()
-    return SitePlan(pages, planner.nav(pages), search_words(checked.project, glossary), links, files)
+    return SitePlan(pages, planner.nav(pages), search_words(checked.project, glossary), links, files,
+                    checked.project.settings.words)
 
 
 def search_words(project: Project, glossary: list[str]) -> list[str]:
@@ -327,11 +329,15 @@ class _Planner:
         pages += [self.incident(incident) for incident in incidents]
         return pages
 
+    def side_label(self, side: str) -> str:
+        words = self.project.settings.words
+        return words.side_b if side == "B" else words.side_c
+
     def tier(self, playbook: Playbook, tier: Tier, tiers: list[Tier], calendars: list[Calendar],
              curricula: list[Curriculum], campaigns: list[Campaign]) -> Page:
         games = [g for g in self.project.of(Game).models() if tier.id in g.tiers]
         return Page(self.links.item(tier), "tier.md.j2", tier.name, TierPage(
-            tier=tier, side=SIDE_LABELS[tier.side], lifecycle=LIFECYCLE_LABELS[tier.lifecycle],
+            tier=tier, side=self.side_label(tier.side), lifecycle=LIFECYCLE_LABELS[tier.lifecycle],
             owner=self.role_name(playbook, tier.owner),
             kpis=tuple(k for k in playbook.kpis if k.id in tier.kpis),
             flows_to=self.tier_links(tier.flows_to),

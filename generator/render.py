@@ -27,6 +27,7 @@ from markupsafe import Markup, escape
 from .cache import ByteStore
 from .clock import shown_day
 from .links import page_url
+from .settings import Words
 
 TEMPLATES = Path(str(files("qunsop.site_templates")))
 # the characters Python-Markdown (with tables) lets a backslash escape, but `>`: text is
@@ -94,8 +95,10 @@ def readable_json(env: Environment) -> Environment:
 
 
 def render_page(env: Environment, template: str, path: str, page: Any,
-                known: Callable[[str], bool] = lambda _target: True) -> str:
-    return env.get_template(template).render(page=page, page_path=path, known_target=known)
+                known: Callable[[str], bool] = lambda _target: True, words: Words | None = None) -> str:
+    """`words`: qunsop.yaml's `words:`, what pages call people and places."""
+    return env.get_template(template).render(page=page, page_path=path, known_target=known,
+                                             words=words or Words())
 
 
 def markdown_value(value: object) -> object:

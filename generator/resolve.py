@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 
 from .engine import SiteSettings
 from .errors import Problem, did_you_mean
+from .history import added_order
 from .kinds import ITEM_KINDS, KIND_OF_MODEL, KINDS
 from .load import SourceFile
 from .media import ASSETS_DIR as ASSETS_DIR
@@ -138,6 +139,7 @@ def index_items(root: Path, items: Iterable[Item[Model]], invalid: Iterable[Sour
             project.broken_singletons.add(kind)
         if index is not None:
             index.broken |= {expected_id(relative), *written_id(root / relative)}
+    claims: dict[str, list[Item[Any]]] = {}  # one namespace: every kind's ids together
     for item in items:
         declared = KINDS[item.source.kind]
         if isinstance(item.model, Roster):
@@ -148,34 +150,84 @@ def index_items(root: Path, items: Iterable[Item[Model]], invalid: Iterable[Sour
             if isinstance(item.model, Placeholders):
                 problems += index_placeholders(project, item)  # type: ignore[arg-type]
             continue
-        index = project.indexes[declared.name]
         item_id = item.model.id  # type: ignore[attr-defined]
         if item_id in declared.reserved:
             problems.append(item.problem(("id",), "reserved-id",
                                          f"id `{item_id}` 是网站自己的栏目名，会和它冲突，请换一个"))
-            index.broken.add(item_id)
+            project.indexes[declared.name].broken.add(item_id)
             continue
-        if item_id in index:
-            problems += duplicate_id(index.label, item_id, index[item_id], item)
-            continue
-        index.items[item_id] = item
+        claims.setdefault(item_id, []).append(item)
+    taken = set(claims) | {known for index in project.indexes.values() for known in index.broken}
+    clashes = {item_id: found for item_id, found in claims.items() if len(found) > 1}
+    added = added_order(root, sorted(item.source.path for found in clashes.values() for item in found))
+    for item_id, found in claims.items():
+        keeper, *copies = sorted(found, key=lambda item: (
+            renamed(item), added.get(item.source.path, 0.0), item.source.path))
+        project.indexes[keeper.source.kind].items[item_id] = keeper
+        for copy in copies:
+            problems += duplicate_id(item_id, keeper, copy, taken, added)
+            project.indexes[copy.source.kind].broken.add(item_id)  # reported here, not as unknown
+        if renamed(keeper):
+            problems.append(id_filename(keeper, taken, root))
     return project, problems
 
 
-def duplicate_id(label: str, item_id: str, first: Item[Any], later: Item[Any]) -> list[Problem]:
-    """Both files are named. Files are read in path order, so the later path counts as the new
-    one: the error is there; the earlier one gets a warning pointing at it, in case it is the
-    other way round."""
-    first_line, later_line = first.position("id")[0], later.position("id")[0]
+def renamed(item: Item[Any]) -> bool:
+    """The file's name is not its id: the sign of a copy whose id was left as it was."""
+    return item.source.kind != "playbook" and expected_id(item.source.path) != item.model.id
+
+
+def free_id(item: Item[Any], taken: set[str]) -> str:
+    """A new id for a clashing file that no file uses: its own file name, else id-2, id-3…"""
+    stem = expected_id(item.source.path)
+    if stem not in taken:
+        return stem
+    number = 2
+    while f"{item.model.id}-{number}" in taken:
+        number += 1
+    return f"{item.model.id}-{number}"
+
+
+def duplicate_id(item_id: str, keeper: Item[Any], copy: Item[Any], taken: set[str],
+                 added: dict[str, float]) -> list[Problem]:
+    """Both files are named; the error is on the copy: the file whose name is not its id, else
+    the one added to git later (or not yet), else the later path. The hint's id is free."""
+    keeper_label, copy_label = KINDS[keeper.source.kind].label, KINDS[copy.source.kind].label
+    keeper_line, copy_line = keeper.position("id")[0], copy.position("id")[0]
+    if renamed(copy) and not renamed(keeper):
+        why = f"这个文件的文件名不是 `{item_id}`，看起来是复制来的"
+    elif added.get(copy.source.path, 0.0) > added.get(keeper.source.path, 0.0):
+        why = "这个文件还没有提交进 git，算作新加的" if added[copy.source.path] == float("inf") \
+            else "这个文件比它新，算作新加的"
+    else:
+        why = "按文件路径排序这个文件在后面，算作新加的"
+    suggestion = free_id(copy, taken)
+    taken.add(suggestion)
+    rename = "" if suggestion == expected_id(copy.source.path) else \
+        f"，并把文件改名为 `{suggestion}{PurePosixPath(copy.source.path).suffix}`"
+    other = "" if keeper_label == copy_label else f"（{keeper_label}）"
     return [
-        later.problem(("id",), "duplicate-id",
-                      f"{label} id `{item_id}` 重复：{first.source.path} 第 {first_line} 行已经用过。"
-                      "id 在整个项目里（包括不同方案之间）不能重复；按文件路径排序这个文件在后面，"
-                      "算作新加的：请给它换一个 id"),
-        first.problem(("id",), "duplicate-id",
-                      f"{label} id `{item_id}` 又出现在 {later.source.path} 第 {later_line} 行："
-                      "那个文件算作新加的，请改那边的 id（如果这里才是新加的，就改这里）", "warning"),
+        copy.problem(("id",), "duplicate-id",
+                     f"{copy_label} id `{item_id}` 重复：{keeper.source.path}{other} 第 {keeper_line} 行"
+                     f"已经用过。id 在整个项目里（不同种类、不同方案之间）都不能重复；{why}："
+                     f"请把 id 改成 `{suggestion}`{rename}"),
+        keeper.problem(("id",), "duplicate-id",
+                       f"{keeper_label} id `{item_id}` 又出现在 {copy.source.path} 第 {copy_line} 行"
+                       f"（{copy_label}）：那个文件算作新加的，请改那边的 id"
+                       "（如果这里才是新加的，就改这里）", "warning"),
     ]
+
+
+def id_filename(item: Item[Any], taken: set[str], root: Path) -> Problem:
+    """A file named other than its id: rename the file, or else the id, to whichever is free."""
+    path = PurePosixPath(item.source.path)
+    target = path.with_name(f"{item.model.id}{path.suffix}")
+    if (root / target).exists() and path.stem not in taken:
+        hint = f"`{target.name}` 已经有了：请把 id 改成 `{path.stem}`"
+    else:
+        hint = f"建议把文件改名为 `{target.name}`"
+    return item.problem(("id",), "id-filename",
+                        f"文件名 `{path.stem}` 与 id `{item.model.id}` 不一致：{hint}", "warning")
 
 
 def expected_id(relative: str) -> str:
@@ -299,8 +351,10 @@ class _ReferenceChecker:
     def end_after_start(self, item: Item[Any], start: dt.date | None, end: dt.date | None,
                         field_name: str = "end") -> None:
         if start and end and end < start:
+            start_name = "valid_from" if field_name == "valid_until" else "start"
             self.problems.append(item.problem((field_name,), "end-before-start",
-                                              f"结束日期 {end} 早于开始日期 {start}"))
+                                              f"{field_name} {end} 早于 {start_name} {start}：结束的日期要在"
+                                              "开始那天或之后（只有一天时两个写同一天）"))
 
     # --- one method per kind -------------------------------------------------------
 
@@ -473,6 +527,7 @@ class _ReferenceChecker:
     def incident(self, item: Item[Incident]) -> None:
         incident = item.model
         self.playbook_exists(item)
+        self.end_after_start(item, incident.start, incident.end)
         self.refs(item, ("tiers",), incident.tiers, self.project.of(Tier))
         self.refs(item, ("calendars",), incident.calendars, self.project.of(Calendar))
         self.scope(item, incident.groups, incident.tags)

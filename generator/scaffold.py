@@ -38,9 +38,10 @@ def scaffold(root: Path, kind_name: str, item_id: str,
         raise UsageError(f"没有分类 `{options.category}`{did_you_mean(options.category, CATEGORY_LABELS)}"
                          f"：可选 {'、'.join(CATEGORY_LABELS)}")
     project = check_project(root, CheckOptions(options.clock)).project
-    index = project.indexes[kind_name]
-    if item_id in index or item_id in index.broken:
-        raise UsageError(f"{index.label} id `{item_id}` 已经存在（id 在整个项目里不能重复），请换一个 id")
+    taken = {known for index in project.indexes.values() for known in (*index.items, *index.broken)}
+    if item_id in taken:
+        raise UsageError(f"id `{item_id}` 已经存在（{used_by(project, item_id)}）：id 在整个项目里、"
+                         f"不同种类之间都不能重复，请换一个 id，例如 `{unused_id(item_id, taken)}`")
     owner = ""
     if kind.name == "playbook":
         owner = item_id
@@ -49,6 +50,9 @@ def scaffold(root: Path, kind_name: str, item_id: str,
                                 f"qunsop new {kind.name} {item_id}")
     elif options.playbook is not None:
         choose_playbook(project, options.playbook)  # checks the name; library files are shared
+    if kind.name == "incident" and not any(item.playbook == owner for item in project.of(Escalation)):
+        raise UsageError(f"事件要写明按哪个紧急预案处理，方案 `{owner}` 里还没有紧急预案："
+                         f"先运行 qunsop new escalation 预案id --playbook {owner}，再新建事件")
     relative = kind.scaffold_path(item_id, owner, options.category if kind.name == "post" else "")
     path = root / relative
     if path.exists():
@@ -61,6 +65,7 @@ def scaffold(root: Path, kind_name: str, item_id: str,
         owner_role=store_role(project, owner or options.playbook),
         tier=default_tier(project, owner or options.playbook),
         plan=first_plan(project, owner)[0], level=first_plan(project, owner)[1],
+        placeholder=next(iter(project.placeholders), ""),
         category=options.category, relative=options.relative,
         start=start.isoformat(), end=(start + dt.timedelta(days=27)).isoformat())
     return create_inside(root, relative, text.encode())
@@ -117,4 +122,18 @@ def first_plan(project: Project, playbook: str) -> tuple[str, str]:
     """An escalation plan of the playbook and its first severity level, for a new incident."""
     plans = sorted((item.model for item in project.of(Escalation) if item.playbook == playbook),
                    key=lambda plan: plan.id)
-    return (plans[0].id, plans[0].severity[0].level) if plans else ("product-complaint", "P1")
+    return (plans[0].id, plans[0].severity[0].level) if plans else ("", "")  # `new` refuses first
+
+
+def used_by(project: Project, item_id: str) -> str:
+    for index in project.indexes.values():
+        if item_id in index:
+            return f"{index.label} {index[item_id].source.path}"
+    return "一个有问题的文件用了它"
+
+
+def unused_id(item_id: str, taken: set[str]) -> str:
+    number = 2
+    while f"{item_id}-{number}" in taken:
+        number += 1
+    return f"{item_id}-{number}"

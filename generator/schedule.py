@@ -312,6 +312,18 @@ def requested_day_key(schedule: CalendarSchedule, date_text: str | None,
     return day_key(day_number)
 
 
+def within_calendar(schedule: CalendarSchedule, key: str) -> bool:
+    """A day the calendar covers, whether or not anything is sent that day: from `start` to
+    `end`, or from day 1 to its last numbered day."""
+    calendar = schedule.calendar
+    if calendar.is_dated:
+        day = dt.date.fromisoformat(key)
+        return (calendar.start is None or calendar.start <= day) and (
+            calendar.end is None or day <= calendar.end)
+    number = int(key.removeprefix("day-"))
+    return 1 <= number <= max((day.day for day in calendar.days), default=0)
+
+
 def reminder_time(start: str, minutes_before: int) -> str:
     """When a lesson reminder goes out: some minutes before the lesson (not before 00:00)."""
     hours, mins = map(int, start.split(":"))
@@ -615,6 +627,9 @@ class _Expander:
         if chosen is None:
             if self.project.of(Post).broken:
                 return  # a post that failed to load may be the one that fits: reported there
+            if slot.pick.tag is not None and not any(slot.pick.tag in post.tags
+                                                     for post in self.project.of(Post).models()):
+                return  # no post has the tag at all: the cause is reported at pick.tag, once
             when = f"{day.date}" if day.date else f"第 {day.number} 天"
             tag = f"、标签“{slot.pick.tag}”" if slot.pick.tag else ""
             self.problems.append(self.item.problem(

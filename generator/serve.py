@@ -52,7 +52,11 @@ def serve_project(root: Path, host: str, port: int, playbook: str | None, allow_
             gc.set_threshold(*DEFAULT_GC_THRESHOLDS)
 
     refuse_busy_port(host, port)  # before a build the user would wait for in vain
-    rebuild()
+    try:
+        rebuild()
+    except KeyboardInterrupt:
+        click.echo("已停止预览", err=True)
+        return
     watched = [root / "playbooks", root / "content_library", root / "mkdocs.yml", root / "qunsop.yaml",
                root / "data", TEMPLATES]  # data/: the weekly review's statistics
     click.echo(f"预览地址：http://{host}:{port}/ （Ctrl+C 退出）", err=True)
@@ -62,6 +66,7 @@ def serve_project(root: Path, host: str, port: int, playbook: str | None, allow_
         if error.errno == errno.EADDRINUSE:
             raise busy_port(port) from None
         raise
+    click.echo("已停止预览", err=True)
 
 
 def refuse_busy_port(host: str, port: int) -> None:

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
-from .models import Model
+from .models import Model, Text
 
 Level = Literal["error", "warning", "off"]
 
@@ -125,12 +125,32 @@ class ReviewSettings(Model):
         title="每种提醒对应的紧急预案 id")
 
 
+class Words(Model):
+    """The `words:` section: what packs and pages call the people and places of this business.
+    The defaults are the shipped example's (a platform, its partner shops and their groups)."""
+
+    store: Text = Field(default="门店", max_length=12, title="发送的人经营的地方",
+                        description="例如 门店、网点、伙伴；推送包里“先填一次门店信息”用它")
+    owner: Text = Field(default="店主", max_length=12, title="发送推送包的人",
+                        description="例如 店主、伙伴、顾问；SOP 页面上“给店主的提示”用它")
+    owner_group: Text = Field(default="店主群", max_length=20, title="他们回报已发的群",
+                              description="推送包发完后“发到店主群”用它")
+    my_store: Text = Field(default="我的门店", max_length=12, title="推送包里填自家信息的按钮",
+                           description="例如 我的门店、我的信息")
+    assistant: Text = Field(default="群助理", max_length=12, title="平台在群里的助手",
+                            description="事件没有写提示时，推送包说“先按群助理的安排发内容”")
+    side_b: Text = Field(default="B 端（门店老板）", max_length=30, title="B 端群层级的说明")
+    side_c: Text = Field(default="C 端（消费者）", max_length=30, title="C 端群层级的说明")
+
+
 class Settings(Model):
     """qunsop.yaml at the project root; every key is optional."""
 
     lint: LintSettings = Field(default_factory=LintSettings, title="内容检查")
     search: SearchSettings = Field(default_factory=SearchSettings, title="搜索")
     review: ReviewSettings = Field(default_factory=ReviewSettings, title="每周复盘")
+    words: Words = Field(default_factory=Words, title="称呼",
+                         description="推送包和网站怎么称呼人和地方（默认是示例项目的说法）")
 
 
 assert set(LINT_RULES) == set(LintRule.__args__)  # type: ignore[attr-defined]

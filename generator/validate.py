@@ -123,12 +123,7 @@ def check_file_name(source: SourceFile, model: Model) -> list[Problem]:
             return [Problem(source.path, line, column, "id", "playbook-folder",
                             f"方案 id `{item_id}` 应与所在文件夹名 `{stem}` 一致")]
         return []
-    if item_id is not None and item_id != stem:
-        line, column = source.marks.locate(("id",), at_key=True)
-        return [Problem(source.path, line, column, "id", "id-filename",
-                        f"文件名 `{stem}` 与 id `{item_id}` 不一致：建议把文件改名为 "
-                        f"`{item_id}{PurePosixPath(source.path).suffix}`", "warning")]
-    return []
+    return []  # other kinds: resolve.index_items, which knows every id in the project
 
 
 def describe_error(source: SourceFile, model_class: type[BaseModel],
@@ -171,6 +166,9 @@ def chinese_message(error: PydanticError, loc: FieldPath, model_class: type[Base
     info = field_info_at(model_class, loc)
     if kind == "missing":
         return _missing_message(name, info, stem)
+    slip = _slip_message(kind, loc, value, name)
+    if slip is not None:
+        return slip
     if kind == "extra_forbidden":
         known = fields_at(model_class, loc[:-1])
         hint = did_you_mean(name, known)
@@ -393,6 +391,34 @@ def _text_hint(value: object) -> str:
     if isinstance(value, int | float):
         return "（要当文字请加引号）"
     return ""
+
+
+_SEPARATORS = {"，": "中文逗号“，”", "、": "顿号“、”", "；": "中文分号“；”"}
+_CURLY_QUOTES = "“”‘’"
+FULL_WIDTH_SPACE = "\u3000"
+
+
+def _slip_message(kind: str, loc: FieldPath, value: object, name: str) -> str | None:
+    """Chinese punctuation typed where YAML wants ASCII, named as what it is: a full-width
+    space in a field name, curly quotes around a value, a full-width comma between list items."""
+    if kind == "extra_forbidden" and FULL_WIDTH_SPACE in name:
+        plain = name.replace(FULL_WIDTH_SPACE, "")
+        return (f"字段名 `{plain}` 前后有全角空格（中文输入法打出的空格“　”）：YAML 只认英文半角空格，"
+                f"请删掉它，用英文空格缩进")
+    if not isinstance(value, str) or kind == "extra_forbidden":
+        return None
+    if value[:1] in _CURLY_QUOTES and value[-1:] in _CURLY_QUOTES and len(value) > 1:
+        return (f"`{name}` 的值 {value} 用的是中文引号：YAML 只认英文引号，"
+                f"写成 `{name}: \"{value[1:-1]}\"`")
+    separators = [label for mark, label in _SEPARATORS.items() if mark in value]
+    if separators and loc and isinstance(loc[-1], int) and len(loc) > 1:
+        items = [part.strip() for part in re.split("[，、；,]", value) if part.strip()]
+        return (f"`{loc[-2]}` 列表里用了{'、'.join(separators)}：列表的每一项要用英文逗号隔开，"
+                f"写成 `{loc[-2]}: [{', '.join(items)}]`")
+    if FULL_WIDTH_SPACE in value and kind == "string_pattern_mismatch":
+        return (f"`{name}` 的值里有全角空格（中文输入法打出的空格“　”）：请删掉它，"
+                f"写成 `{value.replace(FULL_WIDTH_SPACE, '').strip()}`")
+    return None
 
 
 def _pattern_message(name: str, value: object) -> str:

@@ -81,7 +81,7 @@ CASES = [
     Case("utf8-bom", TIER, "\ufeff" + GOOD_TIER, "utf8-bom", 1, exit_code=0),
     Case("gbk-encoded", TIER, GOOD_TIER.replace("门店车友群", "门店").encode("gbk"), "not-utf8", 2),
     Case("front-matter-unclosed", POST, "---\n" + GOOD_POST_FRONT + "正文\n",
-         "unclosed-front-matter", 1),
+         "unclosed-front-matter", 7),  # where the closing --- belongs
     Case("no-front-matter", POST, "天冷了，出车前测胎压。\n", "no-front-matter", 1),
     Case("unknown-field-typo", TIER, GOOD_TIER.replace("purposes:", "purpses:"),
          "unknown-field", 4, "purpses", message_part="purposes"),

@@ -74,7 +74,7 @@
     try { return JSON.parse(load(PROFILE_KEY) || "{}") || {}; } catch (error) { return {}; }
   }
   function takeProfileFromAddress(names) {
-    /* an operator's link such as ?门店名=老周轮胎 fills the form once, then leaves the address bar */
+    /* an operator's link such as ?门店名=阳光小店 fills the form once, then leaves the address bar */
     var params = new URLSearchParams(location.search);
     var profile = readProfile();
     var changed = false;

@@ -192,12 +192,12 @@ def test_lint_suggests_a_workday_override_for_a_swapped_saturday(scratch: Scratc
 
 
 def test_a_calendar_about_to_end_is_reported_and_an_open_ended_one_is_not(scratch: ScratchProject) -> None:
-    calendar(scratch, "2027-03-01", "2027-03-31")
-    assert [code for code, _m in findings(scratch, "2027-03-20")] == ["calendar-ending"]
-    assert findings(scratch, "2027-03-01") == []  # 30 days ahead: not yet
+    calendar(scratch, "2027-03-01", "2027-03-31")  # the fixture warns 7 days ahead (qunsop.yaml)
+    assert [code for code, _m in findings(scratch, "2027-03-26")] == ["calendar-ending"]
+    assert findings(scratch, "2027-03-20") == []  # 11 days ahead: not yet
     assert findings(scratch, "2027-04-02") == []  # over: history
     calendar(scratch, "2027-03-01", None)
-    assert findings(scratch, "2027-03-20") == []
+    assert findings(scratch, "2027-03-26") == []
     run = run_qunsop("pack", "test-daily", str(scratch.root), "--date", "2029-05-04")
     assert run.exit_code == 0 and "5月4日 周五" in run.stdout, run.output
 

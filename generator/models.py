@@ -41,6 +41,7 @@ Id = Annotated[
 Text = Annotated[str, Field(min_length=1)]
 
 Side = Literal["B", "C"]
+Sender = Literal["owner", "assistant"]
 Lifecycle = Literal["persistent", "one_off", "campaign"]
 Category = Literal["liked", "concerned", "needed", "product", "activity", "game", "interaction"]
 Channel = Literal["group", "moments", "private"]
@@ -302,6 +303,9 @@ class Calendar(Model):
     name: Text = Field(title="排期名称", examples=["会员群每日推送"])
     summary: str = Field(default="", title="说明")
     tiers: list[Id] = Field(min_length=1, title="适用群层级", examples=[["c-members"]])
+    sender: Sender | None = Field(
+        default=None, title="谁来发",
+        description="owner 店主 / assistant 平台群助理；不写时，B 端层级的排期由群助理发，其余由店主发")
     start: Date | None = Field(default=None, title="开始日期")
     end: Date | None = Field(default=None, title="结束日期（包含这一天）")
     weekly: dict[Weekday, DayPlan] = Field(default_factory=dict, title="每周模板")

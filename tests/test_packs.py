@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 from pathlib import Path
+from urllib.parse import urljoin
 
 import icalendar
+import yaml
 
-from conftest import MINIMAL, build_copy, run_qunsop
+from conftest import MINIMAL, REPO, build_copy, run_qunsop
 
 PACKS = "packs/week"
 
@@ -52,7 +55,7 @@ def test_pack_json_has_documented_shape(minimal_site: Path) -> None:
     assert data["day"]["date"] == "2026-12-07" and data["day"]["weekday"] == "周一"
     first = data["slots"][0]
     assert set(first) == {"number", "time", "channel", "category", "kind", "id", "title", "text",
-                          "media", "links", "note", "task", "origin", "held"}
+                          "media", "links", "note", "task", "origin", "held", "steps"}
     assert set(data) == {"calendar", "day", "notices", "slots"}
     assert first["media"][0]["url"] == "https://demo.qunsop.cn/assets/content/pressure.png"
     assert [slot["time"] for slot in data["slots"]] == ["08:00", "20:00"]
@@ -67,10 +70,36 @@ def test_pack_page_marks_placeholders_and_links_days(minimal_site: Path) -> None
     assert 'width="' in page and 'height="' in page  # images reserve their space
 
 
-def test_game_slot_shows_opening_line_and_links_script(minimal_site: Path) -> None:
-    page = read(minimal_site, f"{PACKS}/2026-12-01/index.html")
-    assert "各位老哥晚上好，发个红包热热场" in page
-    assert 'href="../../../games/warmup/"' in page
+def test_a_game_comes_whole_in_the_page_and_in_pack_txt(example_site: Path) -> None:
+    game = yaml.safe_load((REPO / "content_library/games/tyre-knowledge-contest.md").read_text(
+        encoding="utf-8").split("---\n")[1])
+    lines = [step["host_line"] for step in game["steps"]]
+    assert len(lines) == 5
+    day = example_site / "packs/c-store-daily/2026-12-04"
+    text = (day / "pack.txt").read_text(encoding="utf-8")
+    for number, line in enumerate(lines, start=1):  # opener, questions with answers, winners
+        assert f"第 {number} 步（第 {game['steps'][number - 1]['at']} 分钟）：\n{line}\n" in text
+    assert "道具和预算：" + "；".join(game["props"]) in text  # the budget
+    assert "冷场怎么办：" in text and "托儿" in text
+    page = (day / "index.html").read_text(encoding="utf-8")
+    number = re.search(r'<section class="qs-slot" id="slot-(\d+)"[^>]*>\s*<div class="qs-head">'
+                       r'<span class="qs-time">20:30</span><span class="qs-title">游戏：轮胎知识赛', page)
+    assert number, "the game's slot"
+    ids = [f"text-{number.group(1)}"] + [f"text-{number.group(1)}-{n}" for n in range(2, 6)]
+    for text_id, line in zip(ids, lines, strict=True):  # each step has its own 复制
+        assert f'data-copy="{text_id}"' in page
+        assert f'<div class="qs-text" id="{text_id}">{html.escape(line, quote=False)}</div>' in page
+
+
+def test_packs_never_link_into_operator_pages(example_site: Path) -> None:
+    found = set()
+    for path in (example_site / "packs").glob("*/*/index.html"):
+        page_url = "https://s/" + path.parent.relative_to(example_site).as_posix() + "/"
+        for href in re.findall(r'<a [^>]*href="([^"]+)"', path.read_text(encoding="utf-8")):
+            target = urljoin(page_url, href)
+            if target.startswith("https://s/") and not target.startswith("https://s/packs/"):
+                found.add(target)
+    assert found == set()
 
 
 def test_pick_rotates_and_is_deterministic(minimal_site: Path, tmp_path: Path) -> None:

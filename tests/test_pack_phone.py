@@ -406,7 +406,8 @@ const next = () => {
   const url = urls[found.length];
   frame.onload = () => {
     const button = frame.contentDocument.querySelector('button[data-copy]');
-    found.push([url, button ? button.getBoundingClientRect().bottom : 0,
+    // from the top of the page: on today's pack the item due now is scrolled into view
+    found.push([url, button ? button.getBoundingClientRect().bottom + frame.contentWindow.scrollY : 0,
                 frame.contentWindow.innerHeight]);
     next();
   };
@@ -429,7 +430,7 @@ def test_first_copy_button_is_on_the_first_screen_of_every_pack(example_site: Pa
             SCREENSHOTS.mkdir(exist_ok=True)
             driver.save_screenshot(str(SCREENSHOTS / "pack-first-screen.png"))
             visited = driver.execute_script(
-                "return document.querySelector('button[data-copy]').getBoundingClientRect().bottom")
+                "return document.querySelector('button[data-copy]').getBoundingClientRect().bottom + scrollY")
             found = driver.execute_async_script(FIRST_COPY_BOTTOMS, [url + page + "/" for page in pages])
     finally:
         driver.quit()
@@ -494,3 +495,57 @@ def test_no_request_leaves_the_sites_origin(example_site: Path) -> None:
                 assert [r for r in requested if not r.startswith(url)] == [], page
     finally:
         driver.quit()
+
+
+@pytest.fixture(scope="module")
+def example_base(example_site: Path) -> Iterator[str]:
+    with serve(example_site) as url:
+        yield url
+
+
+@pytest.mark.parametrize(("entry", "utc", "lands", "due"), [
+    ("c-store-daily/today/", "2026-12-06T23:45:00Z", "c-store-daily/2026-12-07/", "07:30"),  # 07:45
+    ("c-store-daily/today/", "2026-12-07T04:50:00Z", "c-store-daily/2026-12-07/", "12:40"),  # 12:50, 朋友圈
+    ("c-store-daily/today/", "2026-12-07T12:45:00Z", "c-store-daily/2026-12-07/", "20:30"),  # 20:45, group
+    ("c-store-launch-14/today/?start=2026-12-07", "2026-12-07T02:05:00Z", "c-store-launch-14/day-01/", "10:00"),
+])
+def test_the_item_due_now_is_decided_by_time_across_channels(
+        example_base: str, entry: str, utc: str, lands: str, due: str) -> None:
+    driver = make_driver(390, 844, mobile=True)
+    try:
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
+                               {"source": NO_CLIPBOARD + clock(utc)})
+        driver.get(example_base + "packs/" + entry)
+        WebDriverWait(driver, 5).until(lambda d: d.current_url == example_base + "packs/" + lands)
+        marked = driver.find_elements(By.CSS_SELECTOR, ".qs-slot.due")
+        assert [card.get_attribute("data-time") for card in marked] == [due]
+        top, bottom = driver.execute_script(
+            "const r = document.querySelector('.qs-slot.due .qs-copy').getBoundingClientRect();"
+            "return [r.top, r.bottom]")
+        assert top >= 0 and bottom <= 844  # its 复制 is on the screen
+        times = [card.get_attribute("data-time") for card in driver.find_elements(By.CSS_SELECTOR, ".qs-slot")]
+        assert times == sorted(times)  # one list in time order, whatever the channel
+        SCREENSHOTS.mkdir(exist_ok=True)
+        driver.save_screenshot(str(SCREENSHOTS / f"pack-due-{due.replace(':', '')}.png"))
+    finally:
+        driver.quit()
+
+
+def test_an_assistants_pack_has_no_store_form_and_reports_to_the_operator(phone, example_base: str) -> None:  # type: ignore[no-untyped-def]
+    fresh(phone, example_base + "packs/b-main-daily/2026-12-07/")
+    assert phone.find_elements(By.ID, "profile") == [] and phone.find_elements(By.ID, "profile-prompt") == []
+    assert phone.find_elements(By.CSS_SELECTOR, "[data-open-profile]") == []
+    receipt = phone.find_element(By.ID, "receipt")
+    assert "私聊发给运营" in receipt.text and "店主群" not in receipt.text
+    assert phone.find_elements(By.ID, "receipt-store") == []
+    phone.find_element(By.CSS_SELECTOR, "input[data-sent='1']").click()
+    phone.find_element(By.ID, "receipt-group").send_keys("门店总群3群")
+    phone.find_element(By.ID, "receipt-copy").click()
+    WebDriverWait(phone, 5).until(lambda d: copied(d))
+    text = copied(phone)[-1]
+    assert text.startswith("【已发回报】群助理 · 群：门店总群3群\nB端运营总群 每日节奏 · 12月7日 周一")
+    assert "已发 1/" in text and "（门店名）" not in text
+    assert "发给运营" in phone.find_element(By.ID, "toast").text
+    SCREENSHOTS.mkdir(exist_ok=True)
+    phone.execute_script("window.scrollTo(0, 0)")
+    phone.save_screenshot(str(SCREENSHOTS / "pack-b-side.png"))

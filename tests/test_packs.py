@@ -170,3 +170,29 @@ def test_every_scheduled_slot_appears_once_in_order_with_exact_text(minimal_site
                 assert found != -1, f"{slot.text[:20]} missing or out of order on {day.key}"
                 assert text.count(slot.text) == 1
                 position = found + len(slot.text)
+
+
+def test_items_are_listed_in_time_order_across_channels(example_site: Path) -> None:
+    pages = list((example_site / "packs").glob("*/*/index.html"))
+    assert len(pages) > 200
+    mixed = 0
+    for path in pages:
+        page = path.read_text(encoding="utf-8")
+        times = re.findall(r'<section class="qs-slot" id="slot-\d+" data-time="([\d:]+)"', page)
+        assert times == sorted(times), path
+        mixed += 'class="qs-where"' in page and bool(times)
+    assert mixed > 20
+
+
+def test_the_store_form_lists_only_the_fields_the_calendars_posts_use(example_site: Path) -> None:
+    for calendar in ("c-store-daily", "c-supplies-daily", "b-main-daily"):
+        used: set[str] = set()
+        for path in (example_site / "packs" / calendar).glob("*/pack.json"):
+            for slot in json.loads(path.read_text(encoding="utf-8"))["slots"]:
+                texts = [slot["text"], *(step["text"] for step in slot["steps"])]
+                used |= {name for text in texts for name in re.findall(r"\{([^{}\s]{1,20})\}", text)}
+        page = (example_site / "packs" / calendar / "2026-12-07/index.html").read_text(encoding="utf-8")
+        assert set(re.findall(r'data-ph-input="([^"]+)"', page)) == used
+        assert ('id="profile"' in page) == bool(used)
+    page = (example_site / "packs/c-store-daily/2026-12-07/index.html").read_text(encoding="utf-8")
+    assert "防冻液活动价" not in page.split('<script type="application/json"')[0]

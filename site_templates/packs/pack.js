@@ -72,6 +72,7 @@
     try { copied = document.execCommand("copy"); } catch (error) { copied = false; }
     document.body.removeChild(area);
     if (!copied) { throw new Error("copy blocked"); }
+    window.getSelection().removeAllRanges();
   }
   function copy(text) {
     if (navigator.clipboard && window.isSecureContext) {
@@ -472,7 +473,12 @@
     days.forEach(function (day) { byNumber[day.day] = day; });
     var now = todayIn(data.timezone);
     function go(key) { location.replace("../" + key + "/"); }
-    function say(text, links) { status.textContent = text; showChoices(links || []); showAsk(null); }
+    function say(text, links) {
+      status.textContent = text;
+      status.hidden = !text;
+      showChoices(links || []);
+      showAsk(null);
+    }
     if (data.dated) {
       var first = days.length ? days[0].key : "", last = days.length ? days[days.length - 1].key : "";
       if (!days.length) { say("这个排期还没有内容。", [["全部日期", "../"]]); return; }

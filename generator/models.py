@@ -615,10 +615,29 @@ class Reply(Model):
     body: str = Field(default="", title="话术正文")
 
 
+# Names a phone's JavaScript already gives every object: a profile keyed by one of them would
+# answer with a function instead of the owner's text.
+JS_OBJECT_NAMES = frozenset({
+    "constructor", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString",
+    "toString", "valueOf", "__proto__", "__defineGetter__", "__defineSetter__", "__lookupGetter__",
+    "__lookupSetter__"})
+PLACEHOLDER_NAME_PATTERN = r"^[\u4e00-\u9fffA-Za-z0-9]{1,20}$"
+
+
 class Placeholder(Model):
-    name: Text = Field(title="占位符名称", description="正文里写作 {名称}", examples=["门店名"])
+    name: Text = Field(title="占位符名称", description="正文里写作 {名称}：只用汉字、字母和数字，最多 20 个字",
+                       examples=["门店名"], json_schema_extra={"pattern": PLACEHOLDER_NAME_PATTERN})
     description: Text = Field(title="含义", examples=["门店在群里用的名字"])
     example: Text = Field(title="示例", examples=["阳光母婴生活馆"])
+
+    @field_validator("name")
+    @classmethod
+    def plain_word(cls, value: str) -> str:
+        if not re.fullmatch(PLACEHOLDER_NAME_PATTERN.strip("^$"), value):
+            raise ValueError(f"占位符名称只能用汉字、字母和数字（最多 20 个字），现在是 {value!r}：例如 门店名")
+        if value in JS_OBJECT_NAMES or value.lower() in {name.lower() for name in JS_OBJECT_NAMES}:
+            raise ValueError(f"占位符名称 {value!r} 是手机浏览器里的保留字，请换一个中文名称，例如 门店名")
+        return value
 
 
 class Placeholders(Model):

@@ -588,6 +588,15 @@ class GameStep(Model):
     tip: str = Field(default="", title="提示")
 
 
+class QuizQuestion(Model):
+    ask: Text = Field(title="题目（原样发出去）", examples=["测胎压什么时候最准？A 刚跑完长途 B 早上冷车"])
+    answer: Text = Field(title="答案和一句解释", examples=["B，冷车测最准：跑热了胎压会虚高"])
+
+
+class QuizRound(Model):
+    questions: list[QuizQuestion] = Field(min_length=1, max_length=10, title="这一场的题")
+
+
 class Game(Model):
     id: Id
     name: Text = Field(title="游戏名称", examples=["猜灯谜"])
@@ -604,6 +613,11 @@ class Game(Model):
     rewards: list[Text] = Field(default_factory=list, title="奖励")
     fallback: list[Text] = Field(default_factory=list, title="冷场怎么办")
     metrics: list[Text] = Field(default_factory=list, title="效果指标")
+    rounds: list[QuizRound] = Field(
+        default_factory=list, title="题库（每场一组题）",
+        description="写了题库时，每一场先发 steps 的第一步，再一题一题发这一场的题"
+                    "（下一题前公布上一题的答案），最后接 steps 其余的步骤；"
+                    "同一个群 8 周内不会再遇到同一组题")
     body: str = Field(default="", title="补充说明")
 
 
@@ -625,7 +639,8 @@ PLACEHOLDER_NAME_PATTERN = r"^[\u4e00-\u9fffA-Za-z0-9]{1,20}$"
 
 
 class Placeholder(Model):
-    name: Text = Field(title="占位符名称", description="正文里写作 {名称}：只用汉字、字母和数字，最多 20 个字",
+    name: Text = Field(title="占位符名称",
+                       description="正文里写作 {名称}：只用汉字、字母和数字，最多 20 个字",
                        examples=["门店名"], json_schema_extra={"pattern": PLACEHOLDER_NAME_PATTERN})
     description: Text = Field(title="含义", examples=["门店在群里用的名字"])
     example: Text = Field(title="示例", examples=["阳光母婴生活馆"])
@@ -634,7 +649,8 @@ class Placeholder(Model):
     @classmethod
     def plain_word(cls, value: str) -> str:
         if not re.fullmatch(PLACEHOLDER_NAME_PATTERN.strip("^$"), value):
-            raise ValueError(f"占位符名称只能用汉字、字母和数字（最多 20 个字），现在是 {value!r}：例如 门店名")
+            raise ValueError(f"占位符名称只能用汉字、字母和数字（最多 20 个字），现在是 {value!r}："
+                             "例如 门店名")
         if value in JS_OBJECT_NAMES or value.lower() in {name.lower() for name in JS_OBJECT_NAMES}:
             raise ValueError(f"占位符名称 {value!r} 是手机浏览器里的保留字，请换一个中文名称，例如 门店名")
         return value

@@ -30,6 +30,7 @@ from .media import MediaInfo
 from .models import CHANNEL_LABELS, Calendar, Curriculum, Game, Media, Placeholder, Playbook, Tier
 from .pipeline import CheckedProject
 from .plan import FORMAT_LABELS, WEEKDAY_LABELS, day_theme
+from .quiz import host_script
 from .render import TEMPLATES, get_html_env
 from .resolve import PLACEHOLDER_PATTERN, Index
 from .schedule import CalendarSchedule, ScheduledDay, ScheduledSlot
@@ -193,11 +194,12 @@ def _slot(number: int, slot: ScheduledSlot, context: PackContext) -> PackSlot:
 
     if slot.game is not None:
         game = slot.game
-        steps = tuple(PackStep(step.at, step.host_line, step.expect, step.tip) for step in game.steps)
+        steps = tuple(PackStep(step.at, step.host_line, step.expect, step.tip)
+                      for step in host_script(game, slot.quiz_round))
         extras = tuple((label, "；".join(items)) for label, items in
                        (("道具和预算", game.props), ("规则", game.rules), ("奖励", game.rewards),
                         ("冷场怎么办", game.fallback)) if items)
-        return made("game", game.id, f"游戏：{game.name}", game.steps[0].host_line,
+        return made("game", game.id, f"游戏：{game.name}", steps[0].text,
                     steps=steps, extras=extras)
     if slot.activity is not None:
         line = slot.activity

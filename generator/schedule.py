@@ -68,6 +68,7 @@ class ScheduledSlot:
     origin: str = "calendar"  # calendar, pick, campaign:<id>, activity:<id>, curriculum:<id>
     held_by: str = ""  # id of the open incident that holds this slot back
     loc: Loc = ()  # where it was asked for, in the calendar, campaign or curriculum of `origin`
+    quiz_round: int = -1  # a game with a question bank: which of its rounds (quiz.py), else -1
 
     @property
     def kind(self) -> str:
@@ -135,7 +136,10 @@ def build_schedules(project: Project) -> tuple[dict[str, CalendarSchedule], list
         schedule, found = _Expander(project, item, approved).expand()
         schedules[item.model.id] = schedule
         problems.extend(found)
-    return schedules, problems
+    from .quiz import assign_quiz_rounds  # it reads this module's types
+
+    schedules, found = assign_quiz_rounds(project, schedules)
+    return schedules, problems + found
 
 
 def day_key(day: dt.date | int) -> str:

@@ -73,19 +73,24 @@ def test_pack_page_marks_placeholders_and_links_days(minimal_site: Path) -> None
 def test_a_game_comes_whole_in_the_page_and_in_pack_txt(example_site: Path) -> None:
     game = yaml.safe_load((REPO / "content_library/games/tyre-knowledge-contest.md").read_text(
         encoding="utf-8").split("---\n")[1])
-    lines = [step["host_line"] for step in game["steps"]]
-    assert len(lines) == 5
     day = example_site / "packs/c-store-daily/2026-12-04"
     text = (day / "pack.txt").read_text(encoding="utf-8")
-    for number, line in enumerate(lines, start=1):  # opener, questions with answers, winners
-        assert f"第 {number} 步（第 {game['steps'][number - 1]['at']} 分钟）：\n{line}\n" in text
+    played = [r["questions"] for r in game["rounds"] if f"第一题：{r['questions'][0]['ask']}\n" in text]
+    assert len(played) == 1, "one round of the bank"
+    (first, second, third), = played
+    lines = [game["steps"][0]["host_line"], f"第一题：{first['ask']}",  # opener, questions with answers
+             f"上一题答案：{first['answer']}\n第二题：{second['ask']}",
+             f"上一题答案：{second['answer']}\n第三题：{third['ask']}",
+             f"最后一题答案：{third['answer']}", game["steps"][1]["host_line"]]  # then the winners
+    for number, line in enumerate(lines, start=1):
+        assert re.search(rf"第 {number} 步（第 \d+ 分钟）：\n{re.escape(line)}\n", text), line
     assert "道具和预算：" + "；".join(game["props"]) in text  # the budget
-    assert "冷场怎么办：" in text and "托儿" in text
+    assert "冷场怎么办：" in text
     page = (day / "index.html").read_text(encoding="utf-8")
     number = re.search(r'<section class="qs-slot" id="slot-(\d+)"[^>]*>\s*<div class="qs-head">'
                        r'<span class="qs-time">20:30</span><span class="qs-title">游戏：轮胎知识赛', page)
     assert number, "the game's slot"
-    ids = [f"text-{number.group(1)}"] + [f"text-{number.group(1)}-{n}" for n in range(2, 6)]
+    ids = [f"text-{number.group(1)}"] + [f"text-{number.group(1)}-{n}" for n in range(2, 7)]
     for text_id, line in zip(ids, lines, strict=True):  # each step has its own 复制
         assert f'data-copy="{text_id}"' in page
         assert f'<div class="qs-text" id="{text_id}">{html.escape(line, quote=False)}</div>' in page
@@ -196,3 +201,38 @@ def test_the_store_form_lists_only_the_fields_the_calendars_posts_use(example_si
         assert ('id="profile"' in page) == bool(used)
     page = (example_site / "packs/c-store-daily/2026-12-07/index.html").read_text(encoding="utf-8")
     assert "防冻液活动价" not in page.split('<script type="application/json"')[0]
+
+
+def test_a_quiz_never_repeats_its_questions_for_a_group_within_8_weeks(example_site: Path) -> None:
+    plays: dict[str, list[tuple[dt.date, str]]] = {}
+    for path in sorted((example_site / "packs").glob("*/20*/pack.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for slot in data["slots"]:
+            if slot["id"] == "tyre-knowledge-contest" and not slot["held"]:
+                first = next(step["text"] for step in slot["steps"] if "第一题" in step["text"])
+                plays.setdefault(data["calendar"]["id"], []).append(
+                    (dt.date.fromisoformat(data["day"]["date"]), first))
+    assert set(plays) == {"c-store-daily", "c-koc-daily"} and sum(map(len, plays.values())) >= 7
+    for found in plays.values():
+        for index, (day, question) in enumerate(found):
+            assert all(question != other for when, other in found[:index] if (day - when).days < 56)
+    # c-store's members move on to c-koc (flows_to): never the same quiz on the same day
+    store = dict(plays["c-store-daily"])
+    assert all(store.get(day) != question for day, question in plays["c-koc-daily"])
+
+
+def test_a_question_bank_too_small_for_8_weeks_is_an_error(scratch) -> None:  # type: ignore[no-untyped-def]
+    game = scratch.root / "content_library/games/warmup.md"
+    game.write_text(game.read_text(encoding="utf-8").replace(
+        "fallback: [请托先接话]\n",
+        "fallback: [请托先接话]\nrounds:\n  - questions:\n      - {ask: 一加一等于几？, answer: 二}\n"),
+        encoding="utf-8")
+    calendar = scratch.root / "playbooks/demo/calendars/week.yaml"
+    calendar.write_text(calendar.read_text(encoding="utf-8") + (
+        "      - time: \"20:00\"\n        category: game\n        game: warmup\n"), encoding="utf-8")
+    run = scratch.validate()
+    short = [p for p in run.problems() if p["code"] == "quiz-bank-short"]
+    assert run.exit_code == 1 and len(short) == 1, run.output
+    assert short[0]["file"] == "playbooks/demo/calendars/week.yaml"
+    assert short[0]["path"] == "overrides[0].slots[1]" and "2026-12-03" in short[0]["message"]
+    assert "rounds" in short[0]["message"]

@@ -538,9 +538,13 @@ def render_pack_job(job: PackJob, target: Path) -> None:
             path.write_bytes(content)
         all_keys[schedule.calendar.id] = keys
     (target / "packs").mkdir(parents=True, exist_ok=True)
-    for name in ("sw.js", "pack.js"):
-        (target / "packs" / name).write_bytes((TEMPLATES / "packs" / name).read_bytes())
-        produced.append(f"packs/{name}")
+    script = (TEMPLATES / "packs" / "pack.js").read_bytes()
+    (target / "packs" / "pack.js").write_bytes(script)
+    # a new deploy is a new worker, whose first act is to drop the old cache
+    version = digest(json.dumps(all_keys, sort_keys=True).encode() + script)[:16]
+    worker = (TEMPLATES / "packs" / "sw.js").read_text(encoding="utf-8")
+    (target / "packs" / "sw.js").write_text(worker.replace("__QUNSOP_VERSION__", version), encoding="utf-8")
+    produced += ["packs/pack.js", "packs/sw.js"]
     for name, value in (("keys.json", all_keys), ("reused.json", reused), ("files.json", produced)):
         (target / name).write_text(json.dumps(value, sort_keys=True), encoding="utf-8")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +20,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from browser import make_driver, serve
-from conftest import AUTHORED_EPOCH
+from conftest import AUTHORED_EPOCH, MINIMAL, run_qunsop
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -360,36 +361,75 @@ def test_a_personal_calendar_for_a_group_whose_days_are_done(phone, base: str) -
     assert starts == ["2026-01-01", "2026-01-01", "2026-01-02", "2026-01-02"]
 
 
-def test_offline_after_exactly_one_visit(minimal_site: Path) -> None:
+CACHED = """
+const done = arguments[arguments.length - 1];
+caches.keys().then(names => Promise.all(names.map(name => caches.open(name).then(c => c.keys()))))
+  .then(lists => done([].concat(...lists).map(request => request.url)));
+"""
+
+
+def cached_urls(driver) -> list[str]:  # type: ignore[no-untyped-def]
+    return driver.execute_async_script(CACHED)
+
+
+def test_offline_is_whole_and_bounded(minimal_site: Path) -> None:
     driver = make_driver(390, 844, mobile=True)
     try:
         with serve(minimal_site) as url:
-            driver.get(url + WEEK_DAY)
-            WebDriverWait(driver, 10).until(lambda d: d.execute_script(
-                "return navigator.serviceWorker.controller !== null || "
-                "caches.keys().then(k => k.length > 0)"))
-            # wait until this first visit has put the page, its image and the day list in the cache
-            WebDriverWait(driver, 10).until(lambda d: d.execute_async_script("""
-                const done = arguments[0];
-                caches.open('qunsop-packs-v2').then(c => c.keys()).then(keys => done(keys.map(k => k.url)));
-            """) and len(driver.execute_async_script("""
-                const done = arguments[0];
-                caches.open('qunsop-packs-v2').then(c => c.keys()).then(keys => done(keys.map(k => k.url)));
-            """)) >= 4)
-            cached = driver.execute_async_script("""
-                const done = arguments[0];
-                caches.open('qunsop-packs-v2').then(c => c.keys()).then(keys => done(keys.map(k => k.url)));
-            """)
-        assert url + WEEK_DAY in cached and url + "packs/week/" in cached
-        assert any(entry.endswith("pressure.png") for entry in cached)
+            driver.get(url + "packs/week/2026-12-06/?%E9%97%A8%E5%BA%97%E5%90%8D=%E8%80%81%E5%91%A8")
+            # one visit keeps this day, the day list and the next day with its image
+            WebDriverWait(driver, 10).until(lambda d: any(u.endswith("2026-12-07/pack.txt") for u in cached_urls(d)))
+            cached = cached_urls(driver)
+            assert url + "packs/week/2026-12-06/" in cached and url + "packs/week/" in cached
+            assert url + WEEK_DAY in cached and any(entry.endswith("pressure.png") for entry in cached)
+            assert [entry for entry in cached if "?" in entry] == []  # no query string, no owner's values
+            names = driver.execute_async_script("const done = arguments[0]; caches.keys().then(done)")
+            assert len(names) == 1 and names[0].startswith("qunsop-packs-")
+            assert names[0] == "qunsop-packs-" + re.search(
+                r'var VERSION = "(\w+)"', (minimal_site / "packs/sw.js").read_text()).group(1)
         # the server is gone: the phone has no connection
-        driver.refresh()
+        driver.get(url + WEEK_DAY)  # the next day, never opened, with its image
         assert "冬天胎压怎么看" in driver.find_element(By.TAG_NAME, "main").text
         image_ok = driver.execute_script(
-            "const img = document.querySelector('.qs-img img'); return img.complete && img.naturalWidth > 0")
+            "const img = document.querySelector('.qs-img img'); img.loading = 'eager';"
+            "return new Promise(r => img.complete ? r(img.naturalWidth > 0) : img.onload = () => r(true),"
+            "img.onerror = () => r(false))")
         assert image_ok
+        driver.get(url + "packs/week/2026-12-03/")  # two days ahead: never kept
+        body = driver.find_element(By.TAG_NAME, "body").text
+        assert "现在没有网络" in body and "没网也能看" in body
+        links = [a.get_attribute("href") for a in driver.find_elements(By.TAG_NAME, "a")]
+        assert url + WEEK_DAY in links and url + "packs/week/2026-12-06/" in links
+        SCREENSHOTS.mkdir(exist_ok=True)
+        driver.save_screenshot(str(SCREENSHOTS / "pack-offline-page.png"))
+        with serve(minimal_site) as url:  # every day, online again: at most 8 kept
+            pages = [f"packs/week/2026-12-0{n}/" for n in range(1, 8)] + ["packs/launch/day-01/",
+                                                                          "packs/launch/day-02/"]
+            for page in pages:
+                driver.get(url + page)
+                time.sleep(0.4)
+            WebDriverWait(driver, 10).until(lambda d: any("day-02/pack.txt" in u for u in cached_urls(d)))
+            days = [u for u in cached_urls(driver) if re.search(r"/(20\d\d-\d\d-\d\d|day-\d\d)/$", u)]
+            assert len(days) == 8 and url + "packs/week/2026-12-01/" not in days
+            files = [u for u in cached_urls(driver) if u.endswith("pack.txt")]
+            assert len(files) == 8
     finally:
         driver.quit()
+
+
+def test_a_deploy_brings_a_new_cache_version(minimal_site: Path, tmp_path: Path) -> None:
+    before = (minimal_site / "packs/sw.js").read_text(encoding="utf-8")
+    project = tmp_path / "project"
+    shutil.copytree(MINIMAL, project)
+    post = project / "content_library/posts/liked/road-story.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("暖心。", "真暖心。"), encoding="utf-8")
+    run = run_qunsop("build", str(project), env={"SOURCE_DATE_EPOCH": AUTHORED_EPOCH})
+    assert run.exit_code == 0, run.output
+    after = (project / "site/packs/sw.js").read_text(encoding="utf-8")
+    version = re.compile(r'var VERSION = "(\w+)";')
+    assert version.search(before) and version.search(after)
+    assert version.search(before).group(1) != version.search(after).group(1)  # type: ignore[union-attr]
+    assert version.sub("", before) == version.sub("", after)
 
 
 # Loads each page into a phone-sized frame of the open page and measures where its first

@@ -578,23 +578,29 @@
     showAsk(null);
   }
 
-  /* --- offline: the service worker keeps this page, its images, the day list and the next day --- */
+  /* --- offline: the service worker keeps this day with its images and posters, the day list
+     and the next day (sw.js); addresses are sent without their query string --- */
   function setupOffline() {
     if (!("serviceWorker" in navigator) || location.protocol === "file:") { return; }
     var script = document.querySelector('script[src$="packs/pack.js"]');
     var base = script.src.replace(/pack\.js$/, "");
+    var here = location.origin + location.pathname;
     navigator.serviceWorker.register(base + "sw.js", {scope: base}).then(function () {
       return navigator.serviceWorker.ready;
     }).then(function (registration) {
-      var urls = [location.href.split("#")[0].split("?")[0], script.src];
-      document.querySelectorAll("img[src], video[poster]").forEach(function (node) {
-        urls.push(node.currentSrc || node.src || node.poster);
-      });
+      var message = {shared: [script.src]};
       if (data.page === "day") {
-        urls.push(new URL("../", location.href).href, new URL("pack.txt", location.href).href);
-        if (data.next) { urls.push(new URL("../" + data.next + "/", location.href).href); }
+        message.day = here;
+        message.files = [];
+        document.querySelectorAll("img[src], video[poster]").forEach(function (node) {
+          message.files.push(node.tagName === "IMG" ? node.src : node.poster);
+        });
+        message.shared.push(new URL("../", here).href);
+        if (data.next) { message.next = new URL("../" + data.next + "/", here).href; }
+      } else {
+        message.shared.push(here);
       }
-      if (registration.active) { registration.active.postMessage({cache: urls}); }
+      if (registration.active) { registration.active.postMessage(message); }
     }).catch(function () { /* offline support is a bonus */ });
   }
 

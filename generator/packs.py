@@ -20,6 +20,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
+import rjsmin
 import segno
 from jinja2 import Environment
 
@@ -538,15 +539,34 @@ def render_pack_job(job: PackJob, target: Path) -> None:
             path.write_bytes(content)
         all_keys[schedule.calendar.id] = keys
     (target / "packs").mkdir(parents=True, exist_ok=True)
-    script = (TEMPLATES / "packs" / "pack.js").read_bytes()
-    (target / "packs" / "pack.js").write_bytes(script)
+    scripts = pack_scripts()
     # a new deploy is a new worker, whose first act is to drop the old cache
-    version = digest(json.dumps(all_keys, sort_keys=True).encode() + script)[:16]
-    worker = (TEMPLATES / "packs" / "sw.js").read_text(encoding="utf-8")
-    (target / "packs" / "sw.js").write_text(worker.replace("__QUNSOP_VERSION__", version), encoding="utf-8")
-    produced += ["packs/pack.js", "packs/sw.js"]
+    version = digest(json.dumps(all_keys, sort_keys=True).encode() + scripts["pack.js"]
+                     + scripts["pack-today.js"])[:16]
+    scripts["sw.js"] = scripts["sw.js"].replace(b"__QUNSOP_VERSION__", version.encode())
+    for name, content in scripts.items():
+        (target / "packs" / name).write_bytes(content)
+        produced.append(f"packs/{name}")
     for name, value in (("keys.json", all_keys), ("reused.json", reused), ("files.json", produced)):
         (target / name).write_text(json.dumps(value, sort_keys=True), encoding="utf-8")
+
+
+@functools.cache
+def pack_scripts() -> dict[str, bytes]:
+    """The pack pages' scripts: js/core.js with js/day.js (day pages and the day list) or with
+    js/today.js (today/), each in one function scope, and the offline worker; minified by
+    rjsmin (a day page's script went from 29 KB to under 20 KB: the page budget is 30 KB)."""
+    folder = TEMPLATES / "packs"
+    core = (folder / "js" / "core.js").read_text(encoding="utf-8")
+
+    def bundle(part: str) -> bytes:
+        source = ('(function () {\n  "use strict";\n' + core
+                  + (folder / "js" / part).read_text(encoding="utf-8") + "})();\n")
+        return (str(rjsmin.jsmin(source)) + "\n").encode("utf-8")
+
+    worker = (folder / "sw.js").read_text(encoding="utf-8")
+    return {"pack.js": bundle("day.js"), "pack-today.js": bundle("today.js"),
+            "sw.js": (str(rjsmin.jsmin(worker)) + "\n").encode("utf-8")}
 
 
 def pack_job(checked: CheckedProject, site_url: str, stamp: dt.datetime,

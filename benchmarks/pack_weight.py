@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-import harness  # noqa: E402
+import harness
 
 REPO = Path(__file__).resolve().parent.parent
 BUDGET = 30 * 1024

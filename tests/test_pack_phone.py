@@ -589,3 +589,21 @@ def test_an_assistants_pack_has_no_store_form_and_reports_to_the_operator(phone,
     SCREENSHOTS.mkdir(exist_ok=True)
     phone.execute_script("window.scrollTo(0, 0)")
     phone.save_screenshot(str(SCREENSHOTS / "pack-b-side.png"))
+
+
+def test_each_step_of_a_game_is_copied_on_its_own(phone, example_base: str) -> None:  # type: ignore[no-untyped-def]
+    fresh(phone, example_base + "packs/c-store-daily/2026-12-04/")
+    card = phone.find_element(By.XPATH, "//section[.//span[@class='qs-title' and text()='游戏：轮胎知识赛']]")
+    number = card.get_attribute("id").removeprefix("slot-")
+    steps = card.find_elements(By.CSS_SELECTOR, ".qs-text")
+    assert len(steps) == 6 and "第一题" in steps[1].text and "最后一题答案" in steps[4].text
+    assert card.find_elements(By.TAG_NAME, "a") == []  # no link into the SOP site
+    phone.execute_script("arguments[0].scrollIntoView()", steps[2])
+    button = card.find_element(By.CSS_SELECTOR, f"button[data-copy='text-{number}-3']")
+    button.click()
+    WebDriverWait(phone, 5).until(lambda d: copied(d))
+    assert copied(phone) == [steps[2].text]  # the answer to question 1, then question 2
+    assert copied(phone)[0].startswith("上一题答案：") and "第二题：" in copied(phone)[0]
+    assert button.text == "已复制 ✓"
+    SCREENSHOTS.mkdir(exist_ok=True)
+    phone.save_screenshot(str(SCREENSHOTS / "pack-game-steps.png"))

@@ -6,13 +6,14 @@ import datetime as dt
 import html
 import json
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import urljoin
 
 import icalendar
 import yaml
 
-from conftest import MINIMAL, REPO, build_copy, run_qunsop
+from conftest import AUTHORED_EPOCH, MINIMAL, REPO, build_copy, run_qunsop
 
 PACKS = "packs/week"
 
@@ -236,3 +237,20 @@ def test_a_question_bank_too_small_for_8_weeks_is_an_error(scratch) -> None:  # 
     assert short[0]["file"] == "playbooks/demo/calendars/week.yaml"
     assert short[0]["path"] == "overrides[0].slots[1]" and "2026-12-03" in short[0]["message"]
     assert "rounds" in short[0]["message"]
+
+
+def test_a_calendar_sent_by_the_group_assistant_has_no_store_form(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(MINIMAL, project)
+    calendar = project / "playbooks/demo/calendars/launch.yaml"
+    calendar.write_text(calendar.read_text(encoding="utf-8").replace(
+        "tiers: [c-store]\n", "tiers: [c-store]\nsender: assistant\n"), encoding="utf-8")
+    site = project / "site"
+    run = run_qunsop("build", str(project), env={"SOURCE_DATE_EPOCH": AUTHORED_EPOCH})
+    assert run.exit_code == 0, run.output
+    page = read(site, "packs/launch/day-01/index.html")
+    assert 'id="profile"' not in page and "data-open-profile" not in page
+    assert "私聊发给运营" in page and "发到店主群" not in page
+    assert 'id="receipt-store"' not in page
+    owner = read(site, "packs/week/2026-12-07/index.html")  # the same tier, sent by the owner
+    assert 'id="profile"' in owner and "发到店主群" in owner

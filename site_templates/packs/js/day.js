@@ -122,7 +122,7 @@
   function sendable() { return [].slice.call(document.querySelectorAll(".qs-slot:not([data-held])")); }
   function receiptText() {
     var profile = readProfile(), group = readGroup(), state = readState();
-    var who = data.assistant ? "群助理" : own(profile, "门店名");
+    var who = data.assistant ? data.words.sender : own(profile, "门店名");
     var groupName = own(group, "群名"), groupId = own(group, "群编号");
     var sent = [], skipped = [], open = [], items = sendable();
     items.forEach(function (card) {
@@ -170,7 +170,7 @@
       shown.textContent = text;
       shown.hidden = true;
       copy(text).then(function () {
-        toast(data.assistant ? "回报已复制，私聊发给运营" : "回报已复制，去店主群粘贴");
+        toast(data.words.receiptCopied);
       }).catch(function () {
         shown.hidden = false; /* stays on the page: long-press it and copy */
         selectText(shown);

@@ -139,6 +139,7 @@
     box.className = "qs-ask";
     box.id = "ask";
     box.setAttribute("role", "alertdialog");
+    box.setAttribute("aria-label", "链接里的信息要换吗");
     var lead = document.createElement("p");
     lead.textContent = "链接里的信息和这部手机上保存的不一样，要换吗？";
     var list = document.createElement("ul");

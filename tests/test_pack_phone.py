@@ -405,10 +405,11 @@ def test_offline_is_whole_and_bounded(minimal_site: Path) -> None:
         with serve(minimal_site) as url:  # every day, online again: at most 8 kept
             pages = [f"packs/week/2026-12-0{n}/" for n in range(1, 8)] + ["packs/launch/day-01/",
                                                                           "packs/launch/day-02/"]
-            for page in pages:
+            for page in pages:  # each visit kept before the next (a loaded phone is slow)
                 driver.get(url + page)
-                time.sleep(0.4)
-            WebDriverWait(driver, 10).until(lambda d: any("day-02/pack.txt" in u for u in cached_urls(d)))
+                WebDriverWait(driver, 10).until(
+                    lambda d, page=page: url + page + "pack.txt" in cached_urls(d))
+            time.sleep(0.5)  # the last visit's index entry
             days = [u for u in cached_urls(driver) if re.search(r"/(20\d\d-\d\d-\d\d|day-\d\d)/$", u)]
             assert len(days) == 8 and url + "packs/week/2026-12-01/" not in days
             files = [u for u in cached_urls(driver) if u.endswith("pack.txt")]

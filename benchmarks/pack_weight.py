@@ -69,7 +69,8 @@ def main() -> None:
             driver.quit()
     rows.sort(key=lambda row: -row[2])
     print(f"{len(rows)} pack pages, first view, before images ({'plain' if args.plain else 'gzip'}):")
-    print(f"  raw: largest {harness.kb(rows[0][2])}, median {harness.kb(harness.median([r[2] for r in rows]))}"
+    middle = harness.median([r[2] for r in rows])
+    print(f"  raw: largest {harness.kb(rows[0][2])}, median {harness.kb(middle)}"
           f"; over 30 KB: {sum(1 for r in rows if r[2] > BUDGET)}")
     print(f"  sent: largest {harness.kb(max(r[1] for r in rows))}, "
           f"median {harness.kb(harness.median([r[1] for r in rows]))}; over 30 KB: "

@@ -407,7 +407,7 @@ def test_offline_is_whole_and_bounded(minimal_site: Path) -> None:
                                                                           "packs/launch/day-02/"]
             for page in pages:  # each visit kept before the next (a loaded phone is slow)
                 driver.get(url + page)
-                WebDriverWait(driver, 10).until(
+                WebDriverWait(driver, 20).until(
                     lambda d, page=page: url + page + "pack.txt" in cached_urls(d))
             time.sleep(0.5)  # the last visit's index entry
             days = [u for u in cached_urls(driver) if re.search(r"/(20\d\d-\d\d-\d\d|day-\d\d)/$", u)]

@@ -67,6 +67,15 @@ class Run:
     out: str
 
 
+def benchmark_clock() -> Any:
+    """The benchmarks' one clock, as the command line decides it (SOURCE_DATE_EPOCH or now)."""
+    import datetime as dt
+
+    from qunsop.clock import read_clock
+
+    return read_clock(None, os.environ, dt.datetime.now(dt.UTC))
+
+
 def run_child(args: list[str], env: dict[str, str]) -> Run:
     """Run a child process; return its wall and CPU time, peak RSS and stdout.
 
@@ -88,8 +97,6 @@ def run_child(args: list[str], env: dict[str, str]) -> Run:
 
 def measure_stages(root: str) -> dict[str, float]:
     """Runs inside a child: one cold build, done step by step like build._build_locked."""
-    from zoneinfo import ZoneInfo
-
     from qunsop import engine
     from qunsop.build import build_stamp, read_glossary, render_docs, static_files
     from qunsop.cache import Cache
@@ -108,14 +115,15 @@ def measure_stages(root: str) -> dict[str, float]:
         times[name] = now - started
         return now
 
-    stamp = build_stamp(project)
-    options = CheckOptions(today=stamp.astimezone(ZoneInfo("Asia/Shanghai")).date())
+    clock = benchmark_clock()
+    stamp = build_stamp(project, clock)
+    options = CheckOptions(clock)
     started = time.perf_counter()
     checked = check_project(project, options, Cache.open(project))
     started = lap("check", started)
     settings = checked.project.site
     assert settings is not None, "mkdocs.yml did not validate"
-    plan = plan_site(checked, read_glossary(), settings.site_url)
+    plan = plan_site(checked, read_glossary(), settings.site_url, stamp)
     started = lap("plan", started)
     docs = [*render_docs(plan), *plan.files, *static_files(checked)]
     started = lap("render", started)
@@ -124,7 +132,7 @@ def measure_stages(root: str) -> dict[str, float]:
     words.write_text("".join(f"{word} 2000\n" for word in plan.search_words), encoding="utf-8")
     started = lap("write_docs", started)
     engine.build_site(engine.EngineSite(settings, project, scratch / "docs", TEMPLATES / "theme",
-                                        plan.nav, words), scratch / "mkdocs.yml", scratch / "site")
+                                        plan.nav, words), scratch / "mkdocs.yml", scratch / "site", stamp)
     started = lap("mkdocs", started)
     render_pack_job(pack_job(checked, settings.site_url, stamp), scratch / "packs")
     lap("packs", started)
@@ -220,7 +228,7 @@ def timed_build(root: str, profile: bool) -> dict[str, Any]:
     started = time.perf_counter()
     if profiler:
         profiler.enable()
-    result = build.build_project(Path(root), build.BuildOptions(progress=progress))
+    result = build.build_project(Path(root), build.BuildOptions(benchmark_clock(), progress=progress))
     if profiler:
         profiler.disable()
     total = time.perf_counter() - started

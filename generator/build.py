@@ -21,12 +21,12 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
 
 from . import engine
 from .cache import ByteStore, Cache, code_version, digest, fingerprint
+from .clock import LATEST, Clock
 from .errors import ProblemsFound, has_errors, root_cause_order
 from .history import read_history
 from .load import discover
@@ -66,11 +66,12 @@ from .write import (
 )
 
 Progress = Callable[[str], None]
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+LATEST_EPOCH = int(dt.datetime.combine(LATEST, dt.time(), dt.UTC).timestamp())
 
 
 @dataclass(frozen=True)
 class BuildOptions:
+    clock: Clock
     site_dir: Path | None = None
     allow_scripts: bool = False  # mkdocs.yml may name hooks and extra_javascript
     playbook: str | None = None  # only this playbook's pages and packs
@@ -92,7 +93,7 @@ def output_folders(root: Path, site_dir: Path | None) -> tuple[Path, Path]:
     return output_path(site_dir or root / "site"), output_path(root / "build")
 
 
-def build_project(root: Path, options: BuildOptions = BuildOptions()) -> BuildResult:
+def build_project(root: Path, options: BuildOptions) -> BuildResult:
     site, work = output_folders(root, options.site_dir)
     check_site_folder(site, work, root)
     claim(work, root, "工作目录")
@@ -122,9 +123,9 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
     check_site_folder(site, work, root)  # again: it may have changed while we waited
     check_writable(site, root)
     progress("检查源文件")
-    stamp = build_stamp(root)
-    check_options = CheckOptions(today=stamp.astimezone(SHANGHAI).date(),
-                                 allow_scripts=options.allow_scripts, playbook=options.playbook)
+    stamp = build_stamp(root, options.clock)
+    check_options = CheckOptions(options.clock, allow_scripts=options.allow_scripts,
+                                 anchor=stamp.date(), playbook=options.playbook)
     cache = Cache.open(root)
     key = input_fingerprint(root, check_options, ("site", str(site)), ("stamp", stamp.isoformat()))
     record = f"build-{digest(str(site).encode())}.json"
@@ -154,7 +155,7 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
         with in_background(render_pack_job, job, packs) as pack_run, \
                 in_background(lint_problems, checked) as lint_run:
             progress("生成页面，同时生成推送包")
-            plan = plan_site(checked, read_glossary(), site_settings.site_url, history)
+            plan = plan_site(checked, read_glossary(), site_settings.site_url, stamp, history)
             docs = [*render_docs(plan, cache), *plan.files, *static_files(checked)]
             changed = sync_tree(work / "docs", docs)
             words = work / "search-words.txt"
@@ -177,7 +178,7 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
                         if path.endswith(".md") and (not incremental or path in changed)]
             import_jieba()
             with in_background(segment_runs, str(words), han_runs(rendered)) as segmenting:
-                engine.build_site(engine_site, work / "mkdocs.yml", staging,
+                engine.build_site(engine_site, work / "mkdocs.yml", staging, stamp,
                                   engine.Incremental(site / "search", changed)
                                   if incremental else None, cache,
                                   Segments(str(words), segmenting.result))
@@ -393,22 +394,21 @@ def read_glossary() -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
-def build_stamp(root: Path) -> dt.datetime:
+def build_stamp(root: Path, clock: Clock) -> dt.datetime:
     """The build's time for dates in the output, so rebuilds are byte-identical.
 
     SOURCE_DATE_EPOCH when set, else the last commit's time, else the newest change to
-    a source file (a project that is not in git yet). Read, never written: the process
-    keeps its own clock.
+    a source file (a project that is not in git yet); never the wall clock.
     """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if not epoch.isdigit():
-        try:
-            done = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root,
-                                  capture_output=True, text=True, timeout=10, check=False)
-            epoch = done.stdout.strip()
-        except OSError:
-            epoch = ""
-    if not epoch.isdigit():
+    if clock.source_epoch is not None:
+        return clock.source_epoch
+    try:
+        done = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root,
+                              capture_output=True, text=True, timeout=10, check=False)
+        epoch = done.stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        epoch = ""
+    if not epoch.isdigit() or int(epoch) > LATEST_EPOCH:
         times = [(root / relative).stat().st_mtime for relative, _kind in discover(root)
                  if (root / relative).is_file()]
         epoch = str(int(max(times, default=0)))

@@ -6,6 +6,7 @@ machine refused (folders, permissions, a busy port), 3 a bug in qunsop itself.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import os
 import sys
@@ -14,6 +15,7 @@ from typing import Any
 
 import click
 
+from .clock import Clock, ClockError, parse_day, read_clock
 from .errors import ProblemsFound, UsageError, did_you_mean, has_errors
 from .kinds import SCAFFOLD_KINDS
 from .models import CATEGORY_LABELS
@@ -24,8 +26,15 @@ DEFAULT_SITE_NAME, DEFAULT_SITE_URL = "群SOP", "https://sop.example.com/"  # `i
 PATH_ARGUMENT = click.argument("path", default=".", type=click.Path(file_okay=False))
 PLAYBOOK_OPTION = click.option("--playbook", default=None, metavar="ID",
                                help="只处理这个方案（内容库是共用的，总会检查）")
+TODAY_OPTION = click.option("--today", default=None, metavar="YYYY-MM-DD",
+                            help="把这一天当作今天（默认：环境变量 SOURCE_DATE_EPOCH，否则方案时区的今天）")
 SCRIPTS_OPTION = click.option("--allow-scripts", is_flag=True,
                               help="允许 mkdocs.yml 里的 hooks 和 extra_javascript（维护者确认安全后才用）")
+
+
+def command_clock(today: str | None) -> Clock:
+    """The one place qunsop reads the system clock: once, when a command starts."""
+    return read_clock(today, os.environ, dt.datetime.now(dt.UTC))
 
 
 def project_root(path: str) -> Path:
@@ -78,7 +87,8 @@ def cli() -> None:
               help="输出格式：text 给人看，json 给工具用，github 生成 GitHub Actions 注释")
 @PLAYBOOK_OPTION
 @SCRIPTS_OPTION
-def validate(path: str, fmt: str, playbook: str | None, allow_scripts: bool) -> None:
+@TODAY_OPTION
+def validate(path: str, fmt: str, playbook: str | None, allow_scripts: bool, today: str | None) -> None:
     """检查所有源文件，一次列出全部问题。
 
     PATH 是项目目录，默认当前目录。每个问题一行：行号:列号、错误或警告、字段路径、怎么改。
@@ -86,7 +96,7 @@ def validate(path: str, fmt: str, playbook: str | None, allow_scripts: bool) -> 
     """
     from .pipeline import CheckOptions, cached_problems
 
-    options = CheckOptions(allow_scripts=allow_scripts, playbook=playbook)
+    options = CheckOptions(command_clock(today), allow_scripts=allow_scripts, playbook=playbook)
     problems, files_checked, warnings = cached_problems(project_root(path), options)
     warn(warnings)
     output = format_problems(problems, fmt, files_checked)
@@ -101,7 +111,9 @@ def validate(path: str, fmt: str, playbook: str | None, allow_scripts: bool) -> 
               help="输出目录，默认是项目里的 site/（只会替换 qunsop 自己生成的目录）")
 @PLAYBOOK_OPTION
 @SCRIPTS_OPTION
-def build(path: str, site_dir: str | None, playbook: str | None, allow_scripts: bool) -> None:
+@TODAY_OPTION
+def build(path: str, site_dir: str | None, playbook: str | None, allow_scripts: bool,
+          today: str | None) -> None:
     """检查源文件，生成 SOP 网站和推送包（失败时保留上一次的 site/）。"""
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -109,10 +121,11 @@ def build(path: str, site_dir: str | None, playbook: str | None, allow_scripts: 
     from .build import BuildOptions, build_project
 
     root = project_root(path)
+    clock = command_clock(today)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("开始", total=None)
-        options = BuildOptions(Path(site_dir) if site_dir else None, allow_scripts, playbook,
+        options = BuildOptions(clock, Path(site_dir) if site_dir else None, allow_scripts, playbook,
                                progress=lambda step: bar.update(task, description=step))
         result = build_project(root, options)
     warn(result.warnings)
@@ -146,11 +159,13 @@ def clean(path: str, site_dir: str | None) -> None:
               help="端口（1-65535）；被占用时换一个，例如 --port 8001")
 @PLAYBOOK_OPTION
 @SCRIPTS_OPTION
-def serve(path: str, host: str, port: int, playbook: str | None, allow_scripts: bool) -> None:
+@TODAY_OPTION
+def serve(path: str, host: str, port: int, playbook: str | None, allow_scripts: bool,
+          today: str | None) -> None:
     """生成网站并在本机预览；修改源文件或模板后自动重新生成并刷新浏览器。"""
     from .serve import serve_project
 
-    serve_project(project_root(path), host, port, playbook, allow_scripts)
+    serve_project(project_root(path), host, port, playbook, allow_scripts, command_clock(today))
 
 
 @cli.command()
@@ -172,7 +187,8 @@ def new(kind: str, item_id: str, path: str, playbook: str | None, category: str,
     from .scaffold import ScaffoldOptions, scaffold
 
     root = project_root(path)
-    created = scaffold(root, kind, item_id, ScaffoldOptions(playbook, category, relative))
+    created = scaffold(root, kind, item_id,
+                       ScaffoldOptions(command_clock(None), playbook, category, relative))
     click.echo(f"✓ 已创建 {created.relative_to(root).as_posix()}：改好内容后运行 qunsop validate")
 
 
@@ -193,7 +209,7 @@ def init(directory: str, name: str | None, url: str | None, playbook: str | None
         name = click.prompt("网站名称", default=DEFAULT_SITE_NAME) if asking else DEFAULT_SITE_NAME
     if url is None and not example:
         url = click.prompt("网站发布后的网址", default=DEFAULT_SITE_URL) if asking else DEFAULT_SITE_URL
-    created = init_project(target, InitOptions(name, url, playbook, example))
+    created = init_project(target, InitOptions(command_clock(None), name, url, playbook, example))
     click.echo(f"✓ 已创建项目 {created}：")
     click.echo(f"  cd {directory} && qunsop validate && qunsop build")
 
@@ -212,7 +228,8 @@ def schema(out: str) -> None:
 @cli.command()
 @PATH_ARGUMENT
 @PLAYBOOK_OPTION
-def stats(path: str, playbook: str | None) -> None:
+@TODAY_OPTION
+def stats(path: str, playbook: str | None, today: str | None) -> None:
     """内容统计：各排期的分类平衡、没用到的帖子、复用次数、即将失效、低于节奏的天数。
 
     每个方案一组；--playbook 只看一个方案。
@@ -223,7 +240,7 @@ def stats(path: str, playbook: str | None) -> None:
     from .stats import content_stats
     from .stats_table import print_stats
 
-    checked = check_project(project_root(path), CheckOptions(playbook=playbook))
+    checked = check_project(project_root(path), CheckOptions(command_clock(today), playbook=playbook))
     warn(checked.warnings)
     playbooks = sorted({schedule.playbook for schedule in checked.schedules.values()})
     for owner in playbooks if playbook is None else [playbook]:
@@ -238,8 +255,9 @@ def stats(path: str, playbook: str | None) -> None:
 @click.option("--day", "day_number", type=int, default=None, metavar="天数",
               help="建群后第几天（按天的排期，第 1 天是建群当天）")
 @PLAYBOOK_OPTION
+@TODAY_OPTION
 def pack(calendar: str, path: str, date_text: str | None, day_number: int | None,
-         playbook: str | None) -> None:
+         playbook: str | None, today: str | None) -> None:
     """在终端打印某一天的推送包（与 pack.txt 相同）。
 
     CALENDAR 是排期的 id，PATH 是项目目录（默认当前目录）。
@@ -248,7 +266,9 @@ def pack(calendar: str, path: str, date_text: str | None, day_number: int | None
     from .pipeline import CheckOptions, check_project
     from .schedule import requested_day_key
 
-    checked = check_project(project_root(path), CheckOptions(playbook=playbook))
+    clock = command_clock(today)
+    asked = parse_day(date_text, "--date") if date_text else None
+    checked = check_project(project_root(path), CheckOptions(clock, playbook=playbook, anchor=asked))
     if has_errors(checked.problems):
         click.echo(format_problems(checked.problems, "text", checked.files_checked))
         sys.exit(EXIT_INVALID)
@@ -256,7 +276,7 @@ def pack(calendar: str, path: str, date_text: str | None, day_number: int | None
     if schedule is None:
         where = f"（方案 {playbook} 里）" if playbook else ""
         raise click.UsageError(f"找不到排期 `{calendar}`{where}{did_you_mean(calendar, checked.schedules)}")
-    key = requested_day_key(schedule, date_text, day_number)
+    key = requested_day_key(schedule, date_text, day_number, clock.today_in(schedule.timezone))
     day = next((d for d in schedule.days if d.key == key), None)
     if day is None:
         if not schedule.days:
@@ -287,6 +307,9 @@ def main() -> None:
         sys.exit(EXIT_USAGE)
     except UsageError as error:
         click.echo(f"用法错误：{error}", err=True)
+        sys.exit(EXIT_USAGE)
+    except ClockError as error:
+        click.echo(f"日期：{error}", err=True)
         sys.exit(EXIT_USAGE)
     except ProblemsFound as found:
         click.echo(format_problems(found.problems, "text", found.files_checked))

@@ -10,6 +10,7 @@ and search_zh.py only. No other module imports mkdocs or material.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import re
@@ -488,7 +489,7 @@ class Incremental:
     changed_docs: set[str]
 
 
-def build_site(site: EngineSite, config_file: Path, site_dir: Path,
+def build_site(site: EngineSite, config_file: Path, site_dir: Path, stamp: dt.datetime,
                incremental: Incremental | None = None, store: ByteStore | None = None,
                segments: Segments | None = None) -> None:
     """Run a strict MkDocs build of the generated docs into `site_dir`.
@@ -498,7 +499,7 @@ def build_site(site: EngineSite, config_file: Path, site_dir: Path,
     previous one (the engine's dirty build, told which files changed rather than comparing
     times).
     """
-    with _environment_kept(), _new_files_only():
+    with _environment_kept(stamp), _new_files_only():
         _build(site, config_file, site_dir, incremental, store, segments)
 
 
@@ -531,10 +532,14 @@ def _new_files_only() -> Iterator[None]:
 
 
 @contextmanager
-def _environment_kept() -> Iterator[None]:
-    """The engine and its theme set environment variables; the caller's process keeps its own."""
+def _environment_kept(stamp: dt.datetime) -> Iterator[None]:
+    """The engine and its theme set environment variables; the caller's process keeps its own.
+
+    The engine dates pages (sitemap lastmod) by SOURCE_DATE_EPOCH or else the wall clock:
+    it is given the build's stamp, so one commit builds the same bytes on any day."""
     saved = dict(os.environ)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(stamp.timestamp()))
     try:
         yield
     finally:

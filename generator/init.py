@@ -8,6 +8,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from .clock import DEFAULT_ZONE, Clock
 from .errors import UsageError
 from .models import ID_PATTERN
 from .render import TEMPLATES, get_text_env
@@ -20,11 +21,11 @@ EXAMPLE_URL = "https://sop.luan-tyres.example/"
 
 @dataclass(frozen=True)
 class InitOptions:
+    clock: Clock
     name: str | None = None
     url: str | None = None
     playbook: str | None = None
     example: bool = False
-    today: dt.date | None = None
 
 
 def example_root() -> Path:
@@ -33,7 +34,7 @@ def example_root() -> Path:
     return installed if installed.is_dir() else TEMPLATES.parent
 
 
-def init_project(target: Path, options: InitOptions = InitOptions()) -> Path:
+def init_project(target: Path, options: InitOptions) -> Path:
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise UsageError(f"{target} 已经存在而且不是空目录：qunsop init 只在新目录或空目录里创建项目")
     playbook = options.playbook or "my-playbook"
@@ -43,7 +44,7 @@ def init_project(target: Path, options: InitOptions = InitOptions()) -> Path:
     if not re.match(r"^https?://[^\s/]+", url):
         raise UsageError(f"网址 {url} 要以 https:// 开头")
     name = options.name or (EXAMPLE_NAME if options.example else "群SOP")
-    start = options.today or dt.date.today()
+    start = options.clock.today_in(DEFAULT_ZONE)  # the new playbook's zone
     values = {"name": name, "url": url if url.endswith("/") else url + "/", "playbook": playbook,
               "start": start.isoformat(), "end": (start + dt.timedelta(days=27)).isoformat(),
               "rules": LINT_RULES}

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from .errors import Problem
+from .festivals import marks_between
 from .lint_schedule import lint_schedules
 from .media import ASSETS_DIR
-from .models import Calendar, Game, Post, Reply
+from .models import Calendar, Game, Post, Reply, Tier
 from .resolve import Project
-from .rules import cadence, short_days
+from .rules import cadence, seasonal_posts, short_days
 from .schedule import CalendarSchedule
 from .settings import Level, LintSettings
 from .validate import Item
@@ -98,7 +97,7 @@ def load_banned_words(root: Path) -> tuple[BannedWords, list[Problem]]:
 
 
 def lint_project(project: Project, schedules: dict[str, CalendarSchedule],
-                 today: dt.date | None = None) -> list[Problem]:
+                 today: dt.date) -> list[Problem]:
     banned, problems = load_banned_words(project.root)
     linter = _Linter(project, project.settings.lint, banned, today)
     problems += linter.run(schedules)
@@ -107,7 +106,7 @@ def lint_project(project: Project, schedules: dict[str, CalendarSchedule],
 
 class _Linter:
     def __init__(self, project: Project, config: LintSettings, banned: BannedWords,
-                 today: dt.date | None) -> None:
+                 today: dt.date) -> None:
         self.project = project
         self.config = config
         self.banned = banned
@@ -129,6 +128,7 @@ class _Linter:
         self.problems.append(problem)
 
     def run(self, schedules: dict[str, CalendarSchedule]) -> list[Problem]:
+        self.seasonal = seasonal_posts(schedules.values())
         for post in self.project.of(Post):
             self.texts(post, post_texts(post.model))
             self.post_limits(post)
@@ -138,6 +138,8 @@ class _Linter:
             self.texts(reply, [(("body",), reply.model.body)])
         for schedule in schedules.values():
             self.cadence(schedule)
+            self.calendar_ending(schedule)
+            self.calendar_days(schedule)
         return self.problems
 
     def texts(self, item: Item[Any], texts: list[tuple[tuple[str | int, ...], str]]) -> None:
@@ -205,11 +207,51 @@ class _Linter:
                 self.report(item, ("media", number, "path"), "image-too-large",
                             f"图片 {path.stat().st_size // 1024} KB，超过 {self.config.max_image_kb} KB："
                             "手机流量下加载慢，请压缩")
-        today = self.today or lint_today()
+        today = self.today
         window = dt.timedelta(days=self.config.expiring_within_days)
-        if post.valid_until and today <= post.valid_until <= today + window:
+        if post.valid_until and today <= post.valid_until <= today + window \
+                and post.id not in self.seasonal:
             self.report(item, ("valid_until",), "expiring-soon",
                         f"{post.valid_until} 就要失效了：请更新内容或延长有效期")
+
+    def calendar_ending(self, schedule: CalendarSchedule) -> None:
+        """A calendar of a long-running tier that stops soon leaves its groups with nothing."""
+        calendar = schedule.calendar
+        window = dt.timedelta(days=self.config.calendar_ending_within_days)
+        if calendar.end is None or not self.lasting(calendar) \
+                or not self.today <= calendar.end <= self.today + window:
+            return
+        self.report(self.project.of(Calendar)[calendar.id], ("end",), "calendar-ending",
+                    f"排期 {calendar.end} 就结束了，之后这些群每天没有内容：请续排，"
+                    "或删掉 end 让 weekly 长期执行")
+
+    def lasting(self, calendar: Calendar) -> bool:
+        """A calendar of groups that live on (not a campaign's or a one-off course's)."""
+        tiers = self.project.of(Tier)
+        return any(tiers[tier].model.lifecycle == "persistent" for tier in calendar.tiers if tier in tiers)
+
+    def calendar_days(self, schedule: CalendarSchedule) -> None:
+        """Festivals and 调休 working days in the planned stretch of a dated calendar that has
+        no override for them (only days from today on)."""
+        calendar = schedule.calendar
+        if not calendar.is_dated or calendar.start is None or not self.lasting(calendar):
+            return
+        item = self.project.of(Calendar)[calendar.id]
+        planned = {day.date for day in calendar.overrides}
+        last = calendar.end or max(planned, default=calendar.start)
+        first = max(calendar.start, self.today)
+        for day, mark in marks_between(first, last).items():
+            if day in planned or not (mark.festivals or mark.workday):
+                continue
+            if mark.festivals:
+                self.report(item, ("overrides",), "festival-day",
+                            f"{day}（{WEEKDAY_NAMES[day.weekday()]}）是{'、'.join(mark.festivals)}，"
+                            f"排期里还是普通的每周模板：建议在 overrides 里加一天 `date: {day}`，"
+                            "配上节日的帖子")
+            else:
+                self.report(item, ("overrides",), "workday-swap",
+                            f"{day}（{WEEKDAY_NAMES[day.weekday()]}）是调休上班日，排期用的是周末模板："
+                            f"建议在 overrides 里加一天 `date: {day}`，按工作日安排")
 
     def cadence(self, schedule: CalendarSchedule) -> None:
         item = self.project.of(Calendar)[schedule.calendar.id]
@@ -219,6 +261,9 @@ class _Linter:
             sample = "、".join(day.key for day in short[:3]) + ("等" if len(short) > 3 else "")
             self.report(item, ("tiers",), "below-cadence",
                         f"{len(short)} 天的推送少于群层级要求的每天 {wanted} 条（{sample}）")
+
+
+WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
 
 def bad_schemes(text: str) -> list[str]:
@@ -246,14 +291,6 @@ def split_schemes(lines: list[str]) -> list[tuple[int, str]]:
         start = max(n for n in range(len(lines)) if scheme in bad_schemes("\n".join(lines[n:])))
         found.append((start, scheme))
     return found
-
-
-def lint_today() -> dt.date:
-    """Today for date rules; SOURCE_DATE_EPOCH pins it, so a build is reproducible."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), ZoneInfo("Asia/Shanghai")).date()
-    return dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 def post_texts(post: Post) -> list[tuple[tuple[str | int, ...], str]]:

@@ -8,6 +8,7 @@ and post however many days repeat it. Severities and limits: qunsop.yaml.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -189,6 +190,8 @@ class ScheduleLint:
                   for day in schedule.days for slot in day.slots if slot.post}
         for item in self.project.of(Campaign):
             for number, announcement in enumerate(item.model.announcements):
+                if before_shown(announcement.date, set(item.model.tiers), schedules):
+                    continue
                 if (f"campaign:{item.model.id}", announcement.date, announcement.post) not in landed:
                     self.report(item, ("announcements", number, "date"),
                                 "unscheduled-announcement",
@@ -227,3 +230,10 @@ def calendar_slots(calendar: Calendar) -> list[list[Slot]]:
 def lint_schedules(project: Project, schedules: dict[str, CalendarSchedule]) -> list[Problem]:
     return ScheduleLint(project, project.settings.lint).run(schedules)
 
+
+def before_shown(date: dt.date, tiers: set[str], schedules: dict[str, CalendarSchedule]) -> bool:
+    """A date before the days an open-ended calendar of these tiers shows is history there."""
+    firsts = [schedule.days[0].date for schedule in schedules.values()
+              if schedule.calendar.open_ended and set(schedule.calendar.tiers) & tiers
+              and schedule.days and schedule.days[0].date]
+    return bool(firsts) and all(date < first for first in firsts if first is not None)

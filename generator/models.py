@@ -294,7 +294,7 @@ class RelativeDay(DayPlan):
 class Calendar(Model):
     # what dated_or_relative() checks, for the editor (the two-year limit is checked by qunsop only)
     model_config = ConfigDict(json_schema_extra={"oneOf": [
-        {"allOf": [_given("start"), _given("end"), _absent_or_empty("days")]},
+        {"allOf": [_given("start"), {"anyOf": [_given("end"), _given("weekly")]}, _absent_or_empty("days")]},
         {"allOf": [_given("days"), {"properties": {"days": {"minItems": 1}}},
                    _absent_or_empty("start", "end", "weekly", "overrides")]},
     ]})
@@ -307,7 +307,8 @@ class Calendar(Model):
         default=None, title="谁来发",
         description="owner 店主 / assistant 平台群助理；不写时，B 端层级的排期由群助理发，其余由店主发")
     start: Date | None = Field(default=None, title="开始日期")
-    end: Date | None = Field(default=None, title="结束日期（包含这一天）")
+    end: Date | None = Field(default=None, title="结束日期（包含这一天）",
+                             description="不写 end 就是长期执行的每周节奏：一直按 weekly 发，直到改动为止")
     weekly: dict[Weekday, DayPlan] = Field(default_factory=dict, title="每周模板")
     overrides: list[DatedDay] = Field(default_factory=list, title="指定日期（覆盖每周模板）")
     days: list[RelativeDay] = Field(default_factory=list, title="相对天（建群后第 N 天）")
@@ -319,8 +320,11 @@ class Calendar(Model):
             raise ValueError("排期要么按日期（start/end/weekly），要么按相对天（days），不能两者都写")
         if not dated and not self.days:
             raise ValueError("排期需要 start、end 和 weekly，或者 days")
-        if dated and (self.start is None or self.end is None):
-            raise ValueError("按日期的排期必须同时写 start 和 end")
+        if dated and self.start is None:
+            raise ValueError("按日期的排期必须写 start（开始日期）")
+        if dated and self.end is None and not self.weekly:
+            raise ValueError("没有 end 的排期是长期执行的每周节奏，需要 weekly（每周模板）；"
+                             "只排几天的话请写 end")
         return self
 
     @field_validator("end")
@@ -336,6 +340,11 @@ class Calendar(Model):
     @property
     def is_dated(self) -> bool:
         return not self.days
+
+    @property
+    def open_ended(self) -> bool:
+        """A weekly rhythm with no end: it runs until the calendar is changed."""
+        return self.is_dated and self.end is None
 
 
 # --- curricula --------------------------------------------------------------

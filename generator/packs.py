@@ -28,9 +28,9 @@ from .cache import code_version, digest
 from .history import History
 from .links import Links, page_url
 from .media import MediaInfo
-from .models import CHANNEL_LABELS, Calendar, Curriculum, Game, Media, Placeholder, Playbook, Tier
+from .models import CHANNEL_LABELS, WEEKDAYS, Calendar, Curriculum, Game, Media, Placeholder, Playbook, Tier
 from .pipeline import CheckedProject
-from .plan import FORMAT_LABELS, WEEKDAY_LABELS, day_theme
+from .plan import FORMAT_LABELS, WEEKDAY_LABELS, day_theme, with_marks
 from .quiz import host_script
 from .render import TEMPLATES, get_html_env
 from .resolve import PLACEHOLDER_PATTERN, Index
@@ -115,12 +115,17 @@ class PackDay:
     slots: tuple[PackSlot, ...]
     notices: tuple[PackNotice, ...] = ()
     updated: str = ""  # when anything this pack shows last changed (YYYY-MM-DD), if known
+    marks: str = ""  # the Chinese calendar's word for the day: 腊八, 春节 · 法定假日, 调休上班
 
     @property
     def heading(self) -> str:
-        when = f"{self.date[5:7].lstrip('0')}月{self.date[8:].lstrip('0')}日 {self.weekday}" \
-            if self.date else f"建群第 {self.number} 天"
-        theme = day_theme(self.title, self.festival)
+        if self.date:
+            when = f"{self.date[5:7].lstrip('0')}月{self.date[8:].lstrip('0')}日 {self.weekday}"
+        elif self.key.startswith(RHYTHM_PREFIX):
+            when = f"每{self.weekday}（每周节奏）"
+        else:
+            when = f"建群第 {self.number} 天"
+        theme = with_marks(day_theme(self.title, self.festival), self.marks)
         return f"{when} {theme}".strip()
 
     def group(self, channel: str) -> list[PackSlot]:
@@ -140,6 +145,9 @@ class PackContext:
     assistant: bool = False  # sent by the platform's group assistant (B side): no store form
 
 
+RHYTHM_PREFIX = "weekly-"  # an open-ended calendar's day of the weekly template: weekly-mon…
+
+
 def pack_days(schedule: CalendarSchedule, context: PackContext) -> list[PackDay]:
     return [pack_day(schedule, day, context) for day in schedule.days]
 
@@ -148,12 +156,15 @@ def pack_day(schedule: CalendarSchedule, day: ScheduledDay, context: PackContext
     slots = tuple(_slot(number, slot, context)
                   for number, slot in enumerate(day.slots, start=1))
     weekday = WEEKDAY_LABELS[day.date.weekday()] if day.date else ""
+    if day.key.startswith(RHYTHM_PREFIX):
+        weekday = WEEKDAY_LABELS[WEEKDAYS.index(day.key.removeprefix(RHYTHM_PREFIX))]
     notices = tuple(PackNotice(entry.incident.name, entry.plan.owner_notice or
                                "群里正在处理一件事，先按群助理的安排发内容。")
                     for entry in day.incidents)
     return PackDay(schedule.calendar.id, schedule.calendar.name, day.key,
                    day.date.isoformat() if day.date else None, day.number, weekday,
-                   day.title, day.festival, slots, notices, last_changed(schedule, day, context))
+                   day.title, day.festival, slots, notices, last_changed(schedule, day, context),
+                   day.marks)
 
 
 def last_changed(schedule: CalendarSchedule, day: ScheduledDay, context: PackContext) -> str:
@@ -484,6 +495,14 @@ def render_pack_files(schedule: CalendarSchedule, context: PackContext, stamp: d
         yield f"{folder}/index.html", html.encode()
         yield f"{folder}/pack.txt", (TEXT_BOM + pack_text(day)).encode()
         yield f"{folder}/pack.json", pack_json(day, context.site_url).encode()
+    # the weekly template's days, for reading past the expanded ones: always rendered (at most 7)
+    rhythm = [pack_day(schedule, day, context) for day in schedule.rhythm]
+    for day in rhythm:
+        folder = f"{base}/{day.key}"
+        yield f"{folder}/index.html", page.render(day=day, previous=None, following=None,
+                                                  root="../../../", **shared).encode()
+        yield f"{folder}/pack.txt", (TEXT_BOM + pack_text(day)).encode()
+        yield f"{folder}/pack.json", pack_json(day, context.site_url).encode()
     today_url = f"{context.site_url}{Links.pack(calendar.id, 'today')}"
     qr = kept(base, ("qr.png",), digest(f"{today_url}\0{version}".encode()), "qr.png")
     yield f"{base}/qr.png", qr[0] if qr else qr_png(today_url)
@@ -497,7 +516,7 @@ def render_pack_files(schedule: CalendarSchedule, context: PackContext, stamp: d
         days=days, root="../../", **shared).encode()
     yield f"{base}/today/index.html", env.get_template("packs/today.html.j2").render(
         days=days, root="../../../", day_list=[{"day": day.number, "key": day.key} for day in days],
-        **shared).encode()
+        rhythm=[day.key for day in rhythm], **shared).encode()
     feed = calendar_ics(calendar.id, calendar.name, days, context.playbook.timezone,
                         context.site_url, stamp)
     yield f"{base}/{'calendar.ics' if calendar.is_dated else PERSONAL_ICS}", feed

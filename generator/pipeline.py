@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from .cache import Cache, code_version, file_state, fingerprint
+from .clock import DEFAULT_ZONE, Clock
 from .engine import SITE_CONFIG_FILE, site_findings
 from .errors import Problem, UsageError, did_you_mean, root_cause_order
-from .lint import BANNED_WORDS_FILE, lint_project, lint_today
+from .lint import BANNED_WORDS_FILE, lint_project
 from .load import MAX_SOURCE_BYTES, LoadResult, ParseCache, SourceFile, discover, load_project, playbook_of
 from .media import ASSETS_DIR
+from .models import Playbook
 from .resolve import Project, check_references, index_items
 from .schedule import CalendarSchedule, build_schedules
 from .validate import Item, validate_sources
@@ -21,11 +23,14 @@ from .validate import Item, validate_sources
 
 @dataclass(frozen=True)
 class CheckOptions:
-    """What a run may vary: the day date rules use, and whether mkdocs.yml may name scripts."""
+    """What a run may vary: the clock date rules read, and whether mkdocs.yml may name scripts."""
 
-    today: dt.date | None = None
+    clock: Clock
     allow_scripts: bool = False
     playbook: str | None = None  # only this playbook (library content is shared and always checked)
+    # open-ended calendars are expanded from this day on (default today); a build passes its
+    # stamp's day so that one commit always builds the same days
+    anchor: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -38,7 +43,7 @@ class CheckedProject:
     warnings: list[str] = field(default_factory=list)  # about the run itself (e.g. the cache)
 
 
-def check_project(root: Path, options: CheckOptions = CheckOptions(),
+def check_project(root: Path, options: CheckOptions,
                   cache: Cache | None = None, lint: bool = True) -> CheckedProject:
     """Run every checking stage over all sources; collect every problem.
 
@@ -55,11 +60,17 @@ def check_project(root: Path, options: CheckOptions = CheckOptions(),
     project, found = index_items(root, items, invalid, loaded.failed)
     problems += found + check_references(project)
     problems += check_site_config(project, options.allow_scripts)
-    today = options.today or lint_today()
-    schedules, found = build_schedules(project)
+    today = options.clock.today_in(project_zone(project))
+    schedules, found = build_schedules(project, options.anchor or today)
     problems += found + (lint_project(project, schedules, today) if lint else [])
     return CheckedProject(project, schedules, root_cause_order(set(problems)), loaded.files_seen,
                           today, cache.warnings)
+
+
+def project_zone(project: Project) -> str:
+    """The time zone "today" is read in: the first playbook's (projects rarely mix zones)."""
+    playbooks = sorted(project.of(Playbook).models(), key=lambda playbook: playbook.id)
+    return playbooks[0].timezone if playbooks else DEFAULT_ZONE
 
 
 def lint_problems(checked: CheckedProject) -> list[Problem]:
@@ -105,7 +116,8 @@ def input_fingerprint(root: Path, options: CheckOptions, *extra: tuple[str, byte
             for path in sorted(assets.rglob("*")):
                 yield path.relative_to(root).as_posix(), file_state(path, follow=False)
         yield "qunsop", code_version()
-        yield "today", (options.today or lint_today()).isoformat()
+        yield "today", options.clock.key()
+        yield "anchor", str(options.anchor)
         yield "scripts", str(options.allow_scripts)
         yield "playbook", options.playbook or ""
         yield from extra
@@ -113,7 +125,7 @@ def input_fingerprint(root: Path, options: CheckOptions, *extra: tuple[str, byte
     return fingerprint(items())
 
 
-def cached_problems(root: Path, options: CheckOptions = CheckOptions()) -> tuple[list[Problem], int,
+def cached_problems(root: Path, options: CheckOptions) -> tuple[list[Problem], int,
                                                                                  list[str]]:
     """`validate` with nothing changed answers from the last run's (signed) result."""
     cache = Cache.open(root)

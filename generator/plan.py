@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import segno
 from markupsafe import Markup, escape
@@ -37,7 +38,7 @@ from .models import (
     Reply,
     Tier,
 )
-from .pipeline import CheckedProject
+from .pipeline import CheckedProject, project_zone
 from .plan_desk import changes_page, today_page, with_dates
 from .resolve import Project
 from .schedule import CalendarSchedule, ScheduledDay
@@ -49,6 +50,7 @@ from .views import (
     CampaignPage,
     CategoryRow,
     CurriculumPage,
+    DatedStatus,
     DayRow,
     EscalationPage,
     GamePage,
@@ -104,9 +106,12 @@ class SitePlan:
     files: list[tuple[str, bytes]]  # data files among the docs (the today page's)
 
 
-def plan_site(checked: CheckedProject, glossary: list[str], site_url: str,
+def plan_site(checked: CheckedProject, glossary: list[str], site_url: str, stamp: dt.datetime,
               history: History | None = None) -> SitePlan:
+    """Pages are dated by the build's stamp, never by the wall clock: whatever depends on
+    the day a page is read is decided in the browser (assets/dates.js)."""
     history = history or History()
+    checked = replace(checked, today=stamp.astimezone(ZoneInfo(project_zone(checked.project))).date())
     planner = _Planner(checked, site_url)
     pages = planner.pages()
     links = planner.links
@@ -153,6 +158,12 @@ def chinese_number(number: int) -> str:
     return str(number)
 
 
+def with_marks(theme: str, marks: str) -> str:
+    """A day's theme and what the Chinese calendar says of it (腊八, 春节 · 法定假日, 调休上班)."""
+    extra = [mark for mark in marks.split(" · ") if mark and mark.removesuffix("假期") not in theme]
+    return " · ".join(part for part in (theme, *extra) if part)
+
+
 def day_theme(title: str, festival: str) -> str:
     """Festival and title without saying the festival twice (圣诞 + 圣诞报平安)."""
     if festival and festival not in title:
@@ -175,6 +186,7 @@ class _Planner:
         self.site_url = site_url
         self.links = Links(checked.project)
         self.extra_sources: dict[str, set[str]] = {}  # page path -> sources its view does not hold
+        self.zone = project_zone(checked.project)
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -264,7 +276,8 @@ class _Planner:
             post_count=len(self.project.of(Post)), reply_count=len(self.project.of(Reply)),
             library=Link("内容库总览", Links.LIBRARY),
             incidents=Link("事件记录", Links.INCIDENTS) if incidents else None,
-            open_incidents=tuple(self.link(i) for i in incidents if i.open_on(today)),
+            open_incidents=tuple((self.link(i), incident_status(i, today, self.zone)) for i in incidents
+                                 if i.open_on(today) or i.start > today),
             today=Link("今日", Links.TODAY), changes=Link("变更记录", Links.CHANGES)))
 
     def playbook_pages(self, playbook: Playbook) -> list[Page]:
@@ -288,7 +301,8 @@ class _Planner:
             campaigns=tuple((self.link(c), f"{c.start} ~ {c.end}") for c in campaigns),
             activities=tuple((self.link(a), f"{ACTIVITY_KIND_LABELS[a.kind]} · {a.days} 天")
                              for a in activities),
-            incidents=tuple((self.link(i), incident_status(i, self.checked.today)) for i in incidents),
+            incidents=tuple((self.link(i), incident_status(i, self.checked.today, self.zone))
+                            for i in incidents),
             mermaid_url="assets/mermaid.min.js"))
         pages = [overview]
         pages += [self.tier(playbook, tier, tiers, calendars, curricula, campaigns) for tier in tiers]
@@ -324,7 +338,9 @@ class _Planner:
         months = self.months(schedule)
         split = calendar.is_dated and len(schedule.days) > MONTH_PAGES_AFTER_DAYS
         today = self.links.pack(calendar.id, "today")
-        span = (f"{calendar.start} ~ {calendar.end}（共 {len(schedule.days)} 天）" if calendar.is_dated
+        span = (f"{calendar.start} 起长期执行（每周节奏，已排到 {schedule.days[-1].key}）"
+                if calendar.open_ended and schedule.days
+                else f"{calendar.start} ~ {calendar.end}（共 {len(schedule.days)} 天）" if calendar.is_dated
                 else f"建群后第 1 ~ {schedule.days[-1].number if schedule.days else 0} 天")
         remarks = tuple((day_label(day), slot.remark) for day in schedule.days for slot in day.slots
                         if slot.remark)
@@ -370,7 +386,7 @@ class _Planner:
         for day in schedule.days:
             label = f"{day.date.year} 年 {day.date.month} 月" if day.date else "按建群天数"
             grouped[label].append(DayRow(
-                day_label(day), day_theme(day.title, day.festival),
+                day_label(day), with_marks(day_theme(day.title, day.festival), day.marks),
                 tuple(SlotRow(slot.time, CHANNEL_LABELS[slot.channel], CATEGORY_LABELS[slot.category],
                               slot.title, slot.remark, bool(slot.held_by)) for slot in day.slots),
                 self.links.pack(schedule.calendar.id, day.key)))
@@ -442,16 +458,15 @@ class _Planner:
         return Page(self.links.item(incident), "incident.md.j2", incident.name, IncidentPage(
             incident=incident, plan=self.link(plan), owner_notice=plan.owner_notice,
             held=tuple(CATEGORY_LABELS[c] for c in plan.hold_categories), affected=affected,
-            status=incident_status(incident, self.checked.today), review_questions=tuple(plan.review)),
+            status=incident_status(incident, self.checked.today, self.zone),
+            review_questions=tuple(plan.review)),
             nav_group=NAV_GROUPS["incident"])
 
     def incidents(self) -> Page:
         today = self.checked.today
         entries = sorted(self.project.of(Incident).models(), key=lambda i: (i.start, i.id), reverse=True)
         return Page(Links.INCIDENTS, "incidents.md.j2", "事件记录", IncidentsPage(
-            open=tuple((self.link(i), incident_status(i, today)) for i in entries if i.open_on(today)),
-            past=tuple((self.link(i), incident_status(i, today)) for i in entries
-                       if not i.open_on(today))))
+            tuple((self.link(i), incident_status(i, today, self.zone)) for i in entries), today))
 
     def game(self, game: Game) -> Page:
         return Page(self.links.item(game), "game.md.j2", game.name, GamePage(
@@ -517,7 +532,10 @@ class _Planner:
             unused_more=max(0, len(stats.unused) - 100),
             reuse=tuple((self.link(p), CATEGORY_LABELS[p.category], n) for p, n in stats.reuse[:20]
                         if p.id in posts),
-            expiring=tuple((self.link(p), str(p.valid_until)) for p in stats.expiring),
+            expiring=tuple((self.link(p), str(p.valid_until)) for p in sorted(
+                (p for p in posts.models() if p.valid_until and p.valid_until >= self.checked.today),
+                key=lambda p: (str(p.valid_until), p.id))),
+            zone=self.zone,
             within_days=stats.within_days))
 
 
@@ -539,9 +557,12 @@ def month_keys(schedule: CalendarSchedule) -> list[str]:
     return keys
 
 
-def incident_status(incident: Incident, today: dt.date) -> str:
+def incident_status(incident: Incident, today: dt.date, zone: str) -> DatedStatus:
     if incident.open_on(today):
-        return f"处理中（{incident.start} 起）"
-    if incident.start > today:
-        return f"将于 {incident.start} 开始"
-    return f"已结束（{incident.start} ~ {incident.end}）"
+        text = f"处理中（{incident.start} 起）"
+    elif incident.start > today:
+        text = f"将于 {incident.start} 开始"
+    else:
+        text = f"已结束（{incident.start} ~ {incident.end}）"
+    return DatedStatus(incident.start.isoformat(), incident.end.isoformat() if incident.end else "",
+                       zone, text)

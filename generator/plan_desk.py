@@ -15,12 +15,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .festivals import marks_between
 from .history import STATUS_LABELS, History
 from .kinds import KIND_OF_MODEL, KINDS
 from .links import Links, page_url
 from .models import CATEGORY_LABELS, CHANNEL_LABELS, Campaign, Incident, Playbook, Post
 from .pipeline import CheckedProject
 from .resolve import Project
+from .schedule import ScheduledDay
 from .views import ChangeEntry, ChangesPage, Link, Page, TodayPage
 
 TODAY_DATA = "today-data"
@@ -38,16 +40,20 @@ def today_page(checked: CheckedProject, links: Links) -> tuple[Page, list[tuple[
         calendar = schedule.calendar
         calendars.append({"id": calendar.id, "name": calendar.name, "dated": calendar.is_dated,
                           "url": page_url(links.item(calendar)),
-                          "pack": links.pack(calendar.id)})
+                          "pack": links.pack(calendar.id),
+                          # past its last expanded day an open-ended calendar is its weekly template
+                          "last": schedule.days[-1].key if calendar.open_ended and schedule.days else "",
+                          "rhythm": {day.key.removeprefix("weekly-"): slot_rows(day)
+                                     for day in schedule.rhythm}})
         for day in schedule.days:
-            rows = [[slot.time, CHANNEL_LABELS[slot.channel], CATEGORY_LABELS[slot.category],
-                     slot.title, bool(slot.held_by)] for slot in day.slots]
+            rows = slot_rows(day)
             if day.date is not None:
                 months[f"{day.date:%Y-%m}"][calendar.id][day.date.isoformat()] = rows
             else:
                 relative.setdefault(calendar.id, {})[day.number] = rows
     meta = {
         "timezone": zone, "window": project.settings.lint.expiring_within_days,
+        "marks": calendar_marks(checked),
         "calendars": calendars, "months": sorted(months), "relative": relative,
         "campaigns": [{"name": c.name, "url": page_url(links.item(c)), "start": c.start.isoformat(),
                        "end": c.end.isoformat()} for c in project.of(Campaign).models()],
@@ -64,6 +70,21 @@ def today_page(checked: CheckedProject, links: Links) -> tuple[Page, list[tuple[
         data_url=f"{TODAY_DATA}/meta.json", script_url="assets/today.js",
         today=checked.today.isoformat()), searchable=False)
     return page, files
+
+
+def slot_rows(day: ScheduledDay) -> list[list[Any]]:
+    return [[slot.time, CHANNEL_LABELS[slot.channel], CATEGORY_LABELS[slot.category],
+             slot.title, bool(slot.held_by)] for slot in day.slots]
+
+
+def calendar_marks(checked: CheckedProject) -> dict[str, str]:
+    """The Chinese calendar's words for every day the 今日 page may be asked about: from the
+    first calendar day to a year past the last."""
+    dates = [day.date for schedule in checked.schedules.values() for day in schedule.days if day.date]
+    if not dates:
+        return {}
+    first, last = min(dates), max(dates) + dt.timedelta(days=366)
+    return {day.isoformat(): mark.label for day, mark in marks_between(first, last).items()}
 
 
 def as_json(data: Any) -> bytes:

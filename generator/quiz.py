@@ -25,10 +25,10 @@ def host_script(game: Game, round_number: int) -> list[GameStep]:
     """The steps the host pastes: without a question bank, the game's steps; with one, the
     first step, then a step per question of the round (each announcing the last answer),
     the last answer, then the game's other steps."""
-    if round_number < 0 or not game.rounds:
+    if not game.rounds:
         return list(game.steps)
-    opener, *closing = game.steps
-    questions = game.rounds[round_number % len(game.rounds)].questions
+    opener, *closing = game.steps  # a play with no round given (a weekly template's day) takes the first
+    questions = game.rounds[max(round_number, 0) % len(game.rounds)].questions
     end = closing[0].at if closing else game.minutes
     gap = max(1, (end - opener.at) // (len(questions) + 1))
     steps = [opener]
@@ -97,6 +97,7 @@ def assign_quiz_rounds(project: Project, schedules: dict[str, CalendarSchedule]
     games = {game.id: game for game in project.of(Game).models()}
     chosen: dict[tuple[str, int, int], int] = {}
     problems: list[Problem] = []
+    reported: set[tuple[str, tuple[str | int, ...]]] = set()
     for game_id, game_plays in sorted(plays.items()):
         rounds = len(games[game_id].rounds)
         # last use of each round: per calendar (a group) and per family, in ordinals
@@ -112,7 +113,9 @@ def assign_quiz_rounds(project: Project, schedules: dict[str, CalendarSchedule]
                        if play.ordinal - by_calendar.get((play.calendar, n), -REPEAT_DAYS) >= REPEAT_DAYS
                        and (home, play.ordinal, n) not in same_day]
             number = fitting[0] if fitting else candidates[0]
-            if not fitting:
+            where = (play.calendar, schedules[play.calendar].days[play.day].slots[play.slot].loc)
+            if not fitting and where not in reported:  # once per slot of a calendar: its first date
+                reported.add(where)
                 problems.append(_short(project, schedules, play, games[game_id]))
             chosen[(play.calendar, play.day, play.slot)] = number
             by_calendar[(play.calendar, number)] = play.ordinal

@@ -25,6 +25,7 @@ from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
 from .cache import ByteStore
+from .clock import shown_day
 from .links import page_url
 
 TEMPLATES = Path(str(files("qunsop.site_templates")))
@@ -62,7 +63,7 @@ def get_env(templates: Path = TEMPLATES) -> Environment:
                       keep_trailing_newline=True, finalize=markdown_value)
     env.filters.update(fence=fence, md=markdown_text, cell=table_cell, code=code_span,
                        attr=html_attribute, anchor=anchor, mermaid_label=mermaid_label,
-                       indent_block=indent_block)
+                       indent_block=indent_block, chinese_day=shown_day)
     env.globals["href"] = href
     env.globals["raw_href"] = raw_href
     return env

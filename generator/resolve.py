@@ -313,12 +313,12 @@ class _ReferenceChecker:
             self.slots(item, loc, slots)
         self.unique_days(item, "overrides", [day.date for day in calendar.overrides], "日期")
         self.unique_days(item, "days", [day.day for day in calendar.days], "天")
-        if calendar.start and calendar.end:
+        if calendar.start:
             for number, day in enumerate(calendar.overrides):
-                if not calendar.start <= day.date <= calendar.end:
+                if day.date < calendar.start or (calendar.end and day.date > calendar.end):
                     self.problems.append(item.problem(
                         ("overrides", number, "date"), "date-out-of-range",
-                        f"{day.date} 不在排期范围 {calendar.start} ~ {calendar.end} 内"))
+                        f"{day.date} 不在排期范围 {calendar.start} ~ {calendar.end or '长期'} 内"))
 
     def unique_days(self, item: Item[Calendar], field_name: str, keys: list[Any], label: str) -> None:
         seen: set[object] = set()

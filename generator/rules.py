@@ -33,7 +33,19 @@ def post_usage(schedules: Iterable[CalendarSchedule]) -> Counter[str]:
     return uses
 
 
-def expiring(posts: Iterable[Post], today: dt.date, within_days: int) -> list[Post]:
-    """Posts whose valid_until falls within the lint window (qunsop.yaml)."""
+def expiring(posts: Iterable[Post], today: dt.date, within_days: int,
+             schedules: Iterable[CalendarSchedule]) -> list[Post]:
+    """Posts whose valid_until falls within the lint window (qunsop.yaml), but for the ones
+    calendars name for a date inside their window (seasonal: meant to expire)."""
     horizon = today + dt.timedelta(days=within_days)
-    return [post for post in posts if post.valid_until and today <= post.valid_until <= horizon]
+    seasonal = seasonal_posts(schedules)
+    return [post for post in posts if post.valid_until and today <= post.valid_until <= horizon
+            and post.id not in seasonal]
+
+
+def seasonal_posts(schedules: Iterable[CalendarSchedule]) -> set[str]:
+    """Posts a calendar names for a date: they are meant to expire after it, no reminder needed
+    (a post only picked from a pool leaves the rotation when it expires: that one is worth one)."""
+    return {slot.post.id for schedule in schedules for day in schedule.days if day.date
+            for slot in day.slots if slot.post and slot.origin != "pick"}
+

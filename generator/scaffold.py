@@ -7,10 +7,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .clock import DEFAULT_ZONE, Clock
 from .errors import UsageError, did_you_mean
 from .kinds import KINDS, SCAFFOLD_KINDS
 from .models import CATEGORY_LABELS, ID_PATTERN, Escalation, Playbook, Tier
-from .pipeline import check_project
+from .pipeline import CheckOptions, check_project
 from .render import get_text_env
 from .resolve import Project
 from .schema import schema_comment
@@ -20,14 +21,14 @@ __all__ = ["SCAFFOLD_KINDS", "ScaffoldOptions", "scaffold"]
 
 @dataclass(frozen=True)
 class ScaffoldOptions:
+    clock: Clock
     playbook: str | None = None
     category: str = "needed"  # posts: the folder under content_library/posts/
     relative: bool = False  # calendars: days after a group is created instead of dates
-    today: dt.date | None = None
 
 
 def scaffold(root: Path, kind_name: str, item_id: str,
-             options: ScaffoldOptions = ScaffoldOptions()) -> Path:
+             options: ScaffoldOptions) -> Path:
     """Create the file and return its path; refuse to overwrite or to reuse an id."""
     kind = KINDS[kind_name]
     if not re.match(ID_PATTERN, item_id):
@@ -35,7 +36,7 @@ def scaffold(root: Path, kind_name: str, item_id: str,
     if options.category not in CATEGORY_LABELS:
         raise UsageError(f"没有分类 `{options.category}`{did_you_mean(options.category, CATEGORY_LABELS)}"
                          f"：可选 {'、'.join(CATEGORY_LABELS)}")
-    project = check_project(root).project
+    project = check_project(root, CheckOptions(options.clock)).project
     index = project.indexes[kind_name]
     if item_id in index or item_id in index.broken:
         raise UsageError(f"{index.label} id `{item_id}` 已经存在（id 在整个项目里不能重复），请换一个 id")
@@ -51,7 +52,7 @@ def scaffold(root: Path, kind_name: str, item_id: str,
     path = root / relative
     if path.exists():
         raise UsageError(f"{relative} 已经存在，不会覆盖")
-    start = options.today or dt.date.today()
+    start = options.clock.today_in(playbook_zone(project, owner or options.playbook))
     template = f"scaffolds/{kind.name}.{'md' if kind.markdown else 'yaml'}.j2"
     text = get_text_env().get_template(template).render(
         id=item_id, schema="" if kind.markdown else schema_comment(kind.name, relative),
@@ -87,6 +88,13 @@ def first_role(project: Project, playbook: str | None) -> str:
     playbooks = project.of(Playbook)
     item = playbooks.items.get(playbook or "") or next(iter(playbooks), None)
     return item.model.roles[0].id if item else "platform-ops"
+
+
+def playbook_zone(project: Project, playbook: str | None) -> str:
+    """Scaffold dates are in the playbook's time zone (the first playbook's for library files)."""
+    playbooks = project.of(Playbook)
+    item = playbooks.items.get(playbook or "") or next(iter(playbooks), None)
+    return item.model.timezone if item else DEFAULT_ZONE
 
 
 def store_role(project: Project, playbook: str | None) -> str:

@@ -13,9 +13,9 @@ import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from .errors import Problem, UsageError
+from .festivals import day_mark
 from .models import (
     WEEKDAYS,
     Activity,
@@ -106,6 +106,7 @@ class ScheduledDay:
     festival: str
     slots: tuple[ScheduledSlot, ...]
     incidents: tuple[OpenIncident, ...] = ()
+    marks: str = ""  # what the Chinese calendar says of the day: 腊八, 春节 · 法定假日, 调休上班
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,9 @@ class CalendarSchedule:
     playbook: str
     timezone: str
     days: tuple[ScheduledDay, ...]
+    # an open-ended calendar's weekly template, one day per weekday (keys weekly-mon…), for
+    # reading it on a day past the ones expanded
+    rhythm: tuple[ScheduledDay, ...] = ()
 
 
 @dataclass
@@ -126,14 +130,21 @@ class _Usage:
         self.last[post_id] = day_number
 
 
-def build_schedules(project: Project) -> tuple[dict[str, CalendarSchedule], list[Problem]]:
+# an open-ended calendar is expanded from this many days before the day it is read for to this
+# many days after it (and to its last override)
+OPEN_ENDED_PAST_DAYS, OPEN_ENDED_DAYS = 28, 42
+
+
+def build_schedules(project: Project, anchor: dt.date) -> tuple[dict[str, CalendarSchedule], list[Problem]]:
+    """Every calendar's days; open-ended ones through `anchor` plus OPEN_ENDED_DAYS (the build
+    passes its stamp's day, so the same commit expands the same days)."""
     schedules: dict[str, CalendarSchedule] = {}
     problems: list[Problem] = []
     # shared by every calendar: sorting and tier sets once, not once per calendar
     approved = [(post, frozenset(post.tiers)) for post in
                 sorted(project.of(Post).models(), key=lambda post: post.id) if post.status == "approved"]
     for item in project.of(Calendar):
-        schedule, found = _Expander(project, item, approved).expand()
+        schedule, found = _Expander(project, item, approved, anchor).expand()
         schedules[item.model.id] = schedule
         problems.extend(found)
     from .quiz import assign_quiz_rounds  # it reads this module's types
@@ -147,13 +158,13 @@ def day_key(day: dt.date | int) -> str:
 
 
 def requested_day_key(schedule: CalendarSchedule, date_text: str | None,
-                      day_number: int | None) -> str:
+                      day_number: int | None, today: dt.date) -> str:
     """The day a user asked for: a date for dated calendars (default today), N otherwise."""
     if schedule.calendar.is_dated:
         if day_number is not None:
             raise UsageError("按日期的排期请用 --date YYYY-MM-DD")
         if date_text is None:
-            return dt.datetime.now(ZoneInfo(schedule.timezone)).date().isoformat()
+            return today.isoformat()
         try:
             return day_key(dt.date.fromisoformat(date_text))
         except ValueError:
@@ -193,7 +204,8 @@ class _Day:
 
 class _Expander:
     def __init__(self, project: Project, item: Item[Calendar],
-                 approved: list[tuple[Post, frozenset[str]]]) -> None:
+                 approved: list[tuple[Post, frozenset[str]]], anchor: dt.date) -> None:
+        self.anchor = anchor
         self.project = project
         self.approved = approved
         self.item = item
@@ -233,8 +245,38 @@ class _Expander:
         timezone = playbook.timezone if playbook else "Asia/Shanghai"
         finished = tuple(self._finish(day) for day in
                          sorted([*days, *self.extra_days], key=lambda d: d.number))
-        schedule = CalendarSchedule(self.calendar, self.item.playbook or "", timezone, finished)
+        rhythm = tuple(self._finish(day) for day in self._rhythm()) if self.calendar.open_ended else ()
+        schedule = CalendarSchedule(self.calendar, self.item.playbook or "", timezone, finished, rhythm)
         return schedule, self.problems
+
+    def first_day(self) -> dt.date:
+        """An open-ended calendar is shown from a few weeks before the anchor: its older days are
+        history (their weekly template is the same one)."""
+        assert self.calendar.start is not None
+        if self.calendar.end is not None:
+            return self.calendar.start
+        return max(self.calendar.start, self.anchor - dt.timedelta(days=OPEN_ENDED_PAST_DAYS))
+
+    def last_day(self) -> dt.date:
+        calendar = self.calendar
+        assert calendar.start is not None
+        if calendar.end is not None:
+            return calendar.end
+        overrides = [day.date for day in calendar.overrides]
+        return max([calendar.start, self.anchor + dt.timedelta(days=OPEN_ENDED_DAYS), *overrides])
+
+    def _rhythm(self) -> Iterator[_Day]:
+        """The weekly template on its own: what any later week looks like (no date, so only
+        timeless posts are picked)."""
+        for weekday in WEEKDAYS:
+            plan = self.calendar.weekly.get(weekday)
+            if plan is None:
+                continue
+            day = _Day(f"weekly-{weekday}", ("weekly", weekday), plan, None, 0)
+            for number, slot in enumerate(plan.slots):
+                if slot.activity is None:
+                    self._slot(day, ("weekly", weekday, "slots", number), slot, [])
+            yield day
 
     def _plans(self) -> Iterator[_Day]:
         calendar = self.calendar
@@ -242,10 +284,11 @@ class _Expander:
             for number, day in enumerate(calendar.days):
                 yield _Day(day_key(day.day), ("days", number), day, None, day.day)
             return
-        assert calendar.start and calendar.end
+        assert calendar.start
         overrides = {day.date: (n, day) for n, day in enumerate(calendar.overrides)}
-        current, number = calendar.start, 1
-        while current <= calendar.end:
+        current, last = self.first_day(), self.last_day()
+        number = (current - calendar.start).days + 1
+        while current <= last:
             if current in overrides:
                 position, override = overrides[current]
                 yield _Day(day_key(current), ("overrides", position), override, current, number)
@@ -262,8 +305,9 @@ class _Expander:
                                 for category in entry.plan.hold_categories}
         slots = tuple(replace(slot, held_by=held[slot.category]) if slot.category in held else slot
                       for slot in sorted(day.slots, key=lambda s: (s.time, s.channel)))
+        marks = day_mark(day.date).label if day.date else ""
         return ScheduledDay(day.key, day.date, day.number, day.plan.title,
-                            getattr(day.plan, "festival", ""), slots, incidents)
+                            getattr(day.plan, "festival", ""), slots, incidents, marks)
 
     def _open_incidents(self, date: dt.date | None) -> tuple[OpenIncident, ...]:
         if date is None:
@@ -336,6 +380,8 @@ class _Expander:
             day = by_number.get(number)
             if day is None and first.date is None and number <= self._last_relative_day():
                 day = self._relative_day(number, by_number)
+            if day is None and self.calendar.open_ended:
+                return  # past the days expanded: the activity goes on in days not shown yet
             if day is None:
                 until = f"（{last_date}）" if last_date else ""
                 self.problems.append(self.item.problem(

@@ -13,6 +13,7 @@ import click
 
 from . import BUILD_GC_THRESHOLDS, engine
 from .build import BuildOptions, build_project, output_folders
+from .clock import Clock
 from .engine import EngineError
 from .errors import ProblemsFound, UsageError
 from .render import TEMPLATES, get_html_env
@@ -20,7 +21,8 @@ from .report import format_problems
 from .write import OutputRefused
 
 
-def serve_project(root: Path, host: str, port: int, playbook: str | None, allow_scripts: bool) -> None:
+def serve_project(root: Path, host: str, port: int, playbook: str | None, allow_scripts: bool,
+                  clock: Clock) -> None:
     gc.set_threshold(*DEFAULT_GC_THRESHOLDS)  # a long-running process collects as usual
     site, _work = output_folders(root, None)
     problems: list[str] = []  # the current problems page, or empty when the site is fine
@@ -29,7 +31,7 @@ def serve_project(root: Path, host: str, port: int, playbook: str | None, allow_
         started = time.monotonic()
         gc.set_threshold(*BUILD_GC_THRESHOLDS)
         try:
-            build_project(root, BuildOptions(allow_scripts=allow_scripts, playbook=playbook))
+            build_project(root, BuildOptions(clock, allow_scripts=allow_scripts, playbook=playbook))
             problems.clear()
             click.echo(f"✓ 已重新生成（{time.monotonic() - started:.1f} 秒）", err=True)
         except ProblemsFound as found:

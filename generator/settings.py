@@ -36,12 +36,16 @@ LINT_RULES: dict[str, tuple[Level, str]] = {
     "unscheduled-announcement": ("warning", "活动通知没有落进任何排期"),
     "never-scheduled": ("warning", "帖子永远不会被排进任何推送包"),
     "category-mismatch": ("warning", "时段的分类和帖子自己的分类不一致"),
+    "calendar-ending": ("warning", "长期群层级的排期 calendar_ending_within_days 天内结束"),
+    "festival-day": ("warning", "排期范围内的节日（腊八、春节、冬至等）没有专门安排"),
+    "workday-swap": ("warning", "调休上班的周末还在用周末模板"),
 }
 LintRule = Literal[
     "banned-word", "raw-html", "bad-link", "image-too-large", "video-too-large", "too-many-images",
     "post-too-long", "expiring-soon", "below-cadence", "time-word", "weekday-word", "repeat-post",
     "same-tag-day", "announcement-time", "moments-ads", "tier-without-calendar",
-    "unscheduled-announcement", "never-scheduled", "category-mismatch",
+    "unscheduled-announcement", "never-scheduled", "category-mismatch", "calendar-ending",
+    "festival-day", "workday-swap",
 ]
 
 
@@ -64,6 +68,7 @@ class LintSettings(Model):
     max_image_kb: int = Field(default=1024, ge=10, le=100_000, title="图片最大 KB")
     max_video_mb: int = Field(default=20, ge=1, le=200, title="视频最大 MB")
     expiring_within_days: int = Field(default=14, ge=0, le=365, title="提前多少天提醒失效")
+    calendar_ending_within_days: int = Field(default=14, ge=0, le=365, title="排期结束前多少天提醒续排")
     repeat_within_days: int = Field(default=7, ge=0, le=365, title="同一条多少天内不重复")
     max_same_tag_per_day: int = Field(default=2, ge=1, le=50, title="同一天同一标签最多几条")
 

@@ -58,5 +58,5 @@ def content_stats(checked: CheckedProject, playbook: str | None = None) -> Conte
         calendars=calendars,
         unused=[post for post in posts if uses[post.id] == 0],
         reuse=[(project.of(Post)[post_id].model, count) for post_id, count in uses.most_common()],
-        expiring=expiring(posts, checked.today, within),
+        expiring=expiring(posts, checked.today, within, schedules),
         today=checked.today, within_days=within, usage=dict(uses))

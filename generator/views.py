@@ -7,6 +7,7 @@ template prints their fields.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
@@ -86,7 +87,7 @@ class HomePage:
     reply_count: int
     library: Link
     incidents: Link | None
-    open_incidents: tuple[Link, ...]
+    open_incidents: tuple[tuple[Link, DatedStatus], ...]  # open or not yet started at the build
     today: Link
     changes: Link
 
@@ -111,7 +112,7 @@ class PlaybookPage:
     escalations: tuple[tuple[Link, str], ...]
     campaigns: tuple[tuple[Link, str], ...]
     activities: tuple[tuple[Link, str], ...]
-    incidents: tuple[tuple[Link, str], ...]
+    incidents: tuple[tuple[Link, DatedStatus], ...]
     mermaid_url: str
 
 
@@ -213,20 +214,31 @@ class ActivityPage:
 
 
 @dataclass(frozen=True)
+class DatedStatus:
+    """An incident's status on the day the site was built; the page redoes it in the browser
+    for the day it is read (assets/dates.js)."""
+
+    start: str
+    end: str  # empty while open-ended
+    zone: str  # the playbook's time zone: "today" is the reader's date there
+    text: str  # as of the build
+
+
+@dataclass(frozen=True)
 class IncidentPage:
     incident: Incident
     plan: Link
     owner_notice: str
     held: tuple[str, ...]
     affected: tuple[Link, ...]
-    status: str
+    status: DatedStatus
     review_questions: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class IncidentsPage:
-    open: tuple[tuple[Link, str], ...]
-    past: tuple[tuple[Link, str], ...]
+    entries: tuple[tuple[Link, DatedStatus], ...]  # newest first
+    generated: dt.date
 
 
 @dataclass(frozen=True)
@@ -309,8 +321,9 @@ class StatsPage:
     unused: tuple[tuple[Link, str], ...]
     unused_more: int
     reuse: tuple[tuple[Link, str, int], ...]
-    expiring: tuple[tuple[Link, str], ...]
+    expiring: tuple[tuple[Link, str], ...]  # every post not yet expired at the build
     within_days: int
+    zone: str
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Headless Chromium, its driver, a CJK and an emoji font for the browser tests (Debian packages).
+# Headless Chromium, its driver, a CJK and an emoji font for the browser tests, and libfaketime
+# for the tests that move the system clock (Debian packages).
 set -euo pipefail
 have_font() { fc-list 2>/dev/null | grep -qi "Noto Sans CJK" && fc-list 2>/dev/null | grep -qi "Noto Color Emoji"; }
-if command -v chromium >/dev/null && command -v chromedriver >/dev/null && have_font; then
+if command -v chromium >/dev/null && command -v chromedriver >/dev/null && have_font \
+    && command -v faketime >/dev/null; then
   exit 0
 fi
 sudo=""
@@ -11,4 +13,4 @@ if [ "$(id -u)" -ne 0 ]; then
   sudo="sudo"
 fi
 $sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver fonts-noto-cjk fonts-noto-color-emoji >/dev/null
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver fonts-noto-cjk fonts-noto-color-emoji faketime >/dev/null

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -14,10 +15,18 @@ from pathlib import Path
 
 import pytest
 
+from qunsop.clock import read_clock
+
 # keep the user's cache folder clean; every test session gets a fresh qunsop cache
 os.environ["QUNSOP_CACHE_DIR"] = tempfile.mkdtemp(prefix="qunsop-cache-")
-# builds of the sample projects are dated 2026-11-23, whatever day the tests run
+# one clock for the whole session: every command a test runs, and every stage it calls in
+# process, takes 2026-11-23 as today, whatever day the tests run (tests of the clock itself
+# set their own)
 AUTHORED_EPOCH = "1795392000"
+os.environ["SOURCE_DATE_EPOCH"] = AUTHORED_EPOCH
+# for tests whose clock is the commits they make: builds dated by the last commit
+COMMIT_CLOCK: dict[str, str | None] = {"SOURCE_DATE_EPOCH": None}
+AUTHORED_CLOCK = read_clock(None, {"SOURCE_DATE_EPOCH": AUTHORED_EPOCH}, dt.datetime(2026, 11, 23, tzinfo=dt.UTC))
 
 TESTS = Path(__file__).parent
 REPO = TESTS.parent
@@ -38,11 +47,12 @@ class Run:
         return json.loads(self.stdout)
 
 
-def run_qunsop(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
-    """Run the real console entry point in a child process."""
+def run_qunsop(*args: str, cwd: Path | None = None, env: dict[str, str | None] | None = None) -> Run:
+    """Run the real console entry point in a child process (an env value of None unsets it)."""
+    merged = {**os.environ, **(env or {})}
     done = subprocess.run([sys.executable, "-m", "qunsop", *args], cwd=cwd or REPO,
                           capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **(env or {})})
+                          env={key: value for key, value in merged.items() if value is not None})
     return Run(done.returncode, done.stdout, done.stderr)
 
 

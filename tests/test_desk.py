@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from browser import make_driver, serve
-from conftest import ScratchProject, run_qunsop
+from conftest import COMMIT_CLOCK, ScratchProject, run_qunsop
 from qunsop.plan import minutes_text
 
 INCIDENT = """\
@@ -37,7 +37,7 @@ def phone() -> Iterator:  # type: ignore[type-arg]
     driver.quit()
 
 
-def build(scratch: ScratchProject, env: dict[str, str] | None = None) -> Path:
+def build(scratch: ScratchProject, env: dict[str, str | None] | None = None) -> Path:
     run = run_qunsop("build", str(scratch.root), env=env)
     assert run.exit_code == 0, run.output
     return scratch.root / "site"
@@ -94,7 +94,7 @@ def test_pages_and_packs_show_when_they_last_changed(scratch: ScratchProject) ->
                   "---\n昨晚服务区一位老哥帮陌生人换胎，暖心。\n")
     git(scratch.root, "add", "-A")
     git(scratch.root, "commit", "-qm", "改了一个故事", date="2026-11-25T09:00:00+08:00")
-    site = build(scratch)
+    site = build(scratch, env=COMMIT_CLOCK)  # the commits are this test's clock
     tier = (site / "demo/tiers/c-store/index.html").read_text(encoding="utf-8")
     assert "最后更新：2026-11-20" in tier
     monday = (site / "packs/week/2026-12-07/index.html").read_text(encoding="utf-8")

@@ -74,10 +74,11 @@ CORPUS: list[Value] = [
     *values("campaign", ("announcements", 0, "time"), ['"12:00"', "9:05"], ["12", '"12点"']),
     *values("curriculum", ("schedule", 0, "time"), ['"20:00"', DELETE], ["20.00"]),
     # dates
-    *values("calendar", ("end",), ["2026-12-07", '"2026-12-07"', "2027-01-31"],
+    # no end (or a null one) with a weekly template: an open-ended rhythm
+    *values("calendar", ("end",), ["2026-12-07", '"2026-12-07"', "2027-01-31", "null", DELETE],
             ["2026/12/07", "2026.12.07", '"2026年12月7日"', "20261207", "2026-13-07", '"2026-02-30"',
              "2026-02-30", "1999-12-31", "2100-01-01", '"2026-12-07 10:00"', "2026-12-07 10:00:00",
-             "null", '"2026-12-7"']),
+             '"2026-12-7"']),
     *values("campaign", ("start",), ["2026-12-01"], ['"12月1日"', "2026"]),
     *values("post", ("valid_from",), ["2026-12-01", "null", DELETE], ['"2026-12-01T00:00:00"']),
     *values("incident", ("end",), ["2026-11-02", "null", DELETE], ['"昨天"']),

@@ -18,10 +18,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import MINIMAL, ScratchProject, run_qunsop
+from conftest import AUTHORED_CLOCK, MINIMAL, ScratchProject, run_qunsop
 from qunsop import build as build_module
 from qunsop.kinds import KINDS, MARKDOWN_KINDS
-from qunsop.pipeline import check_project
+from qunsop.pipeline import CheckOptions, check_project
 from safety import SOURCE_FOR_KIND
 
 assert set(SOURCE_FOR_KIND) == set(KINDS), "every kind is fuzzed"
@@ -63,7 +63,7 @@ def check_one(root: Path, kind: str, content: str | bytes) -> None:
     try:
         path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
         started = time.perf_counter()
-        checked = check_project(root)  # must not raise
+        checked = check_project(root, CheckOptions(AUTHORED_CLOCK))  # must not raise
         assert time.perf_counter() - started < 1.0
         for problem in checked.problems:
             assert problem.file and problem.line >= 1 and problem.column >= 1
@@ -100,7 +100,7 @@ def test_alias_bomb_is_rejected_quickly_with_bounded_memory(scratch: ScratchProj
     scratch.write("playbooks/demo/tiers/c-store.yaml", BILLION_LAUGHS)
     tracemalloc.start()
     started = time.perf_counter()
-    checked = check_project(scratch.root)
+    checked = check_project(scratch.root, CheckOptions(AUTHORED_CLOCK))
     elapsed = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
@@ -224,7 +224,7 @@ def test_exception_in_render_stage_leaves_previous_site(scratch: ScratchProject,
     post.write_text(post.read_text(encoding="utf-8") + "新的一句。\n", encoding="utf-8")
     monkeypatch.setattr(build_module, "render_page", broken_render)
     with pytest.raises(RuntimeError):
-        build_module.build_project(scratch.root)
+        build_module.build_project(scratch.root, build_module.BuildOptions(AUTHORED_CLOCK))
     assert tree_digest(scratch.root / "site") == before
     assert not (scratch.root / ".site.staging").exists()
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ScratchProject, run_qunsop
+from conftest import AUTHORED_CLOCK, ScratchProject, run_qunsop
 
 POST = "content_library/posts/liked/road-story.md"
 
@@ -113,27 +113,27 @@ def test_an_incremental_build_renders_only_the_pages_that_changed(scratch: Scrat
     from qunsop.build import BuildOptions, build_project
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795392000")
-    assert not build_project(scratch.root).incremental
+    assert not build_project(scratch.root, BuildOptions(AUTHORED_CLOCK)).incremental
     edit(scratch.root, POST, "暖心。", "暖心，点赞！")
-    result = build_project(scratch.root, BuildOptions())
+    result = build_project(scratch.root, BuildOptions(AUTHORED_CLOCK))
     assert result.incremental
     # a change to the site's settings (the nav's look, every page) builds everything again
     edit(scratch.root, "mkdocs.yml", "accent: orange", "accent: amber")
-    assert not build_project(scratch.root).incremental
+    assert not build_project(scratch.root, BuildOptions(AUTHORED_CLOCK)).incremental
     # a new reply only changes the replies page: still incremental
     scratch.write("content_library/replies/new-reply.md",
                   "---\nid: new-reply\ntitle: 新话术\nscenario: 测试\n---\n谢谢大家。\n")
-    assert build_project(scratch.root).incremental
+    assert build_project(scratch.root, BuildOptions(AUTHORED_CLOCK)).incremental
     # a new game is a new page in the nav: everything again
     game = (scratch.root / "content_library/games/warmup.md").read_text(encoding="utf-8")
     scratch.write("content_library/games/second.md",
                   game.replace("id: warmup", "id: second").replace("name: 红包暖场", "name: 第二个游戏"))
-    assert not build_project(scratch.root).incremental
+    assert not build_project(scratch.root, BuildOptions(AUTHORED_CLOCK)).incremental
     # and a published site that was touched
-    assert build_project(scratch.root).unchanged
+    assert build_project(scratch.root, BuildOptions(AUTHORED_CLOCK)).unchanged
     (scratch.root / "site/index.html").write_text("changed", encoding="utf-8")
     edit(scratch.root, POST, "点赞", "点个赞")
-    assert not build_project(scratch.root).incremental
+    assert not build_project(scratch.root, BuildOptions(AUTHORED_CLOCK)).incremental
 
 
 def test_an_incremental_build_never_writes_into_the_published_files(scratch: ScratchProject,
@@ -141,10 +141,10 @@ def test_an_incremental_build_never_writes_into_the_published_files(scratch: Scr
     """Everything an incremental build makes waits outside the published site until the
     last step: a build that fails before it leaves the site as it was."""
     from qunsop import build as build_module
-    from qunsop.build import build_project
+    from qunsop.build import BuildOptions, build_project
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795392000")
-    build_project(scratch.root)
+    build_project(scratch.root, BuildOptions(AUTHORED_CLOCK))
     before = tree(scratch.root / "site")
     edit(scratch.root, POST, "暖心。", "暖心，点赞！")
 
@@ -153,7 +153,7 @@ def test_an_incremental_build_never_writes_into_the_published_files(scratch: Scr
 
     monkeypatch.setattr(build_module, "publish_in_place", fail)
     with pytest.raises(RuntimeError):
-        build_project(scratch.root)
+        build_project(scratch.root, BuildOptions(AUTHORED_CLOCK))
     assert tree(scratch.root / "site") == before
 
 
@@ -169,13 +169,13 @@ def test_a_shorter_calendar_loses_its_last_pack_in_an_incremental_build(
     project = tmp_path / "edited"
     shutil.copytree(MINIMAL, project)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", AUTHORED_EPOCH)
-    build_project(project)
+    build_project(project, BuildOptions(AUTHORED_CLOCK))
     assert (project / "site/packs/week/2026-12-07/pack.txt").is_file()
     edit(project, "playbooks/demo/calendars/week.yaml", "end: 2026-12-07", "end: 2026-12-06")
-    assert build_project(project, BuildOptions()).incremental
+    assert build_project(project, BuildOptions(AUTHORED_CLOCK)).incremental
     assert not (project / "site/packs/week/2026-12-07").exists()
     # the manifest the incremental build recorded is the site's: nothing changed is seen
-    assert build_project(project).unchanged
+    assert build_project(project, BuildOptions(AUTHORED_CLOCK)).unchanged
     clean = tmp_path / "clean"
     shutil.copytree(project, clean, ignore=shutil.ignore_patterns("site", "build", ".site*"))
     full = run_qunsop("build", str(clean), env={"QUNSOP_CACHE_DIR": "off"})
@@ -190,19 +190,19 @@ def test_builds_in_one_process_share_no_search_entries(tmp_path: Path,
     import shutil
 
     from conftest import AUTHORED_EPOCH, MINIMAL
-    from qunsop.build import build_project
+    from qunsop.build import BuildOptions, build_project
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", AUTHORED_EPOCH)
     first, second = tmp_path / "first", tmp_path / "second"
     for project in (first, second):
         shutil.copytree(MINIMAL, project)
-    build_project(first)
+    build_project(first, BuildOptions(AUTHORED_CLOCK))
     (first / "content_library/replies/only-in-first.md").write_text(
         "---\nid: only-in-first\ntitle: 只在第一个项目\nscenario: 测试\n---\n谢谢。\n", encoding="utf-8")
-    assert build_project(first).incremental
-    build_project(second)
+    assert build_project(first, BuildOptions(AUTHORED_CLOCK)).incremental
+    build_project(second, BuildOptions(AUTHORED_CLOCK))
     edit(second, "playbooks/demo/calendars/week.yaml", "end: 2026-12-07", "end: 2026-12-06")
-    assert build_project(second).incremental
+    assert build_project(second, BuildOptions(AUTHORED_CLOCK)).incremental
     index = "".join(path.read_text(encoding="utf-8") for path in (second / "site/search").iterdir())
     assert "only-in-first" not in index and "只在" not in index
     clean = tmp_path / "clean"

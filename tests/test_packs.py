@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 import icalendar
 import yaml
 
-from conftest import AUTHORED_EPOCH, MINIMAL, REPO, build_copy, run_qunsop
+from conftest import AUTHORED_CLOCK, AUTHORED_EPOCH, MINIMAL, REPO, build_copy, run_qunsop
 
 PACKS = "packs/week"
 
@@ -159,9 +159,9 @@ def test_pack_command_usage_errors_exit_2() -> None:
 
 def test_every_scheduled_slot_appears_once_in_order_with_exact_text(minimal_site: Path) -> None:
     from qunsop.packs import TEXT_BOM, pack_contexts, pack_day, pack_text
-    from qunsop.pipeline import check_project
+    from qunsop.pipeline import CheckOptions, check_project
 
-    checked = check_project(MINIMAL)
+    checked = check_project(MINIMAL, CheckOptions(AUTHORED_CLOCK))
     contexts = pack_contexts(checked, "https://demo.qunsop.cn/")
     for schedule in checked.schedules.values():
         for day in schedule.days:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import AUTHORED_CLOCK, REPO
 from qunsop import cache as cache_module
 from qunsop.cache import Cache, digest
 from qunsop.load import ParseCache
@@ -160,7 +160,7 @@ def test_no_module_of_qunsop_can_unpickle() -> None:
 def test_a_new_qunsop_version_never_serves_old_parses(cache_dir: Path, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     root = copy_minimal(tmp_path / "project")
-    check_project(root, CheckOptions(), Cache.open(root))
+    check_project(root, CheckOptions(AUTHORED_CLOCK), Cache.open(root))
     parses = ParseCache(Cache.open(root))
     assert parses.entries and parses.version == cache_module.code_version()
     path = root / TIER
@@ -172,11 +172,11 @@ def test_a_new_qunsop_version_never_serves_old_parses(cache_dir: Path, tmp_path:
     forged = {digest(f"False\0{bad}".encode()): parses.entries[digest(f"False\0{good}".encode())]}
     monkeypatch.setattr(cache_module, "_CODE_VERSION", ["this-qunsop"])
     store_parses(root, "an-older-qunsop", forged)
-    checked = check_project(root, CheckOptions(), Cache.open(root))
+    checked = check_project(root, CheckOptions(AUTHORED_CLOCK), Cache.open(root))
     assert [(p.file, p.code) for p in checked.problems if p.severity == "error"] == [(TIER, "not-allowed")]
     # the version is what keeps it out: the same record under this version would be served
     store_parses(root, "this-qunsop", forged)
-    assert not [p for p in check_project(root, CheckOptions(), Cache.open(root)).problems
+    assert not [p for p in check_project(root, CheckOptions(AUTHORED_CLOCK), Cache.open(root)).problems
                 if p.severity == "error"]
 
 
@@ -189,14 +189,14 @@ def store_parses(root: Path, version: str, entries: dict) -> None:
 
 def test_a_new_qunsop_version_never_serves_an_old_result(cache_dir: Path, broken: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    problems, _files, _warnings = cached_problems(broken)
+    problems, _files, _warnings = cached_problems(broken, CheckOptions(AUTHORED_CLOCK))
     assert problems
     record = Cache.open(broken).read("validate.json")
     record["problems"] = []
     Cache.open(broken).write("validate.json", record)  # signed, as qunsop would have written it
-    assert cached_problems(broken)[0] == []  # same code, same inputs: the shortcut answers
+    assert cached_problems(broken, CheckOptions(AUTHORED_CLOCK))[0] == []  # same code, same inputs: the shortcut answers
     monkeypatch.setattr(cache_module, "_CODE_VERSION", ["a-different-qunsop"])
-    assert cached_problems(broken)[0] == problems
+    assert cached_problems(broken, CheckOptions(AUTHORED_CLOCK))[0] == problems
 
 
 def test_the_cache_never_lives_in_the_project(cache_dir: Path, broken: Path) -> None:

@@ -5,7 +5,6 @@ package."""
 from __future__ import annotations
 
 import ast
-import datetime as dt
 import gc
 import os
 import shutil
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL, REPO, ScratchProject, run_qunsop
+from conftest import AUTHORED_CLOCK, AUTHORED_EPOCH, MINIMAL, REPO, ScratchProject, run_qunsop
 from qunsop import build as build_module
 from qunsop.build import BuildOptions, PackError, build_project
 from qunsop.kinds import KINDS, REGISTRY
@@ -65,7 +64,7 @@ def test_an_in_process_build_leaves_the_process_as_it_was(scratch: ScratchProjec
     before_env = dict(os.environ)
     threshold = gc.get_threshold()
     frozen = gc.get_freeze_count()
-    result = build_project(scratch.root)
+    result = build_project(scratch.root, BuildOptions(AUTHORED_CLOCK))
     assert result.pages > 0
     assert dict(os.environ) == before_env  # SOURCE_DATE_EPOCH is read, never written
     assert gc.get_threshold() == threshold and gc.get_freeze_count() == frozen
@@ -103,7 +102,7 @@ def test_an_engine_failure_keeps_the_published_site(scratch: ScratchProject) -> 
 
 def test_a_pack_failure_keeps_the_published_site(scratch: ScratchProject,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    build_project(scratch.root)
+    build_project(scratch.root, BuildOptions(AUTHORED_CLOCK))
     before = published(scratch)
     (scratch.root / "content_library/posts/liked/road-story.md").write_text(
         (scratch.root / "content_library/posts/liked/road-story.md").read_text().replace("暖心", "暖"))
@@ -113,7 +112,7 @@ def test_a_pack_failure_keeps_the_published_site(scratch: ScratchProject,
 
     monkeypatch.setattr(build_module, "render_pack_job", broken)
     with pytest.raises(PackError):
-        build_project(scratch.root, BuildOptions())
+        build_project(scratch.root, BuildOptions(AUTHORED_CLOCK))
     assert published(scratch) == before
     assert not (scratch.root / ".site.staging").exists()
     assert not (scratch.root / "build/packs-staging").exists()
@@ -156,7 +155,7 @@ def test_marks_locate_the_deepest_known_prefix() -> None:
 
 
 def test_picks_rotate_least_used_then_least_recent_then_by_id(tmp_path: Path) -> None:
-    from qunsop.pipeline import check_project
+    from qunsop.pipeline import CheckOptions, check_project
 
     root = tmp_path / "project"
     shutil.copytree(MINIMAL, root)
@@ -171,7 +170,7 @@ def test_picks_rotate_least_used_then_least_recent_then_by_id(tmp_path: Path) ->
             ---
             {name} 的故事。
             """), encoding="utf-8")
-    checked = check_project(root)
+    checked = check_project(root, CheckOptions(AUTHORED_CLOCK))
     picks = [slot.post.id for day in checked.schedules["week"].days for slot in day.slots
              if slot.origin == "pick"]
     # 12-03 and 12-07 pick with the same rule: never the same post twice while others wait,
@@ -210,7 +209,7 @@ def test_the_wheel_installs_and_builds_outside_the_repository(tmp_path: Path) ->
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "QUNSOP_CACHE_DIR": "off",
-           "PYTHONPATH": "", "PYTHONSAFEPATH": "1"}
+           "PYTHONPATH": "", "PYTHONSAFEPATH": "1", "SOURCE_DATE_EPOCH": AUTHORED_EPOCH}
     probe = subprocess.run([str(venv / "bin/python"), "-c", "import qunsop, sys; print(qunsop.__file__)"],
                            cwd=outside, capture_output=True, text=True, env=env, check=True)
     assert str(venv) in probe.stdout, probe.stdout
@@ -230,4 +229,5 @@ def test_the_wheel_installs_and_builds_outside_the_repository(tmp_path: Path) ->
         assert (outside / project / "site/search/manifest.json").is_file()
     assert (outside / "example/site/packs/c-store-daily/2026-12-07/pack.txt").is_file()
     assert list((outside / "mine/site/packs/c-members-daily").glob("20*/pack.txt"))
-    assert dt.date.today()  # the new project's calendar starts today
+    calendar = next((outside / "mine/playbooks").glob("*/calendars/*.yaml")).read_text(encoding="utf-8")
+    assert "start: 2026-11-23" in calendar  # the new project's calendar starts on the clock's today

@@ -49,7 +49,7 @@
   }
 
   function show(date) {
-    status.textContent = date + " 的安排";
+    status.textContent = date + " 的安排" + (meta.marks[date] ? "（" + meta.marks[date] + "）" : "");
     var incidents = section("qs-today-incidents", "处理中的事件");
     var open = meta.incidents.filter(function (i) { return between(date, i.start, i.end); });
     if (!open.length) { incidents.appendChild(el("p", "没有处理中的事件。")); }
@@ -76,11 +76,18 @@
         var heading = el("h3");
         heading.appendChild(link(c.name, c.url));
         box.appendChild(heading);
+        var key = date;
+        if (!rows && c.last && date > c.last) {
+          var weekday = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"][new Date(date + "T00:00:00Z").getUTCDay()];
+          rows = c.rhythm[weekday];
+          key = "weekly-" + weekday;
+          if (rows) { box.appendChild(el("p", "长期执行的每周节奏：这天按每周模板发。")); }
+        }
         if (!rows) { box.appendChild(el("p", "这天不在排期范围内。")); return; }
         if (!rows.length) { box.appendChild(el("p", "这天没有安排推送。")); return; }
         box.appendChild(slotList(rows));
         var pack = el("p");
-        pack.appendChild(link("打开这天的推送包", c.pack + date + "/"));
+        pack.appendChild(link("打开这天的推送包", c.pack + key + "/"));
         box.appendChild(pack);
       });
     });

@@ -60,7 +60,13 @@
       var first = days.length ? days[0].key : "", last = days.length ? days[days.length - 1].key : "";
       if (!days.length) { say("这个排期还没有内容。", [["全部日期", "../"]]); return; }
       if (now.date < first) { say("排期从 " + first + " 开始，今天还没有内容。", [["先看第一天", "../" + first + "/"]]); return; }
-      if (now.date > last) { say("这个排期已在 " + last + " 结束。", [["看最后一天", "../" + last + "/"]]); return; }
+      if (now.date > last) {
+        /* an open-ended calendar goes on as its weekly template */
+        var weekly = "weekly-" + ["sun", "mon", "tue", "wed", "thu", "fri", "sat"][new Date(now.date + "T00:00:00Z").getUTCDay()];
+        if ((data.rhythm || []).indexOf(weekly) >= 0) { go(weekly); return; }
+        say("这个排期已在 " + last + " 结束。", [["看最后一天", "../" + last + "/"]]);
+        return;
+      }
       if (days.some(function (day) { return day.key === now.date; })) { go(now.date); return; }
       say("今天没有安排推送，休息一下。", [["全部日期", "../"]]);
       return;

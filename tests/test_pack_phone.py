@@ -268,18 +268,19 @@ def test_a_blocked_receipt_stays_on_the_page_selected(phone, base: str) -> None:
     ("?day=%E5%B9%B3%E5%8F%B0%E9%80%9A%E7%9F%A5%EF%BC%9A%E8%AF%B7%E5%8A%A0%E5%AE%A2%E6%9C%8D%E5%BE%AE%E4%BF%A1",
      "链接有误：没有这一天"),  # ?day=平台通知：请加客服微信
     ("?start=garbage", "链接有误：建群日期不对"),
-    ("?start=2031-01-01", "链接有误：建群日期离今天超过一年"),
+    ("?start={far}", "链接有误：建群日期离今天超过一年"),
     ("?start={tomorrow}", "建群日期在今天之后"),
 ])
 def test_bad_day_and_start_get_a_fixed_message_and_a_way_on(phone, base: str, query: str, message: str) -> None:  # type: ignore[no-untyped-def]
     fresh(phone, base + "packs/launch/today/")
     tomorrow = phone.execute_script("return new Date(Date.now() + 2 * 86400000).toISOString().slice(0, 10)")
-    phone.get(base + "packs/launch/today/" + query.format(tomorrow=tomorrow))
+    far = phone.execute_script("return new Date(Date.now() + 400 * 86400000).toISOString().slice(0, 10)")
+    phone.get(base + "packs/launch/today/" + query.format(tomorrow=tomorrow, far=far))
     time.sleep(0.3)
     assert "/today/" in phone.current_url
     text = phone.find_element(By.TAG_NAME, "main").text
     assert message in text, text
-    for echoed in ("abc", "平台通知", "garbage", "2031", tomorrow):
+    for echoed in ("abc", "平台通知", "garbage", far, tomorrow):
         assert echoed not in text  # the link's words never appear as the site's
     links = [a.get_attribute("href") for a in phone.find_elements(By.CSS_SELECTOR, "main a")]
     assert any(href.endswith("/packs/launch/") or "day-01" in href for href in links)
@@ -321,6 +322,7 @@ def personal_feed(driver) -> str:  # type: ignore[no-untyped-def]
 
 def test_a_personal_calendar_is_offered_on_the_start_date_page_from_the_one_writer(
         phone, base: str, minimal_site: Path) -> None:  # type: ignore[no-untyped-def]
+    phone.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": clock("2026-12-07T02:00:00Z")})
     fresh(phone, base + "packs/launch/today/")
     phone.execute_script("localStorage.setItem('qunsop:profile', JSON.stringify({'门店名': '老周轮胎, 高速口'}))")
     phone.refresh()
@@ -353,6 +355,7 @@ def test_a_personal_calendar_is_offered_on_the_start_date_page_from_the_one_writ
 
 
 def test_a_personal_calendar_for_a_group_whose_days_are_done(phone, base: str) -> None:  # type: ignore[no-untyped-def]
+    phone.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": clock("2026-12-07T02:00:00Z")})
     fresh(phone, base + "packs/launch/today/")
     phone.get(base + "packs/launch/today/?start=2026-01-01")  # long done: the page stays
     assert "已经做完了" in phone.find_element(By.ID, "status").text

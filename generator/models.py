@@ -41,6 +41,7 @@ Id = Annotated[
 Text = Annotated[str, Field(min_length=1)]
 
 Side = Literal["B", "C"]
+Sender = Literal["owner", "assistant"]
 Lifecycle = Literal["persistent", "one_off", "campaign"]
 Category = Literal["liked", "concerned", "needed", "product", "activity", "game", "interaction"]
 Channel = Literal["group", "moments", "private"]
@@ -337,6 +338,9 @@ class Calendar(Model):
     name: Text = Field(title="排期名称", examples=["会员群每日推送"])
     summary: str = Field(default="", title="说明")
     tiers: list[Id] = Field(min_length=1, title="适用群层级", examples=[["c-members"]])
+    sender: Sender | None = Field(
+        default=None, title="谁来发",
+        description="owner 店主 / assistant 平台群助理；不写时，B 端层级的排期由群助理发，其余由店主发")
     start: Date | None = Field(default=None, title="开始日期")
     end: Date | None = Field(default=None, title="结束日期（包含这一天）",
                              description="不写 end 就是长期执行的每周节奏：一直按 weekly 发，直到改动为止")
@@ -659,6 +663,15 @@ class GameStep(Model):
     tip: str = Field(default="", title="提示")
 
 
+class QuizQuestion(Model):
+    ask: Text = Field(title="题目（原样发出去）", examples=["测胎压什么时候最准？A 刚跑完长途 B 早上冷车"])
+    answer: Text = Field(title="答案和一句解释", examples=["B，冷车测最准：跑热了胎压会虚高"])
+
+
+class QuizRound(Model):
+    questions: list[QuizQuestion] = Field(min_length=1, max_length=10, title="这一场的题")
+
+
 class Game(Model):
     id: Id
     name: Text = Field(title="游戏名称", examples=["猜灯谜"])
@@ -677,6 +690,11 @@ class Game(Model):
     metrics: list[Text] = Field(default_factory=list, title="效果指标")
     quiz: bool = Field(default=False, title="题目固定的问答",
                        description="题目写死在话术里：同一批人 quiz_rest_days 天（默认 8 周）内不再玩")
+    rounds: list[QuizRound] = Field(
+        default_factory=list, title="题库（每场一组题）",
+        description="写了题库时，每一场先发 steps 的第一步，再一题一题发这一场的题"
+                    "（下一题前公布上一题的答案），最后接 steps 其余的步骤；"
+                    "同一个群 8 周内不会再遇到同一组题")
     body: str = Field(default="", title="补充说明")
 
 
@@ -688,10 +706,31 @@ class Reply(Model):
     body: str = Field(default="", title="话术正文")
 
 
+# Names a phone's JavaScript already gives every object: a profile keyed by one of them would
+# answer with a function instead of the owner's text.
+JS_OBJECT_NAMES = frozenset({
+    "constructor", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString",
+    "toString", "valueOf", "__proto__", "__defineGetter__", "__defineSetter__", "__lookupGetter__",
+    "__lookupSetter__"})
+PLACEHOLDER_NAME_PATTERN = r"^[\u4e00-\u9fffA-Za-z0-9]{1,20}$"
+
+
 class Placeholder(Model):
-    name: Text = Field(title="占位符名称", description="正文里写作 {名称}", examples=["门店名"])
+    name: Text = Field(title="占位符名称",
+                       description="正文里写作 {名称}：只用汉字、字母和数字，最多 20 个字",
+                       examples=["门店名"], json_schema_extra={"pattern": PLACEHOLDER_NAME_PATTERN})
     description: Text = Field(title="含义", examples=["门店在群里用的名字"])
     example: Text = Field(title="示例", examples=["阳光母婴生活馆"])
+
+    @field_validator("name")
+    @classmethod
+    def plain_word(cls, value: str) -> str:
+        if not re.fullmatch(PLACEHOLDER_NAME_PATTERN.strip("^$"), value):
+            raise ValueError(f"占位符名称只能用汉字、字母和数字（最多 20 个字），现在是 {value!r}："
+                             "例如 门店名")
+        if value in JS_OBJECT_NAMES or value.lower() in {name.lower() for name in JS_OBJECT_NAMES}:
+            raise ValueError(f"占位符名称 {value!r} 是手机浏览器里的保留字，请换一个中文名称，例如 门店名")
+        return value
 
 
 class Placeholders(Model):
@@ -701,7 +740,7 @@ class Placeholders(Model):
 # --- the roster: the real groups a playbook runs ------------------------------------
 
 SENDERS = ("店主", "群助理")
-Sender = Literal["店主", "群助理"]
+GroupSender = Literal["店主", "群助理"]  # who posts in a roster group (a calendar's is Sender)
 
 
 class Group(Model):
@@ -712,7 +751,7 @@ class Group(Model):
                                 description="不写表示这个群层级的全部排期")
     start: Date | None = Field(default=None, title="建群日期",
                                description="按建群天数的排期从这一天算第 1 天")
-    sender: Sender = Field(default="店主", title="谁来发", description="店主 或 群助理")
+    sender: GroupSender = Field(default="店主", title="谁来发", description="店主 或 群助理")
     values: dict[str, str] = Field(default_factory=dict, title="占位符的值",
                                    description="例如 {门店名: 老周轮胎}：这个群的链接自动填好")
     tags: dict[str, str] = Field(default_factory=dict, title="标签",

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import icalendar
+import rjsmin
 import segno
 from jinja2 import Environment
 
@@ -28,18 +29,32 @@ from .cache import Cache, code_version, digest
 from .history import History
 from .links import Links, page_url
 from .media import MediaInfo
-from .models import CHANNEL_LABELS, WEEKDAYS, Curriculum, Game, Media, Placeholder, Playbook, Post
+from .models import (
+    CHANNEL_LABELS,
+    WEEKDAYS,
+    Calendar,
+    Curriculum,
+    Game,
+    Media,
+    Placeholder,
+    Playbook,
+    Post,
+    Tier,
+)
 from .pipeline import CheckedProject
 from .plan import FORMAT_LABELS, WEEKDAY_LABELS, day_theme, with_marks
+from .quiz import host_script
 from .render import TEMPLATES, get_html_env
 
 if TYPE_CHECKING:
     from .group_links import GroupLink
-from .resolve import PLACEHOLDER_PATTERN
+from .resolve import PLACEHOLDER_PATTERN, Index
 from .schedule import CalendarSchedule, ScheduledDay, ScheduledSlot, source_keys
 from .settings import Words
 
 SLOT_MINUTES = 10
+# why a post was not sent, for the receipt: a short list the sender picks from
+SKIP_REASONS = ("群里没人接话", "群里正在聊别的事", "内容不适合我们群", "时间错过了", "其他原因")
 TEXT_BOM = "\ufeff"  # lets a phone's browser read pack.txt as UTF-8 from any static server
 
 
@@ -71,6 +86,16 @@ class PackVariant:
 
 
 @dataclass(frozen=True)
+class PackStep:
+    """One step of a game's host script: what the host pastes, and what to expect."""
+
+    at: int  # minutes after the start
+    text: str
+    expect: str = ""
+    tip: str = ""
+
+
+@dataclass(frozen=True)
 class PackSlot:
     number: int
     time: str
@@ -87,9 +112,11 @@ class PackSlot:
     origin: str
     category: str  # for tools (pack.json); never shown to the owner
     held: str = ""  # why the slot is held back (an open incident), or ""
-    guide_url: str = ""  # site-root-relative page with the full steps (games, lessons)
+    guide_url: str = ""  # site-root-relative lesson page (lessons only; packs never link to SOP pages)
     maybe_held: tuple[str, ...] = ()  # ids of PackDay.scoped incidents that would hold it back
     variants: tuple[PackVariant, ...] = ()  # other texts for groups with a tag (北方 / 南方)
+    steps: tuple[PackStep, ...] = ()  # a game's whole host script, the opener first
+    extras: tuple[tuple[str, str], ...] = ()  # a game's budget, rewards, fallback: (label, text)
 
     @property
     def variant_tag(self) -> str:
@@ -97,7 +124,8 @@ class PackSlot:
 
     @property
     def placeholders(self) -> list[str]:
-        return sorted({match.group(1) for match in PLACEHOLDER_PATTERN.finditer(self.text)})
+        texts = [self.text, *(step.text for step in self.steps)]
+        return sorted({match.group(1) for text in texts for match in PLACEHOLDER_PATTERN.finditer(text)})
 
 
 @dataclass(frozen=True)
@@ -165,6 +193,7 @@ class PackContext:
     guide_urls: dict[str, str] = field(default_factory=dict)  # "game:<id>" / "lesson:<c>#<l>" -> url
     changed: dict[str, str] = field(default_factory=dict)  # "<kind>:<id>" -> date its file last changed
     words: Words = field(default_factory=Words)  # qunsop.yaml's `words:`
+    assistant: bool = False  # sent by the platform's group assistant (B side): no store form
 
 
 RHYTHM_PREFIX = "weekly-"  # an open-ended calendar's day of the weekly template: weekly-mon…
@@ -214,19 +243,25 @@ def _media(items: list[Media], context: PackContext) -> tuple[PackMedia, ...]:
 
 def _slot(number: int, slot: ScheduledSlot, context: PackContext) -> PackSlot:
     def made(kind: str, item_id: str, title: str, text: str, media: tuple[PackMedia, ...] = (),
-             links: tuple[PackLink, ...] = (), guide_url: str = "") -> PackSlot:
+             links: tuple[PackLink, ...] = (), guide_url: str = "", steps: tuple[PackStep, ...] = (),
+             extras: tuple[tuple[str, str], ...] = ()) -> PackSlot:
         return PackSlot(number, slot.time, slot.channel, CHANNEL_LABELS[slot.channel], kind, item_id,
                         title, text, media, links, slot.note, slot.task, slot.origin, slot.category,
                         "事件处理期间先不发" if slot.held_by else "", guide_url, slot.maybe_held_by,
-                        variants)
+                        variants, steps, extras)
 
     variants = tuple(PackVariant(tag, value, post.id, post.title, post_text(post),
                                  _media(post.media, context)) for tag, value, post in slot.variants)
 
     if slot.game is not None:
         game = slot.game
-        return made("game", game.id, f"游戏：{game.name}", game.steps[0].host_line,
-                    guide_url=context.guide_urls.get(f"game:{game.id}", ""))
+        steps = tuple(PackStep(step.at, step.host_line, step.expect, step.tip)
+                      for step in host_script(game, slot.quiz_round))
+        extras = tuple((label, "；".join(items)) for label, items in
+                       (("道具和预算", game.props), ("规则", game.rules), ("奖励", game.rewards),
+                        ("冷场怎么办", game.fallback)) if items)
+        return made("game", game.id, f"游戏：{game.name}", steps[0].text,
+                    steps=steps, extras=extras)
     if slot.activity is not None:
         line = slot.activity
         return made("activity", line.activity.id, slot.title, line.text,
@@ -281,7 +316,10 @@ def pack_text(day: PackDay) -> str:
         if slot.note:
             lines.append(f"（提示：{slot.note}）")
         lines.append("")
-        lines.append(slot.text)
+        if slot.steps:
+            lines += game_text(slot)
+        else:
+            lines.append(slot.text)
         for media in slot.media:
             lines.append(f"[{'视频' if media.is_video else '图片'}] {media.alt}")
         lines += ["", "----------", ""]
@@ -298,6 +336,21 @@ def scoped_reach(notice: ScopedNotice) -> str:
     return f"只对{'，'.join(who) or '所有群'}；{notice.start} {until}"
 
 
+def game_text(slot: PackSlot) -> list[str]:
+    """A game's whole host script for pack.txt: every step to paste, then budget and rewards."""
+    lines: list[str] = []
+    for number, step in enumerate(slot.steps, start=1):
+        lines.append(f"第 {number} 步（第 {step.at} 分钟）：")
+        lines.append(step.text)
+        if step.expect:
+            lines.append(f"（群友：{step.expect}）")
+        if step.tip:
+            lines.append(f"（提示：{step.tip}）")
+        lines.append("")
+    lines += [f"{label}：{text}" for label, text in slot.extras]
+    return lines if slot.extras else lines[:-1]
+
+
 def pack_json(day: PackDay, site_url: str) -> str:
     data = {
         "calendar": {"id": day.calendar_id, "name": day.calendar_name},
@@ -308,10 +361,11 @@ def pack_json(day: PackDay, site_url: str) -> str:
         **({"scoped_notices": [asdict(notice) for notice in day.scoped]} if day.scoped else {}),
         "slots": [
             {**{k: v for k, v in asdict(slot).items()
-                if k not in ("media", "links", "channel_label", "guide_url", "variants") and
-                not (k == "maybe_held" and not v)},
+                if k not in ("media", "links", "channel_label", "guide_url", "variants", "steps", "extras")
+                and not (k == "maybe_held" and not v)},
              **({"variants": [{"tag": v.tag, "value": v.value, "id": v.id, "title": v.title, "text": v.text}
                               for v in slot.variants]} if slot.variants else {}),
+             "steps": [asdict(step) for step in slot.steps],
              "links": [asdict(link) for link in slot.links],
              "media": [{"path": m.path, "alt": m.alt, "type": "video" if m.is_video else "image",
                         "url": f"{site_url}{m.url}"} for m in slot.media]}
@@ -321,9 +375,18 @@ def pack_json(day: PackDay, site_url: str) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
+DATE_TOKEN = "{D+%04d}"  # in a day-N calendar's personal feed: as long as the YYYYMMDD it stands for
+
+
 def calendar_ics(calendar_id: str, name: str, days: list[PackDay], zone: str,
                  site_url: str, stamp: dt.datetime) -> bytes:
     """One event per slot at its local time, the text in the description (RFC 5545).
+
+    A dated calendar's feed is complete. A day-N calendar's is the personal feed of a group:
+    each date is written as {D+0001} (day 1), eight characters like the date it stands for,
+    which the phone fills in from the group's start date, with the store's details in the
+    text; that is all it does (pack.js `personalIcs`). One writer, so both have a time zone,
+    folded lines, DTEND and the build's DTSTAMP.
 
     Events are serialised here: the icalendar library took 1.6 ms per event
     (30 s for a year of 10 calendars); it still provides the VTIMEZONE block
@@ -334,36 +397,45 @@ def calendar_ics(calendar_id: str, name: str, days: list[PackDay], zone: str,
              f"X-WR-CALNAME:{ics_text(name)}", f"X-WR-TIMEZONE:{zone}"]
     dtstamp = stamp.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     for day in days:
-        if day.date is None:
-            continue
         for slot in day.slots:
-            start = dt.datetime.combine(dt.date.fromisoformat(day.date), dt.time.fromisoformat(slot.time))
-            lines += ics_event(calendar_id, day, slot, start, zone if block else "", site_url, dtstamp)
+            lines += ics_event(calendar_id, day, slot, zone if block else "", site_url, dtstamp)
     body = "".join(fold(line) + "\r\n" for line in lines)
     return (body + block + "END:VCALENDAR\r\n").encode("utf-8")
 
 
-def ics_event(calendar_id: str, day: PackDay, slot: PackSlot, start: dt.datetime, zone: str,
+def _ics_moment(day: PackDay, clock: str, minutes: int, zone: str) -> str:
+    """`;TZID=zone:YYYYMMDDTHHMMSS` (or UTC `:…Z` without a zone) for the day's `clock` plus
+    `minutes`; a day-N calendar's date as its {D+NNNN} token."""
+    hour, minute = map(int, clock.split(":"))
+    total = hour * 60 + minute + minutes
+    later, total = divmod(total, 24 * 60)
+    time_text = f"T{total // 60:02d}{total % 60:02d}00"
+    if day.date is None:
+        return f";TZID={zone}:{DATE_TOKEN % (day.number + later)}{time_text}" if zone \
+            else f":{DATE_TOKEN % (day.number + later)}{time_text}"
+    date = dt.date.fromisoformat(day.date) + dt.timedelta(days=later)
+    if zone:
+        return f";TZID={zone}:{date:%Y%m%d}{time_text}"
+    return f":{date:%Y%m%d}{time_text}Z"
+
+
+def ics_event(calendar_id: str, day: PackDay, slot: PackSlot, zone: str,
               site_url: str, dtstamp: str) -> list[str]:
-    end = start + dt.timedelta(minutes=SLOT_MINUTES)
     where = "" if slot.channel == "group" else f"（{slot.channel_label}）"
     if slot.held:
         summary, description = f"【暂停】{slot.title}", slot.held
     else:
         summary = f"{slot.time} 发{where}：{slot.title}"
-        description = "\n\n".join(part for part in (slot.task, slot.text, slot.note) if part)
-
-    def when(moment: dt.datetime) -> str:
-        if zone:
-            return f";TZID={zone}:{moment:%Y%m%dT%H%M%S}"
-        return f":{moment.replace(tzinfo=dt.UTC):%Y%m%dT%H%M%SZ}"
-
+        text = "\n".join(game_text(slot)) if slot.steps else slot.text
+        description = "\n\n".join(part for part in (slot.task, text, slot.note) if part)
+    start = _ics_moment(day, slot.time, 0, zone)
+    group = "" if day.date else f"{DATE_TOKEN % 1}-"  # one group's feed: its start date in the UID
     return [
         "BEGIN:VEVENT",
-        f"UID:{calendar_id}-{day.key}-{slot.time.replace(':', '')}-{slot.channel}-{slot.id}@qunsop",
+        f"UID:{calendar_id}-{group}{day.key}-{slot.time.replace(':', '')}-{slot.channel}-{slot.id}@qunsop",
         f"DTSTAMP:{dtstamp}",
-        f"DTSTART{when(start)}",
-        f"DTEND{when(end)}",
+        f"DTSTART{start}",
+        f"DTEND{_ics_moment(day, slot.time, SLOT_MINUTES, zone)}",
         f"SUMMARY:{ics_text(summary)}",
         f"DESCRIPTION:{ics_text(description)}",
         f"URL:{site_url}{Links.pack(calendar_id, day.key)}",
@@ -439,6 +511,7 @@ def pack_env() -> Environment:
 
 DAY_FILES = ("index.html", "pack.txt", "pack.json")
 CALENDAR_FILES = ("index.html", "today/index.html", "calendar.ics")
+PERSONAL_ICS = "personal-ics.txt"  # a day-N calendar's feed with {D+NNNN} dates, filled on the phone
 Output = bytes | Path  # new content, or a published file whose content is still right
 
 
@@ -459,14 +532,18 @@ def render_pack_files(schedule: CalendarSchedule, context: PackContext, stamp: d
     days = pack_days(schedule, context)
     calendar = schedule.calendar
     base = Links.pack(calendar.id).rstrip("/")
+    used = {name for day in days for slot in day.slots for name in slot.placeholders}
+    # the form lists only what this calendar's posts use; an assistant's pack has no store form
     profile = [{"name": p.name, "description": p.description, "example": p.example}
-               for p in context.placeholders]
+               for p in context.placeholders if p.name in used and not context.assistant]
+    known = [p.name for p in context.placeholders]  # what a pre-fill link may set on the phone
     shared = {"calendar": calendar, "playbook": context.playbook, "profile": profile,
+              "known": known, "assistant": context.assistant, "skip_reasons": SKIP_REASONS,
               "site_url": context.site_url, "segments": marked_segments, "words": context.words}
     # the calendar as JSON: its repr is slow for a year of explicit days
     shared_key = digest(repr((calendar.model_dump_json(), context.playbook.id,
-                              context.playbook.timezone, profile, context.site_url, version,
-                              context.words.model_dump_json())).encode())
+                              context.playbook.timezone, profile, known, context.assistant,
+                              context.site_url, version, context.words.model_dump_json())).encode())
 
     def kept(folder: str, names: tuple[str, ...], key: str, label: str) -> list[Path] | None:
         keys[label] = key
@@ -501,7 +578,7 @@ def render_pack_files(schedule: CalendarSchedule, context: PackContext, stamp: d
     today_url = f"{context.site_url}{Links.pack(calendar.id, 'today')}"
     qr = kept(base, ("qr.png",), digest(f"{today_url}\0{version}".encode()), "qr.png")
     yield f"{base}/qr.png", qr[0] if qr else qr_png(today_url)
-    names = CALENDAR_FILES if calendar.is_dated else CALENDAR_FILES[:-1]
+    names = CALENDAR_FILES if calendar.is_dated else (*CALENDAR_FILES[:-1], PERSONAL_ICS)
     whole = digest(repr((sorted(keys.items()), shared_key, stamp.isoformat())).encode())
     reused = kept(base, names, whole, "")
     if reused is not None:
@@ -510,21 +587,11 @@ def render_pack_files(schedule: CalendarSchedule, context: PackContext, stamp: d
     yield f"{base}/index.html", env.get_template("packs/days.html.j2").render(
         days=days, root="../../", **shared).encode()
     yield f"{base}/today/index.html", env.get_template("packs/today.html.j2").render(
-        days=days, root="../../../", ics_slots=ics_outline(days, calendar.is_dated),
+        days=days, root="../../../", day_list=[{"day": day.number, "key": day.key} for day in days],
         rhythm=[day.key for day in rhythm], **shared).encode()
-    if calendar.is_dated:
-        yield f"{base}/calendar.ics", calendar_ics(calendar.id, calendar.name, days,
-                                                  context.playbook.timezone, context.site_url, stamp)
-
-
-def ics_outline(days: list[PackDay], dated: bool) -> list[dict[str, object]]:
-    """The days today/ chooses from; for relative days also what a personal calendar needs
-    (made on the phone from the group's start date)."""
-    if dated:
-        return [{"day": day.number, "key": day.key} for day in days]
-    return [{"day": day.number, "key": day.key,
-             "slots": [{"time": s.time, "title": s.title, "text": "" if s.held else s.text}
-                       for s in day.slots]} for day in days]
+    feed = calendar_ics(calendar.id, calendar.name, days, context.playbook.timezone,
+                        context.site_url, stamp)
+    yield f"{base}/{'calendar.ics' if calendar.is_dated else PERSONAL_ICS}", feed
 
 
 def marked_segments(text: str) -> Iterator[tuple[str, str]]:
@@ -571,11 +638,35 @@ def render_pack_job(job: PackJob, target: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
         produced.append(relative)
-    for name in ("sw.js", "pack.js", "group.js"):
-        (target / "packs" / name).write_bytes((TEMPLATES / "packs" / name).read_bytes())
+    scripts = pack_scripts()
+    scripts["group.js"] = (TEMPLATES / "packs" / "group.js").read_bytes()
+    # a new deploy is a new worker, whose first act is to drop the old cache
+    version = digest(json.dumps(all_keys, sort_keys=True).encode() + scripts["pack.js"]
+                     + scripts["pack-today.js"])[:16]
+    scripts["sw.js"] = scripts["sw.js"].replace(b"__QUNSOP_VERSION__", version.encode())
+    for name, content in scripts.items():
+        (target / "packs" / name).write_bytes(content)
         produced.append(f"packs/{name}")
     for name, value in (("keys.json", all_keys), ("reused.json", reused), ("files.json", produced)):
         (target / name).write_text(json.dumps(value, sort_keys=True), encoding="utf-8")
+
+
+@functools.cache
+def pack_scripts() -> dict[str, bytes]:
+    """The pack pages' scripts: js/core.js with js/day.js (day pages and the day list) or with
+    js/today.js (today/), each in one function scope, and the offline worker; minified by
+    rjsmin (a day page's script went from 29 KB to under 20 KB: the page budget is 30 KB)."""
+    folder = TEMPLATES / "packs"
+    core = (folder / "js" / "core.js").read_text(encoding="utf-8")
+
+    def bundle(part: str) -> bytes:
+        source = ('(function () {\n  "use strict";\n' + core
+                  + (folder / "js" / part).read_text(encoding="utf-8") + "})();\n")
+        return (str(rjsmin.jsmin(source)) + "\n").encode("utf-8")
+
+    worker = (folder / "sw.js").read_text(encoding="utf-8")
+    return {"pack.js": bundle("day.js"), "pack-today.js": bundle("today.js"),
+            "sw.js": (str(rjsmin.jsmin(worker)) + "\n").encode("utf-8")}
 
 
 def pack_job(checked: CheckedProject, site_url: str, stamp: dt.datetime,
@@ -605,7 +696,17 @@ def pack_contexts(checked: CheckedProject, site_url: str,
             guide_urls[f"lesson:{curriculum.id}#{lesson.id}"] = \
                 page_url(f"{links.item(curriculum)}#{lesson.id}")
     playbooks = project.of(Playbook)
+    tiers = project.of(Tier)
     return {schedule.calendar.id: PackContext(playbooks[schedule.playbook].model, site_url,
                                               tuple(project.placeholders.values()), project.media,
-                                              guide_urls, changed, project.settings.words)
+                                              guide_urls, changed, project.settings.words,
+                                              is_assistants(schedule.calendar, tiers))
             for schedule in checked.schedules.values() if schedule.playbook in playbooks}
+
+
+def is_assistants(calendar: Calendar, tiers: Index[Tier]) -> bool:
+    """Sent by the platform's group assistant: said so (`sender`), or every tier is B side."""
+    if calendar.sender is not None:
+        return calendar.sender == "assistant"
+    sides = {tiers[tier].model.side for tier in calendar.tiers if tier in tiers}
+    return sides == {"B"}

@@ -577,6 +577,11 @@ class _ReferenceChecker:
         self.refs(item, ("tiers",), game.tiers, self.project.of(Tier))
         for number, step in enumerate(game.steps):
             self.placeholders(item, ("steps", number, "host_line"), step.host_line)
+        for number, round_ in enumerate(game.rounds):
+            for index, question in enumerate(round_.questions):
+                for name in ("ask", "answer"):
+                    self.placeholders(item, ("rounds", number, "questions", index, name),
+                                      getattr(question, name))
 
     def reply(self, item: Item[Reply]) -> None:
         self.placeholders(item, ("body",), item.model.body)

@@ -75,6 +75,7 @@ class ScheduledSlot:
     maybe_held_by: tuple[str, ...] = ()
     variants: tuple[tuple[str, str, Post], ...] = ()  # (tag, value, post) sent instead by those groups
     loc: Loc = ()  # where it was asked for, in the calendar, campaign or curriculum of `origin`
+    quiz_round: int = -1  # a game with a question bank: which of its rounds (quiz.py), else -1
 
     @property
     def kind(self) -> str:
@@ -241,7 +242,10 @@ def build_schedules(project: Project, anchor: dt.date) -> tuple[dict[str, Calend
         schedules[item.model.id] = schedule
         taken.record(schedule)
         problems.extend(found)
-    return schedules, problems
+    from .quiz import assign_quiz_rounds  # it reads this module's types
+
+    schedules, found = assign_quiz_rounds(project, schedules)
+    return schedules, problems + found
 
 
 def no_avoid(date: dt.date) -> frozenset[str]:

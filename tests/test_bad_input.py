@@ -22,6 +22,7 @@ ESC = "playbooks/demo/escalations/complaint.yaml"
 PLAYBOOK = "playbooks/demo/playbook.yaml"
 CAMPAIGN = "playbooks/demo/campaigns/pk.yaml"
 CURRICULUM = "playbooks/demo/curricula/basics.yaml"
+PLACEHOLDERS = "content_library/placeholders.yaml"
 
 GOOD_TIER = """\
 id: c-store
@@ -200,6 +201,12 @@ CASES = [
     Case("negative-minutes", GAME, "---\nid: warmup\nname: 红包\nkind: icebreaker\ntiers: [c-store]\n"
          "group_size: 30人\nminutes: -5\nsteps:\n  - {at: 0, host_line: 大家好}\n---\n",
          "invalid-value", 7, "minutes"),
+    *(Case(f"placeholder-name-{name}", PLACEHOLDERS,
+           f"placeholders:\n  - {{name: 门店名, description: 店名, example: 老王}}\n"
+           f"  - {{name: '{name}', description: 别的, example: 某某}}\n",
+           "invalid-value", 3, "placeholders[1].name", message_part=part)
+      for name, part in (("constructor", "保留字"), ("toString", "保留字"), ("__proto__", "只能用汉字"),
+                         ("门店 名", "只能用汉字"), ("门店.名", "只能用汉字"))),
     Case("missing-colon", TIER, GOOD_TIER.replace("audience: 到店客户", "audience 到店客户"),
          "yaml-syntax", 5),
 ]

@@ -182,6 +182,21 @@ def test_today_page_shows_a_chosen_day_without_a_rebuild(minimal_site: Path, pho
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("wanted", ["2026-02-30", "%3Cb%3E%E5%B9%B3%E5%8F%B0%E9%80%9A%E7%9F%A5%3C/b%3E"])
+def test_a_bad_date_in_the_link_gets_a_fixed_message_and_today(minimal_site: Path, phone, wanted: str) -> None:  # type: ignore[no-untyped-def]
+    with serve(minimal_site) as base:
+        phone.get(base + "today/?date=" + wanted)
+        WebDriverWait(phone, 10).until(
+            lambda d: "链接有误：日期不对" in d.find_element(By.ID, "qs-today-status").text)
+        today = phone.execute_script("return document.getElementById('qs-day').value")
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", today) and today != "2026-02-30"
+        text = phone.find_element(By.TAG_NAME, "body").text
+        assert "2026-02-30" not in text and "平台通知" not in text
+        WebDriverWait(phone, 10).until(  # the whole page is drawn for today
+            lambda d: d.find_element(By.ID, "qs-today-calendars").text.strip() != "")
+
+
+@pytest.mark.browser
 def test_escalation_card_prints_on_one_page(minimal_site: Path, phone) -> None:  # type: ignore[no-untyped-def]
     with serve(minimal_site) as base:
         phone.get(base + "demo/escalations/complaint/")

@@ -5,17 +5,22 @@ Every test drives real headless Chromium against a built site served on 127.0.0.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote, unquote
 
+import icalendar
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from browser import make_driver, serve
+from conftest import AUTHORED_EPOCH, MINIMAL, run_qunsop
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -98,9 +103,13 @@ def test_my_store_fills_the_placeholders_in_what_is_copied(phone, base: str) -> 
     assert copied(phone)[0] == "天冷了，胎压会掉，出车前在老周轮胎免费测一下 🚛"
     toast = phone.find_element(By.ID, "toast")
     assert toast.get_attribute("aria-live") == "polite" and "去微信粘贴" in toast.text
-    # copying ticks 已发, and it can be undone
+    # copying marks 已复制; 已发 is the owner's own tick
+    assert copy_button(phone, 1).text == "已复制 ✓"
     box = phone.find_element(By.CSS_SELECTOR, "input[data-sent='1']")
-    assert box.is_selected()
+    assert not box.is_selected()
+    assert "copied" in phone.find_element(By.ID, "slot-1").get_attribute("class")
+    box.click()
+    assert box.is_selected() and "sent" in phone.find_element(By.ID, "slot-1").get_attribute("class")
     box.click()
     assert not box.is_selected()
     # kept on this phone for every pack
@@ -108,13 +117,94 @@ def test_my_store_fills_the_placeholders_in_what_is_copied(phone, base: str) -> 
     assert phone.find_element(By.CSS_SELECTOR, "#text-1 mark").text == "老周轮胎"
 
 
-def test_an_operators_link_fills_the_profile_once_and_leaves_the_address(phone, base: str) -> None:  # type: ignore[no-untyped-def]
+STORE = "?%E9%97%A8%E5%BA%97%E5%90%8D="  # ?门店名=
+LAOZHOU = "%E8%80%81%E5%91%A8%E8%BD%AE%E8%83%8E"  # 老周轮胎
+LAOWANG = "%E8%80%81%E7%8E%8B%E8%BD%AE%E8%83%8E"  # 老王轮胎
+
+
+def saved_profile(driver) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return json.loads(driver.execute_script("return localStorage.getItem('qunsop:profile') || '{}'"))
+
+
+@pytest.mark.parametrize(("entry", "lands"), [
+    (WEEK_DAY + STORE + LAOZHOU, WEEK_DAY),  # a dated day
+    ("packs/week/today/" + STORE + LAOZHOU, WEEK_DAY),  # today/ (and the QR, which points there)
+    ("packs/launch/today/?start={today}&" + STORE[1:] + LAOZHOU, "packs/launch/day-01/"),  # day N
+])
+def test_an_operators_link_fills_the_profile_once_from_every_entry(entry: str, lands: str, base: str) -> None:
+    driver = make_driver(390, 844, mobile=True)
+    try:
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
+                               {"source": NO_CLIPBOARD + clock("2026-12-07T02:00:00Z")})
+        fresh(driver, base + "packs/week/")
+        driver.get(base + entry.format(today="2026-12-07"))
+        WebDriverWait(driver, 5).until(lambda d: d.current_url == base + lands)  # the query is gone too
+        assert driver.find_element(By.CSS_SELECTOR, "#text-1 mark").text == "老周轮胎"
+        assert saved_profile(driver) == {"门店名": "老周轮胎"}
+        assert driver.find_elements(By.ID, "ask") == []
+    finally:
+        driver.quit()
+
+
+def test_a_link_asks_before_replacing_a_saved_value_and_an_empty_one_never_wipes(phone, base: str) -> None:  # type: ignore[no-untyped-def]
     fresh(phone, base + WEEK_DAY)
-    phone.get(base + WEEK_DAY + "?%E9%97%A8%E5%BA%97%E5%90%8D=%E8%80%81%E5%91%A8%E8%BD%AE%E8%83%8E")
+    phone.execute_script("localStorage.setItem('qunsop:profile', JSON.stringify({'门店名': '老周轮胎'}))")
+    phone.get(base + WEEK_DAY + STORE)  # ?门店名= (empty)
     assert phone.current_url == base + WEEK_DAY
-    assert phone.find_element(By.CSS_SELECTOR, "#text-1 mark").text == "老周轮胎"
-    profile = json.loads(phone.execute_script("return localStorage.getItem('qunsop:profile')"))
-    assert profile == {"门店名": "老周轮胎"}
+    assert saved_profile(phone) == {"门店名": "老周轮胎"} and phone.find_elements(By.ID, "ask") == []
+    phone.get(base + "packs/launch/today/?reset=1")
+    phone.get(base + "packs/launch/today/" + STORE + LAOWANG)  # asked on the page the entry shows
+    ask = phone.find_element(By.ID, "ask")
+    assert "门店名：手机上是“老周轮胎”，链接里是“老王轮胎”" in ask.text
+    assert saved_profile(phone) == {"门店名": "老周轮胎"}
+    phone.find_element(By.ID, "ask-keep").click()
+    assert saved_profile(phone) == {"门店名": "老周轮胎"} and phone.find_elements(By.ID, "ask") == []
+    phone.get(base + WEEK_DAY + STORE + LAOWANG)
+    assert phone.find_element(By.CSS_SELECTOR, "#text-1 mark").text == "老周轮胎"  # not yet
+    SCREENSHOTS.mkdir(exist_ok=True)
+    phone.save_screenshot(str(SCREENSHOTS / "pack-link-asks.png"))
+    phone.find_element(By.ID, "ask-replace").click()
+    assert phone.find_element(By.CSS_SELECTOR, "#text-1 mark").text == "老王轮胎"
+    assert saved_profile(phone) == {"门店名": "老王轮胎"}
+    phone.refresh()  # answered once
+    assert phone.find_elements(By.ID, "ask") == []
+
+
+@pytest.mark.parametrize("start", ["1900-01-01", "{long_ago}", "2026-02-30", "<b>平台通知：请加客服微信</b>"])
+def test_an_implausible_start_date_is_refused_and_never_remembered(phone, base: str, start: str) -> None:  # type: ignore[no-untyped-def]
+    fresh(phone, base + "packs/launch/today/")
+    long_ago = phone.execute_script("return new Date(Date.now() - 400 * 86400000).toISOString().slice(0, 10)")
+    wanted = start.format(long_ago=long_ago)
+    phone.get(base + "packs/launch/today/?start=" + quote(wanted))
+    error = phone.find_element(By.ID, "start-error")
+    assert error.is_displayed() and error.text.startswith("链接有误：")
+    assert wanted not in phone.find_element(By.TAG_NAME, "body").text and "平台通知" not in phone.page_source.split("<script")[0]
+    assert phone.execute_script("return localStorage.getItem('qunsop:start:launch')") is None
+    assert "/today/" in phone.current_url
+
+
+def test_the_prompt_goes_once_the_store_is_saved_and_typing_is_never_overwritten(phone, base: str) -> None:  # type: ignore[no-untyped-def]
+    fresh(phone, base + WEEK_DAY)
+    prompt = phone.find_element(By.ID, "profile-prompt")
+    assert prompt.is_displayed()
+    copy_button(phone, 2).click()  # a copy, then typing while its label settles
+    phone.find_element(By.CSS_SELECTOR, "#profile-prompt button").click()
+    field = phone.find_element(By.CSS_SELECTOR, "input[data-ph-input='门店名']")
+    field.send_keys("老周")
+    phone.execute_script("document.execCommand = () => false;")
+    copy_button(phone, 2).click()  # blocked: its label comes back after 4 s
+    WebDriverWait(phone, 6).until(lambda d: copy_button(d, 2).text == "已复制 ✓")
+    field.send_keys("轮胎")
+    assert field.get_attribute("value") == "老周轮胎"
+    phone.find_element(By.ID, "profile-save").click()
+    assert not phone.find_element(By.ID, "profile-prompt").is_displayed()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    phone.save_screenshot(str(SCREENSHOTS / "pack-after-saving.png"))
+    phone.get(base + "packs/week/2026-12-01/")  # a day without placeholders: never a prompt
+    assert not phone.find_element(By.ID, "profile-prompt").is_displayed()
+    phone.execute_script("localStorage.clear()")
+    phone.refresh()
+    assert not phone.find_element(By.ID, "profile-prompt").is_displayed()
 
 
 def test_a_blocked_copy_explains_what_to_do_and_the_label_resets(phone, base: str) -> None:  # type: ignore[no-untyped-def]
@@ -128,54 +218,70 @@ def test_a_blocked_copy_explains_what_to_do_and_the_label_resets(phone, base: st
     WebDriverWait(phone, 6).until(lambda d: copy_button(d, 2).text == "复制")
 
 
-def test_when_everything_is_sent_a_receipt_is_copied_for_the_owners_group(phone, base: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_receipt_counts_what_was_sent_and_what_was_skipped_and_why(phone, base: str) -> None:  # type: ignore[no-untyped-def]
     fresh(phone, base + WEEK_DAY)
-    phone.execute_script("localStorage.setItem('qunsop:profile', JSON.stringify({'门店名': '老周轮胎'}))")
-    phone.refresh()
-    receipt = phone.find_element(By.ID, "receipt")
-    assert not receipt.is_displayed()
-    for number in (1, 2):
-        copy_button(phone, number).click()
-    WebDriverWait(phone, 5).until(lambda d: d.find_element(By.ID, "receipt").is_displayed())
+    copy_button(phone, 2).click()  # copied, then not sent after all
+    phone.find_element(By.CSS_SELECTOR, "input[data-sent='1']").click()
+    Select(phone.find_element(By.CSS_SELECTOR, "select[data-skip='2']")).select_by_visible_text("群里没人接话")
+    assert "skipped" in phone.find_element(By.ID, "slot-2").get_attribute("class")
+    receipt = phone.find_element(By.ID, "receipt-copy")
+    assert receipt.is_displayed()  # any time, not only when everything is ticked
+    receipt.click()  # without the store's name and the group it is not copied
+    error = phone.find_element(By.ID, "receipt-error")
+    assert error.is_displayed() and "群名" in error.text and "门店名" in error.text
+    assert len(copied(phone)) == 1
+    phone.find_element(By.ID, "receipt-group").send_keys("老周车友1群")
+    phone.find_element(By.ID, "receipt-store").send_keys("老周轮胎")
+    receipt.click()
+    WebDriverWait(phone, 5).until(lambda d: len(copied(d)) == 2)
+    assert copied(phone)[-1] == (
+        "【已发回报】老周轮胎 · 群：老周车友1群\n"
+        "一周排期 · 12月7日 周一\n"
+        "已发 1/2 条：08:00 冬天胎压怎么看\n"
+        "不发 1 条：20:00 路上的故事（群里没人接话）")
+    assert "店主群" in phone.find_element(By.ID, "toast").text
+    assert "（门店名）" not in copied(phone)[-1]
+    SCREENSHOTS.mkdir(exist_ok=True)
+    phone.execute_script("document.getElementById('receipt').scrollIntoView()")
+    phone.save_screenshot(str(SCREENSHOTS / "pack-receipt-skip.png"))
+
+
+def test_a_blocked_receipt_stays_on_the_page_selected(phone, base: str) -> None:  # type: ignore[no-untyped-def]
+    fresh(phone, base + WEEK_DAY + "?%E7%BE%A4%E5%90%8D=%E8%80%81%E5%91%A8%E8%BD%A6%E5%8F%8B1%E7%BE%A4"
+          "&%E7%BE%A4%E7%BC%96%E5%8F%B7=c-0012&" + STORE[1:] + LAOZHOU)  # ?群名=老周车友1群&群编号=c-0012
+    assert phone.find_element(By.ID, "receipt-group").get_attribute("value") == "老周车友1群"
+    phone.execute_script("document.execCommand = () => false;")
     phone.find_element(By.ID, "receipt-copy").click()
-    WebDriverWait(phone, 5).until(lambda d: len(copied(d)) == 3)
-    assert copied(phone)[-1] == "【已发回报】老周轮胎 · 一周排期 · 12月7日 周一 · 2/2 条已发"
-
-
-def test_the_post_due_now_is_marked_on_todays_pack(base: str) -> None:
-    driver = make_driver(390, 844, mobile=True)
-    try:
-        # 2026-12-07 20:30 in Shanghai: the 20:00 story is due, the 08:00 post is past
-        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
-                               {"source": clock("2026-12-07T12:30:00Z")})
-        driver.get(base + "packs/week/today/")
-        WebDriverWait(driver, 5).until(lambda d: "2026-12-07" in d.current_url)
-        due = driver.find_elements(By.CSS_SELECTOR, ".qs-slot.due")
-        assert [card.get_attribute("id") for card in due] == ["slot-2"]
-        assert due[0].find_element(By.CSS_SELECTOR, ".qs-due").text == "现在该发"
-        top, bottom, scrolled, most = driver.execute_script(
-            "const r = document.getElementById('slot-2').getBoundingClientRect();"
-            "return [r.top, r.bottom, window.scrollY, document.documentElement.scrollHeight - innerHeight]")
-        assert top >= 0 and bottom <= 844  # brought into view
-        assert scrolled == pytest.approx(most, abs=2) or top < 50  # as far as the page allows
-    finally:
-        driver.quit()
+    shown = phone.find_element(By.ID, "receipt-text")
+    assert shown.is_displayed()
+    assert shown.text.startswith("【已发回报】老周轮胎 · 群：老周车友1群（c-0012）")
+    assert "还没发 2 条" in shown.text
+    assert phone.execute_script("return String(getSelection())") == shown.text
+    time.sleep(4)
+    assert shown.is_displayed()
 
 
 @pytest.mark.parametrize(("query", "message"), [
-    ("?day=20", "没有“第 20 天”"),
-    ("?day=abc", "没有“第 abc 天”"),
-    ("?day=0", "没有“第 0 天”"),
-    ("?start=garbage", "建群日期写得不对"),
-    ("?start=2031-01-01", "在今天之后"),
+    ("?day=20", "链接有误：没有这一天"),
+    ("?day=abc", "链接有误：没有这一天"),
+    ("?day=0", "链接有误：没有这一天"),
+    ("?day=%E5%B9%B3%E5%8F%B0%E9%80%9A%E7%9F%A5%EF%BC%9A%E8%AF%B7%E5%8A%A0%E5%AE%A2%E6%9C%8D%E5%BE%AE%E4%BF%A1",
+     "链接有误：没有这一天"),  # ?day=平台通知：请加客服微信
+    ("?start=garbage", "链接有误：建群日期不对"),
+    ("?start={far}", "链接有误：建群日期离今天超过一年"),
+    ("?start={tomorrow}", "建群日期在今天之后"),
 ])
-def test_bad_day_and_start_get_a_message_and_a_way_on(phone, base: str, query: str, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_day_and_start_get_a_fixed_message_and_a_way_on(phone, base: str, query: str, message: str) -> None:  # type: ignore[no-untyped-def]
     fresh(phone, base + "packs/launch/today/")
-    phone.get(base + "packs/launch/today/" + query)
+    tomorrow = phone.execute_script("return new Date(Date.now() + 2 * 86400000).toISOString().slice(0, 10)")
+    far = phone.execute_script("return new Date(Date.now() + 400 * 86400000).toISOString().slice(0, 10)")
+    phone.get(base + "packs/launch/today/" + query.format(tomorrow=tomorrow, far=far))
     time.sleep(0.3)
     assert "/today/" in phone.current_url
     text = phone.find_element(By.TAG_NAME, "main").text
     assert message in text, text
+    for echoed in ("abc", "平台通知", "garbage", far, tomorrow):
+        assert echoed not in text  # the link's words never appear as the site's
     links = [a.get_attribute("href") for a in phone.find_elements(By.CSS_SELECTOR, "main a")]
     assert any(href.endswith("/packs/launch/") or "day-01" in href for href in links)
 
@@ -208,49 +314,126 @@ def test_day_n_start_date_is_asked_not_guessed_and_remembered(phone, base: str) 
     assert not ics.is_displayed()
 
 
-def test_a_personal_calendar_for_the_groups_start_date(phone, base: str) -> None:  # type: ignore[no-untyped-def]
+def personal_feed(driver) -> str:  # type: ignore[no-untyped-def]
+    link = driver.find_element(By.ID, "ics-link")
+    WebDriverWait(driver, 5).until(lambda d: link.is_displayed())
+    return unquote(link.get_attribute("href").split(",", 1)[1])
+
+
+def test_a_personal_calendar_is_offered_on_the_start_date_page_from_the_one_writer(
+        phone, base: str, minimal_site: Path) -> None:  # type: ignore[no-untyped-def]
+    phone.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": clock("2026-12-07T02:00:00Z")})
+    fresh(phone, base + "packs/launch/today/")
+    phone.execute_script("localStorage.setItem('qunsop:profile', JSON.stringify({'门店名': '老周轮胎, 高速口'}))")
+    phone.refresh()
+    assert not phone.find_element(By.ID, "ics").is_displayed()
+    field = phone.find_element(By.ID, "start-date")
+    phone.execute_script("arguments[0].value = '2026-12-01';"
+                         "arguments[0].dispatchEvent(new Event('change'))", field)  # a date picker's choice
+    raw = personal_feed(phone)
+    assert phone.find_element(By.ID, "start-form").is_displayed()  # offered before opening the day
+    assert phone.find_element(By.ID, "ics-link").get_attribute("download") == "launch-2026-12-01.ics"
+    SCREENSHOTS.mkdir(exist_ok=True)
+    phone.save_screenshot(str(SCREENSHOTS / "pack-start-date-ics.png"))
+    assert all(len(line.encode()) <= 75 for line in raw.split("\r\n"))
+    feed = icalendar.Calendar.from_ical(raw)
+    events = sorted(feed.walk("VEVENT"), key=lambda event: event.decoded("dtstart"))
+    assert [event.decoded("dtstart").isoformat() for event in events] == [
+        "2026-12-01T10:00:00+08:00", "2026-12-01T21:00:00+08:00", "2026-12-02T20:00:00+08:00",
+        "2026-12-02T21:00:00+08:00"]
+    assert all(str(event["dtstart"].params["TZID"]) == "Asia/Shanghai" for event in events)
+    assert [event.decoded("dtend") - event.decoded("dtstart") for event in events] == [dt.timedelta(minutes=10)] * 4
+    assert {event.decoded("dtstamp") for event in events} == {
+        dt.datetime.fromtimestamp(int(AUTHORED_EPOCH), dt.UTC)}  # the build's, not the event's date
+    assert len(feed.walk("VTIMEZONE")) == 1
+    assert str(events[0]["description"]) == "天冷了，胎压会掉，出车前在老周轮胎, 高速口免费测一下 🚛"
+    assert "{门店名}" not in raw and "{D+" not in raw
+    assert len({str(event["uid"]) for event in events}) == 4 and "2026" in str(events[0]["uid"])
+    # what the build wrote is the same writer as calendar.ics
+    template = (minimal_site / "packs/launch/personal-ics.txt").read_text(encoding="utf-8")
+    assert "DTSTART;TZID=Asia/Shanghai:{D+0002}T200000" in template
+
+
+def test_a_personal_calendar_for_a_group_whose_days_are_done(phone, base: str) -> None:  # type: ignore[no-untyped-def]
+    phone.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": clock("2026-12-07T02:00:00Z")})
     fresh(phone, base + "packs/launch/today/")
     phone.get(base + "packs/launch/today/?start=2026-01-01")  # long done: the page stays
-    link = phone.find_element(By.ID, "ics-link")
-    assert link.is_displayed() and link.get_attribute("download") == "launch.ics"
-    href = link.get_attribute("href")
-    from urllib.parse import unquote
-
-    feed = unquote(href.split(",", 1)[1])
-    assert feed.startswith("BEGIN:VCALENDAR") and "DTSTART:20260101T100000" in feed
-    assert "DTSTART:20260102T200000" in feed  # day 2's game at 20:00
+    assert "已经做完了" in phone.find_element(By.ID, "status").text
+    feed = icalendar.Calendar.from_ical(personal_feed(phone))
+    starts = sorted(event.decoded("dtstart").date().isoformat() for event in feed.walk("VEVENT"))
+    assert starts == ["2026-01-01", "2026-01-01", "2026-01-02", "2026-01-02"]
 
 
-def test_offline_after_exactly_one_visit(minimal_site: Path) -> None:
+CACHED = """
+const done = arguments[arguments.length - 1];
+caches.keys().then(names => Promise.all(names.map(name => caches.open(name).then(c => c.keys()))))
+  .then(lists => done([].concat(...lists).map(request => request.url)));
+"""
+
+
+def cached_urls(driver) -> list[str]:  # type: ignore[no-untyped-def]
+    return driver.execute_async_script(CACHED)
+
+
+def test_offline_is_whole_and_bounded(minimal_site: Path) -> None:
     driver = make_driver(390, 844, mobile=True)
     try:
         with serve(minimal_site) as url:
-            driver.get(url + WEEK_DAY)
-            WebDriverWait(driver, 10).until(lambda d: d.execute_script(
-                "return navigator.serviceWorker.controller !== null || "
-                "caches.keys().then(k => k.length > 0)"))
-            # wait until this first visit has put the page, its image and the day list in the cache
-            WebDriverWait(driver, 10).until(lambda d: d.execute_async_script("""
-                const done = arguments[0];
-                caches.open('qunsop-packs-v2').then(c => c.keys()).then(keys => done(keys.map(k => k.url)));
-            """) and len(driver.execute_async_script("""
-                const done = arguments[0];
-                caches.open('qunsop-packs-v2').then(c => c.keys()).then(keys => done(keys.map(k => k.url)));
-            """)) >= 4)
-            cached = driver.execute_async_script("""
-                const done = arguments[0];
-                caches.open('qunsop-packs-v2').then(c => c.keys()).then(keys => done(keys.map(k => k.url)));
-            """)
-        assert url + WEEK_DAY in cached and url + "packs/week/" in cached
-        assert any(entry.endswith("pressure.png") for entry in cached)
+            driver.get(url + "packs/week/2026-12-06/?%E9%97%A8%E5%BA%97%E5%90%8D=%E8%80%81%E5%91%A8")
+            # one visit keeps this day, the day list and the next day with its image
+            WebDriverWait(driver, 10).until(lambda d: any(u.endswith("2026-12-07/pack.txt") for u in cached_urls(d)))
+            cached = cached_urls(driver)
+            assert url + "packs/week/2026-12-06/" in cached and url + "packs/week/" in cached
+            assert url + WEEK_DAY in cached and any(entry.endswith("pressure.png") for entry in cached)
+            assert [entry for entry in cached if "?" in entry] == []  # no query string, no owner's values
+            names = driver.execute_async_script("const done = arguments[0]; caches.keys().then(done)")
+            assert len(names) == 1 and names[0].startswith("qunsop-packs-")
+            assert names[0] == "qunsop-packs-" + re.search(
+                r'VERSION ?= ?"(\w+)"', (minimal_site / "packs/sw.js").read_text()).group(1)
         # the server is gone: the phone has no connection
-        driver.refresh()
+        driver.get(url + WEEK_DAY)  # the next day, never opened, with its image
         assert "冬天胎压怎么看" in driver.find_element(By.TAG_NAME, "main").text
         image_ok = driver.execute_script(
-            "const img = document.querySelector('.qs-img img'); return img.complete && img.naturalWidth > 0")
+            "const img = document.querySelector('.qs-img img'); img.loading = 'eager';"
+            "return new Promise(r => img.complete ? r(img.naturalWidth > 0) : img.onload = () => r(true),"
+            "img.onerror = () => r(false))")
         assert image_ok
+        driver.get(url + "packs/week/2026-12-03/")  # two days ahead: never kept
+        body = driver.find_element(By.TAG_NAME, "body").text
+        assert "现在没有网络" in body and "没网也能看" in body
+        links = [a.get_attribute("href") for a in driver.find_elements(By.TAG_NAME, "a")]
+        assert url + WEEK_DAY in links and url + "packs/week/2026-12-06/" in links
+        SCREENSHOTS.mkdir(exist_ok=True)
+        driver.save_screenshot(str(SCREENSHOTS / "pack-offline-page.png"))
+        with serve(minimal_site) as url:  # every day, online again: at most 8 kept
+            pages = [f"packs/week/2026-12-0{n}/" for n in range(1, 8)] + ["packs/launch/day-01/",
+                                                                          "packs/launch/day-02/"]
+            for page in pages:  # each visit kept before the next (a loaded phone is slow)
+                driver.get(url + page)
+                WebDriverWait(driver, 20).until(
+                    lambda d, page=page: url + page + "pack.txt" in cached_urls(d))
+            time.sleep(0.5)  # the last visit's index entry
+            days = [u for u in cached_urls(driver) if re.search(r"/(20\d\d-\d\d-\d\d|day-\d\d)/$", u)]
+            assert len(days) == 8 and url + "packs/week/2026-12-01/" not in days
+            files = [u for u in cached_urls(driver) if u.endswith("pack.txt")]
+            assert len(files) == 8
     finally:
         driver.quit()
+
+
+def test_a_deploy_brings_a_new_cache_version(minimal_site: Path, tmp_path: Path) -> None:
+    before = (minimal_site / "packs/sw.js").read_text(encoding="utf-8")
+    project = tmp_path / "project"
+    shutil.copytree(MINIMAL, project)
+    post = project / "content_library/posts/liked/road-story.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("暖心。", "真暖心。"), encoding="utf-8")
+    run = run_qunsop("build", str(project), env={"SOURCE_DATE_EPOCH": AUTHORED_EPOCH})
+    assert run.exit_code == 0, run.output
+    after = (project / "site/packs/sw.js").read_text(encoding="utf-8")
+    version = re.compile(r'VERSION ?= ?"(\w+)"')
+    assert version.search(before) and version.search(after)
+    assert version.search(before).group(1) != version.search(after).group(1)  # type: ignore[union-attr]
+    assert version.sub("", before) == version.sub("", after)
 
 
 # Loads each page into a phone-sized frame of the open page and measures where its first
@@ -267,7 +450,8 @@ const next = () => {
   const url = urls[found.length];
   frame.onload = () => {
     const button = frame.contentDocument.querySelector('button[data-copy]');
-    found.push([url, button ? button.getBoundingClientRect().bottom : 0,
+    // from the top of the page: on today's pack the item due now is scrolled into view
+    found.push([url, button ? button.getBoundingClientRect().bottom + frame.contentWindow.scrollY : 0,
                 frame.contentWindow.innerHeight]);
     next();
   };
@@ -290,7 +474,7 @@ def test_first_copy_button_is_on_the_first_screen_of_every_pack(example_site: Pa
             SCREENSHOTS.mkdir(exist_ok=True)
             driver.save_screenshot(str(SCREENSHOTS / "pack-first-screen.png"))
             visited = driver.execute_script(
-                "return document.querySelector('button[data-copy]').getBoundingClientRect().bottom")
+                "return document.querySelector('button[data-copy]').getBoundingClientRect().bottom + scrollY")
             found = driver.execute_async_script(FIRST_COPY_BOTTOMS, [url + page + "/" for page in pages])
     finally:
         driver.quit()
@@ -355,3 +539,75 @@ def test_no_request_leaves_the_sites_origin(example_site: Path) -> None:
                 assert [r for r in requested if not r.startswith(url)] == [], page
     finally:
         driver.quit()
+
+
+@pytest.fixture(scope="module")
+def example_base(example_site: Path) -> Iterator[str]:
+    with serve(example_site) as url:
+        yield url
+
+
+@pytest.mark.parametrize(("entry", "utc", "lands", "due"), [
+    ("c-store-daily/today/", "2026-12-06T23:45:00Z", "c-store-daily/2026-12-07/", "07:30"),  # 07:45
+    ("c-store-daily/today/", "2026-12-07T04:50:00Z", "c-store-daily/2026-12-07/", "12:40"),  # 12:50, 朋友圈
+    ("c-store-daily/today/", "2026-12-07T12:45:00Z", "c-store-daily/2026-12-07/", "20:30"),  # 20:45, group
+    ("c-store-launch-14/today/?start=2026-12-07", "2026-12-07T02:05:00Z", "c-store-launch-14/day-01/", "10:00"),
+])
+def test_the_item_due_now_is_decided_by_time_across_channels(
+        example_base: str, entry: str, utc: str, lands: str, due: str) -> None:
+    driver = make_driver(390, 844, mobile=True)
+    try:
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
+                               {"source": NO_CLIPBOARD + clock(utc)})
+        driver.get(example_base + "packs/" + entry)
+        WebDriverWait(driver, 5).until(lambda d: d.current_url == example_base + "packs/" + lands)
+        marked = driver.find_elements(By.CSS_SELECTOR, ".qs-slot.due")
+        assert [card.get_attribute("data-time") for card in marked] == [due]
+        top, bottom = driver.execute_script(
+            "const r = document.querySelector('.qs-slot.due .qs-copy').getBoundingClientRect();"
+            "return [r.top, r.bottom]")
+        assert top >= 0 and bottom <= 844  # its 复制 is on the screen
+        times = [card.get_attribute("data-time") for card in driver.find_elements(By.CSS_SELECTOR, ".qs-slot")]
+        assert times == sorted(times)  # one list in time order, whatever the channel
+        SCREENSHOTS.mkdir(exist_ok=True)
+        driver.save_screenshot(str(SCREENSHOTS / f"pack-due-{due.replace(':', '')}.png"))
+    finally:
+        driver.quit()
+
+
+def test_an_assistants_pack_has_no_store_form_and_reports_to_the_operator(phone, example_base: str) -> None:  # type: ignore[no-untyped-def]
+    fresh(phone, example_base + "packs/b-main-daily/2026-12-07/")
+    assert phone.find_elements(By.ID, "profile") == [] and phone.find_elements(By.ID, "profile-prompt") == []
+    assert phone.find_elements(By.CSS_SELECTOR, "[data-open-profile]") == []
+    receipt = phone.find_element(By.ID, "receipt")
+    assert "私聊发给运营" in receipt.text and "店主群" not in receipt.text
+    assert phone.find_elements(By.ID, "receipt-store") == []
+    phone.find_element(By.CSS_SELECTOR, "input[data-sent='1']").click()
+    phone.find_element(By.ID, "receipt-group").send_keys("门店总群3群")
+    phone.find_element(By.ID, "receipt-copy").click()
+    WebDriverWait(phone, 5).until(lambda d: copied(d))
+    text = copied(phone)[-1]
+    assert text.startswith("【已发回报】群助理 · 群：门店总群3群\nB端运营总群 每日节奏 · 12月7日 周一")
+    assert "已发 1/" in text and "（门店名）" not in text
+    assert "发给运营" in phone.find_element(By.ID, "toast").text
+    SCREENSHOTS.mkdir(exist_ok=True)
+    phone.execute_script("window.scrollTo(0, 0)")
+    phone.save_screenshot(str(SCREENSHOTS / "pack-b-side.png"))
+
+
+def test_each_step_of_a_game_is_copied_on_its_own(phone, example_base: str) -> None:  # type: ignore[no-untyped-def]
+    fresh(phone, example_base + "packs/c-store-daily/2026-12-04/")
+    card = phone.find_element(By.XPATH, "//section[.//span[@class='qs-title' and text()='游戏：轮胎知识赛']]")
+    number = card.get_attribute("id").removeprefix("slot-")
+    steps = card.find_elements(By.CSS_SELECTOR, ".qs-text")
+    assert len(steps) == 6 and "第一题" in steps[1].text and "最后一题答案" in steps[4].text
+    assert card.find_elements(By.TAG_NAME, "a") == []  # no link into the SOP site
+    phone.execute_script("arguments[0].scrollIntoView()", steps[2])
+    button = card.find_element(By.CSS_SELECTOR, f"button[data-copy='text-{number}-3']")
+    button.click()
+    WebDriverWait(phone, 5).until(lambda d: copied(d))
+    assert copied(phone) == [steps[2].text]  # the answer to question 1, then question 2
+    assert copied(phone)[0].startswith("上一题答案：") and "第二题：" in copied(phone)[0]
+    assert button.text == "已复制 ✓"
+    SCREENSHOTS.mkdir(exist_ok=True)
+    phone.save_screenshot(str(SCREENSHOTS / "pack-game-steps.png"))

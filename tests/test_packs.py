@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
+import shutil
 from pathlib import Path
+from urllib.parse import urljoin
 
 import icalendar
+import yaml
 
-from conftest import AUTHORED_CLOCK, MINIMAL, build_copy, run_qunsop
+from conftest import AUTHORED_CLOCK, AUTHORED_EPOCH, MINIMAL, REPO, build_copy, run_qunsop
 
 PACKS = "packs/week"
 
@@ -52,7 +56,7 @@ def test_pack_json_has_documented_shape(minimal_site: Path) -> None:
     assert data["day"]["date"] == "2026-12-07" and data["day"]["weekday"] == "周一"
     first = data["slots"][0]
     assert set(first) == {"number", "time", "channel", "category", "kind", "id", "title", "text",
-                          "media", "links", "note", "task", "origin", "held"}
+                          "media", "links", "note", "task", "origin", "held", "steps"}
     assert set(data) == {"calendar", "day", "notices", "slots"}
     assert first["media"][0]["url"] == "https://demo.qunsop.cn/assets/content/pressure.png"
     assert [slot["time"] for slot in data["slots"]] == ["08:00", "20:00"]
@@ -67,10 +71,41 @@ def test_pack_page_marks_placeholders_and_links_days(minimal_site: Path) -> None
     assert 'width="' in page and 'height="' in page  # images reserve their space
 
 
-def test_game_slot_shows_opening_line_and_links_script(minimal_site: Path) -> None:
-    page = read(minimal_site, f"{PACKS}/2026-12-01/index.html")
-    assert "各位老哥晚上好，发个红包热热场" in page
-    assert 'href="../../../games/warmup/"' in page
+def test_a_game_comes_whole_in_the_page_and_in_pack_txt(example_site: Path) -> None:
+    game = yaml.safe_load((REPO / "content_library/games/tyre-knowledge-contest.md").read_text(
+        encoding="utf-8").split("---\n")[1])
+    day = example_site / "packs/c-store-daily/2026-12-04"
+    text = (day / "pack.txt").read_text(encoding="utf-8")
+    played = [r["questions"] for r in game["rounds"] if f"第一题：{r['questions'][0]['ask']}\n" in text]
+    assert len(played) == 1, "one round of the bank"
+    (first, second, third), = played
+    lines = [game["steps"][0]["host_line"], f"第一题：{first['ask']}",  # opener, questions with answers
+             f"上一题答案：{first['answer']}\n第二题：{second['ask']}",
+             f"上一题答案：{second['answer']}\n第三题：{third['ask']}",
+             f"最后一题答案：{third['answer']}", game["steps"][1]["host_line"]]  # then the winners
+    for number, line in enumerate(lines, start=1):
+        assert re.search(rf"第 {number} 步（第 \d+ 分钟）：\n{re.escape(line)}\n", text), line
+    assert "道具和预算：" + "；".join(game["props"]) in text  # the budget
+    assert "冷场怎么办：" in text
+    page = (day / "index.html").read_text(encoding="utf-8")
+    number = re.search(r'<section class="qs-slot" id="slot-(\d+)"[^>]*>\s*<div class="qs-head">'
+                       r'<span class="qs-time">20:30</span><span class="qs-title">游戏：轮胎知识赛', page)
+    assert number, "the game's slot"
+    ids = [f"text-{number.group(1)}"] + [f"text-{number.group(1)}-{n}" for n in range(2, 7)]
+    for text_id, line in zip(ids, lines, strict=True):  # each step has its own 复制
+        assert f'data-copy="{text_id}"' in page
+        assert f'<div class="qs-text" id="{text_id}">{html.escape(line, quote=False)}</div>' in page
+
+
+def test_packs_never_link_into_operator_pages(example_site: Path) -> None:
+    found = set()
+    for path in (example_site / "packs").glob("*/*/index.html"):
+        page_url = "https://s/" + path.parent.relative_to(example_site).as_posix() + "/"
+        for href in re.findall(r'<a [^>]*href="([^"]+)"', path.read_text(encoding="utf-8")):
+            target = urljoin(page_url, href)
+            if target.startswith("https://s/") and not target.startswith("https://s/packs/"):
+                found.add(target)
+    assert found == set()
 
 
 def test_pick_rotates_and_is_deterministic(minimal_site: Path, tmp_path: Path) -> None:
@@ -141,3 +176,81 @@ def test_every_scheduled_slot_appears_once_in_order_with_exact_text(minimal_site
                 assert found != -1, f"{slot.text[:20]} missing or out of order on {day.key}"
                 assert text.count(slot.text) == 1
                 position = found + len(slot.text)
+
+
+def test_items_are_listed_in_time_order_across_channels(example_site: Path) -> None:
+    pages = list((example_site / "packs").glob("*/*/index.html"))
+    assert len(pages) > 200
+    mixed = 0
+    for path in pages:
+        page = path.read_text(encoding="utf-8")
+        times = re.findall(r'<section class="qs-slot" id="slot-\d+" data-time="([\d:]+)"', page)
+        assert times == sorted(times), path
+        mixed += 'class="qs-where"' in page and bool(times)
+    assert mixed > 20
+
+
+def test_the_store_form_lists_only_the_fields_the_calendars_posts_use(example_site: Path) -> None:
+    for calendar in ("c-store-daily", "c-supplies-daily", "b-main-daily"):
+        used: set[str] = set()
+        for path in (example_site / "packs" / calendar).glob("*/pack.json"):
+            for slot in json.loads(path.read_text(encoding="utf-8"))["slots"]:
+                texts = [slot["text"], *(step["text"] for step in slot["steps"])]
+                used |= {name for text in texts for name in re.findall(r"\{([^{}\s]{1,20})\}", text)}
+        page = (example_site / "packs" / calendar / "2026-12-07/index.html").read_text(encoding="utf-8")
+        assert set(re.findall(r'data-ph-input="([^"]+)"', page)) == used
+        assert ('id="profile"' in page) == bool(used)
+    page = (example_site / "packs/c-store-daily/2026-12-07/index.html").read_text(encoding="utf-8")
+    assert "防冻液活动价" not in page.split('<script type="application/json"')[0]
+
+
+def test_a_quiz_never_repeats_its_questions_for_a_group_within_8_weeks(example_site: Path) -> None:
+    plays: dict[str, list[tuple[dt.date, str]]] = {}
+    for path in sorted((example_site / "packs").glob("*/20*/pack.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for slot in data["slots"]:
+            if slot["id"] == "tyre-knowledge-contest" and not slot["held"]:
+                first = next(step["text"] for step in slot["steps"] if "第一题" in step["text"])
+                plays.setdefault(data["calendar"]["id"], []).append(
+                    (dt.date.fromisoformat(data["day"]["date"]), first))
+    assert set(plays) == {"c-store-daily", "c-koc-daily"} and sum(map(len, plays.values())) >= 7
+    for found in plays.values():
+        for index, (day, question) in enumerate(found):
+            assert all(question != other for when, other in found[:index] if (day - when).days < 56)
+    # c-store's members move on to c-koc (flows_to): never the same quiz on the same day
+    store = dict(plays["c-store-daily"])
+    assert all(store.get(day) != question for day, question in plays["c-koc-daily"])
+
+
+def test_a_question_bank_too_small_for_8_weeks_is_an_error(scratch) -> None:  # type: ignore[no-untyped-def]
+    game = scratch.root / "content_library/games/warmup.md"
+    game.write_text(game.read_text(encoding="utf-8").replace(
+        "fallback: [请托先接话]\n",
+        "fallback: [请托先接话]\nrounds:\n  - questions:\n      - {ask: 一加一等于几？, answer: 二}\n"),
+        encoding="utf-8")
+    calendar = scratch.root / "playbooks/demo/calendars/week.yaml"
+    calendar.write_text(calendar.read_text(encoding="utf-8") + (
+        "      - time: \"20:00\"\n        category: game\n        game: warmup\n"), encoding="utf-8")
+    run = scratch.validate()
+    short = [p for p in run.problems() if p["code"] == "quiz-bank-short"]
+    assert run.exit_code == 1 and len(short) == 1, run.output
+    assert short[0]["file"] == "playbooks/demo/calendars/week.yaml"
+    assert short[0]["path"] == "overrides[0].slots[1]" and "2026-12-03" in short[0]["message"]
+    assert "rounds" in short[0]["message"]
+
+
+def test_a_calendar_sent_by_the_group_assistant_has_no_store_form(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(MINIMAL, project)
+    calendar = project / "playbooks/demo/calendars/launch.yaml"
+    calendar.write_text(calendar.read_text(encoding="utf-8").replace(
+        "tiers: [c-store]\n", "tiers: [c-store]\nsender: assistant\n"), encoding="utf-8")
+    site = project / "site"
+    run = run_qunsop("build", str(project), env={"SOURCE_DATE_EPOCH": AUTHORED_EPOCH})
+    assert run.exit_code == 0, run.output
+    page = read(site, "packs/launch/day-01/index.html")
+    assert 'id="profile"' not in page and "data-open-profile" not in page
+    assert "私聊发给运营" in page and "发到店主群" not in page
+    assert 'id="receipt-store"' not in page
+    owner = read(site, "packs/week/2026-12-07/index.html")  # the same tier, sent by the owner
+    assert 'id="profile"' in owner and "发到店主群" in owner

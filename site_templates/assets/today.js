@@ -199,9 +199,14 @@
 
   fetch(metaUrl).then(function (r) { return r.json(); }).then(function (data) {
     meta = data;
-    var wanted = new URLSearchParams(location.search).get("date");
-    input.value = /^\d{4}-\d{2}-\d{2}$/.test(wanted || "") ? wanted : todayIn(meta.timezone);
+    var params = new URLSearchParams(location.search);
+    var wanted = params.get("date") || "";
+    var valid = /^\d{4}-\d{2}-\d{2}$/.test(wanted) && new Date(wanted + "T00:00:00Z").toISOString().slice(0, 10) === wanted;
+    input.value = valid ? wanted : todayIn(meta.timezone);
     show(input.value);
+    if (params.has("date") && !valid) {  /* a fixed message: the link's words are never shown */
+      status.textContent = "链接有误：日期不对。下面是今天（" + input.value + "）的安排。";
+    }
     input.addEventListener("change", function () { if (input.value) { show(input.value); } });
     document.getElementById("qs-today-now").addEventListener("click", function () {
       input.value = todayIn(meta.timezone);

@@ -40,6 +40,7 @@ from .review import Reviewer, load_reviewer
 from .review_site import check_review_folder, write_review_folder
 from .search_index import index_names
 from .segment import Segments, han_runs, import_jieba, segment_runs
+from .settings import SearchSettings
 from .write import (
     MARKER,
     PROTECTED,
@@ -394,12 +395,15 @@ def static_files(checked: CheckedProject) -> Iterator[tuple[str, bytes]]:
         yield f"assets/content/{media}", (root / ASSETS_DIR / media).read_bytes()
     for asset in sorted((TEMPLATES / "assets").glob("*")):
         yield f"assets/{asset.name}", asset.read_bytes()
-    search = checked.project.settings.search
-    worker = get_html_env().get_template("search/worker.js.j2").render(
+    yield engine.search_worker_path(), search_worker(checked.project.settings.search).encode()
+
+
+def search_worker(search: SearchSettings) -> str:
+    """qunsop's search worker with this project's synonyms and common words."""
+    return get_html_env().get_template("search/worker.js.j2").render(
         question_words=QUESTION_WORDS, synonyms=synonym_map(search.synonyms),
         common_words=sorted({*COMMON_WORDS, *search.common_words} - set(QUESTION_WORDS)),
         collections=[page_url(Links.LIBRARY)])
-    yield engine.search_worker_path(), worker.encode()
 
 
 # words an operator types around the topic of a question; dropped when a topic remains

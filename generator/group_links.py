@@ -26,7 +26,7 @@ class GroupCalendar:
     id: str
     name: str
     dated: bool
-    first: str  # dated: first and last date; day-N: "" and the last day number in `days`
+    first: str  # dated: first and last date (no last: open-ended); day-N: "" and the last day in `days`
     last: str
     days: int
 

@@ -246,7 +246,8 @@ def load_project(root: Path, cache: ParseCache | None = None) -> LoadResult:
             loaded[number] = problem.located(relative)
             result.failed.append((relative, kind))
             continue
-        key = digest(f"{kind in MARKDOWN_KINDS}{is_csv(relative)}\0{text}".encode())
+        # a CSV's key is marked as such; YAML and Markdown keys are as they always were
+        key = digest(f"{kind in MARKDOWN_KINDS}{'csv' if is_csv(relative) else ''}\0{text}".encode())
         cached = cache.get(key) if cache else None
         if cached is not None:
             data, marks, body_line = cached

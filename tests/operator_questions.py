@@ -27,7 +27,7 @@ QUESTIONS: list[tuple[str, str | tuple[str, ...]]] = [
     ("群里有人发敏感内容", "truck-tyres/escalations/sensitive-content/"),
     # written from the page list by someone who had not used search
     ("群里没人说话了怎么办", ("truck-tyres/tiers/c-store/", "library/#b-tip-cold-group", "library/#b-case-cold-group-revived",
-                       "library/#silence-wake-up")),
+                       "library/#silence-wake-up", "truck-tyres/escalations/silent-group/")),
     ("客户在群里说轮胎鼓包要退", "truck-tyres/escalations/product-complaint/"),
     ("冬至发什么", "truck-tyres/calendars/c-store-daily/"),
     ("群里有人发诈骗链接", "truck-tyres/escalations/scam-links/"),

@@ -240,8 +240,10 @@ def test_everyday_words_weigh_little(desktop, example_url: str) -> None:  # type
     # the complaint plan says 群里 most often; weighed like 红包 it came second
     assert "truck-tyres/escalations/product-complaint/" not in hongbao, hongbao
     cold = search(desktop, example_url, "群冷了")
-    assert any(link.startswith(("truck-tyres/tiers/c-store/", "library/")) and
-               ("cold" in link or "c-store" in link or "silence" in link) for link in cold[:3]), cold[:3]
+    # the review's plan for silent groups (issue 24) is an answer too
+    assert any(link.startswith(("truck-tyres/tiers/c-store/", "library/", "truck-tyres/escalations/silent-group/"))
+               and ("cold" in link or "c-store" in link or "silence" in link or "silent" in link)
+               for link in cold[:3]), cold[:3]
 
 
 def search_files(site: Path, names: list[str]) -> int:

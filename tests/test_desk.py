@@ -142,7 +142,7 @@ def test_changes_show_chinese_summaries_authors_pages_pack_days_and_media(
                   .replace("name: 门店车友群", "name: 门店车友群（新）"))
     git(scratch.root, "add", "-A")
     git(scratch.root, "commit", "-qm", "Rename tier", date="2026-11-27T09:00:00+08:00")
-    page = (build(scratch) / "changes/index.html").read_text(encoding="utf-8")
+    page = (build(scratch, env=COMMIT_CLOCK) / "changes/index.html").read_text(encoding="utf-8")
     # a Chinese subject is the summary; who and when
     chinese = change_section(page, "2026-11-25 · 冬天胎压帖补一句出车前检查，换了配图")
     assert "编辑 提交" in chinese and "自动写的摘要" not in chinese

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, copy_example, run_qunsop
+from generator.clock import Clock
 from generator.models import Playbook
 from generator.pipeline import CheckOptions, check_project
 from generator.review import Scope, WeekReview, load_reviewer
@@ -60,7 +61,7 @@ def project(tmp_path: Path, rows: list[list[str]], receipts_text: str, encoding:
 
 
 def review_of(root: Path, scope: Scope = ALL) -> WeekReview:
-    checked = check_project(root, CheckOptions(today=dt.date(2026, 12, 7)), lint=False)
+    checked = check_project(root, CheckOptions(Clock.on(dt.date(2026, 12, 7))), lint=False)
     reviewer = load_reviewer(checked)
     playbook = checked.project.of(Playbook)["truck-tyres"].model
     return reviewer.review(playbook, "2026-W49", scope)
@@ -165,7 +166,7 @@ def test_header_aliases_from_qunsop_yaml(tmp_path: Path) -> None:
 
 
 def test_the_example_ships_synthetic_weeks_that_show_every_alert() -> None:
-    checked = check_project(REPO, CheckOptions(today=dt.date(2026, 12, 7)), lint=False)
+    checked = check_project(REPO, CheckOptions(Clock.on(dt.date(2026, 12, 7))), lint=False)
     reviewer = load_reviewer(checked)
     assert reviewer.metrics.problems == []
     assert len(reviewer.weeks()) == 8

@@ -42,7 +42,7 @@ PAYLOADS = (
     "第一行\n<script>alert(2)</script>\n    缩进一行",
 )
 # fields whose value must keep a fixed meaning for the project to stay valid
-KEEP = {"path", "poster", "url", "timezone", "level", "task", "body", "tag", "language"}
+KEEP = {"path", "poster", "url", "timezone", "level", "task", "body", "tag", "language", "rank_by"}
 # lists of objects the minimal project leaves empty: one valid entry each, to be poisoned
 SEEDS = {
     "content_library/posts/needed/tyre-pressure.md": {

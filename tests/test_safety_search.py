@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from qunsop.build import QUESTION_WORDS, synonym_map
+from qunsop.build import search_worker
 from qunsop.engine import REQUIRED_PLUGINS
-from qunsop.render import get_html_env
 from qunsop.search_index import INDEX, Entry, index_files
+from qunsop.settings import SearchSettings
 
 HARNESS = Path(__file__).parent / "js" / "run_worker.js"
 CONFIG = {"lang": ["zh"], "separator": REQUIRED_PLUGINS["search"]["separator"], "pipeline": [],
@@ -34,8 +34,7 @@ def run_worker(tmp_path: Path, entries: list[Entry], queries: list[str]) -> list
     node = shutil.which("node")
     if node is None:
         pytest.fail("Node.js is required for the search worker's tests (apt-get install nodejs)")
-    worker = get_html_env().get_template("search/worker.js.j2").render(
-        question_words=QUESTION_WORDS, synonyms=synonym_map([["退群", "退出"]]))
+    worker = search_worker(SearchSettings(synonyms=[["退群", "退出"]]))
     (tmp_path / "worker.js").write_text(worker, encoding="utf-8")
     (tmp_path / "index.json").write_bytes(index_files(entries, CONFIG, inline=True)[INDEX])
     done = subprocess.run([node, str(HARNESS), str(tmp_path / "worker.js"),

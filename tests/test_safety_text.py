@@ -153,6 +153,8 @@ def character_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[
         expected: dict[str, list[tuple[int, int]]] = {}
         for relative in sorted(set(SOURCE_FOR_KIND.values())):
             path = root / relative
+            if not path.is_file():
+                continue  # the roster is not in the fixture: its own tests write one
             text, places = plant(path.read_text(encoding="utf-8"), char)
             assert places, relative
             path.write_bytes(text.encode("utf-8"))

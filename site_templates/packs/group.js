@@ -40,7 +40,7 @@
     store("qunsop:profile", JSON.stringify(profile));
     var today = todayIn(data.timezone);
     var active = data.calendars.filter(function (calendar) {
-      if (calendar.dated) { return calendar.first <= today && today <= calendar.last; }
+      if (calendar.dated) { return calendar.first <= today && (!calendar.last || today <= calendar.last); }  /* no last: open-ended */
       if (!group.start) { return false; }
       store("qunsop:start:" + calendar.id, group.start);
       var number = daysBetween(group.start, today) + 1;

@@ -22,9 +22,11 @@ NOW = dt.datetime(2026, 12, 6, 17, 30, tzinfo=dt.UTC)  # 2026-12-07 01:30 in Sha
 
 
 def unpinned() -> dict[str, str]:
-    """The environment of a user who set no SOURCE_DATE_EPOCH."""
+    """The environment of a user who set no SOURCE_DATE_EPOCH (nor a faked clock: the suite
+    itself may run under scripts/test-clocks.sh, and these tests set their own)."""
     env = dict(os.environ)
-    env.pop("SOURCE_DATE_EPOCH", None)
+    for name in ("SOURCE_DATE_EPOCH", "FAKETIME", "LD_PRELOAD", "DONT_FAKE_MONOTONIC"):
+        env.pop(name, None)
     return env
 
 

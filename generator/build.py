@@ -25,7 +25,7 @@ from jinja2 import Environment
 
 from . import engine
 from .cache import ByteStore, Cache, code_version, digest, fingerprint
-from .clock import LATEST, Clock
+from .clock import Clock
 from .errors import ProblemsFound, has_errors, root_cause_order
 from .history import last_commit_time, read_history
 from .links import Links, page_url
@@ -70,7 +70,6 @@ from .write import (
 )
 
 Progress = Callable[[str], None]
-LATEST_EPOCH = int(dt.datetime.combine(LATEST, dt.time(), dt.UTC).timestamp())
 
 
 @dataclass(frozen=True)
@@ -446,9 +445,8 @@ def build_stamp(root: Path, clock: Clock) -> dt.datetime:
     if clock.source_epoch is not None:
         return clock.source_epoch
     seconds = last_commit_time(root)  # None when git cannot tell or the date is out of range
-    epoch = str(seconds) if seconds is not None else ""
-    if not epoch.isdigit() or int(epoch) > LATEST_EPOCH:
+    if seconds is None:
         times = [(root / relative).stat().st_mtime for relative, _kind in discover(root)
                  if (root / relative).is_file()]
-        epoch = str(int(max(times, default=0)))
-    return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        seconds = int(max(times, default=0))
+    return dt.datetime.fromtimestamp(seconds, dt.UTC)

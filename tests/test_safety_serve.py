@@ -100,6 +100,7 @@ def wait_for(port: int, text: str, seconds: float = 60) -> str:
     raise AssertionError(f"{text!r} not shown; last page: {body[:300]}")
 
 
+@pytest.mark.real_timers  # the rebuild waits on the engine's timed waits; the date plays no part
 def test_a_rebuild_that_fails_unforeseen_shows_the_error_and_recovers(served: tuple[Path, int]) -> None:
     project, port = served
     (project / "BOOM").write_text("", encoding="utf-8")

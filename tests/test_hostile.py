@@ -62,9 +62,10 @@ def check_one(root: Path, kind: str, content: str | bytes, relative: str | None 
     original = path.read_bytes() if path.exists() else None
     try:
         path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-        started = time.perf_counter()
+        # CPU time of this process, not wall time: a loaded CI machine must not fail it
+        started = time.process_time()
         checked = check_project(root, CheckOptions(AUTHORED_CLOCK))  # must not raise
-        assert time.perf_counter() - started < 1.0
+        assert time.process_time() - started < 1.0
         for problem in checked.problems:
             assert problem.file and problem.line >= 1 and problem.column >= 1
     finally:
@@ -111,9 +112,9 @@ BILLION_LAUGHS = "\n".join(
 def test_alias_bomb_is_rejected_quickly_with_bounded_memory(scratch: ScratchProject) -> None:
     scratch.write("playbooks/demo/tiers/c-store.yaml", BILLION_LAUGHS)
     tracemalloc.start()
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: the expansion is what must stay bounded
     checked = check_project(scratch.root, CheckOptions(AUTHORED_CLOCK))
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert [p.code for p in checked.problems if p.file.endswith("c-store.yaml")] == ["alias-bomb"]

@@ -58,7 +58,9 @@ def test_release_dry_run_builds_checks_installs_and_builds_a_new_project(tmp_pat
             shutil.copy2(REPO / relative, source / relative)
     dist = tmp_path / "dist"
     # sdist first, then the wheel built from the unpacked sdist: the sdist holds everything
-    run(sys.executable, "-m", "build", "--no-isolation", "--outdir", dist, source)
+    building = run(sys.executable, "-m", "build", "--no-isolation", "--outdir", dist, source)
+    # setuptools says nothing: no "Package would be ignored", no deprecated configuration
+    assert "Warning" not in building.stdout + building.stderr, building.stderr
     built = sorted(path.name for path in dist.iterdir())
     assert built == [f"qunsop-{VERSION}-py3-none-any.whl", f"qunsop-{VERSION}.tar.gz"], built
     run(sys.executable, "-m", "twine", "check", "--strict", *sorted(dist.iterdir()))

@@ -97,13 +97,12 @@ def run_child(args: list[str], env: dict[str, str]) -> Run:
 
 def measure_stages(root: str) -> dict[str, float]:
     """Runs inside a child: one cold build, done step by step like build._build_locked."""
-    from qunsop import engine
+    from qunsop import TEMPLATES, engine
     from qunsop.build import build_stamp, read_glossary, render_docs, static_files
     from qunsop.cache import Cache
     from qunsop.packs import pack_job, render_pack_job
     from qunsop.pipeline import CheckOptions, check_project
     from qunsop.plan import plan_site
-    from qunsop.render import TEMPLATES
     from qunsop.write import sync_tree
 
     project = Path(root)

@@ -23,7 +23,7 @@ from typing import Any
 
 from jinja2 import Environment
 
-from . import engine
+from . import TEMPLATES, engine
 from .cache import ByteStore, Cache, code_version, digest, fingerprint
 from .clock import Clock
 from .errors import ProblemsFound, has_errors, root_cause_order
@@ -35,7 +35,7 @@ from .metrics import data_state
 from .packs import pack_job, render_pack_job
 from .pipeline import CheckedProject, CheckOptions, check_project, input_fingerprint, lint_problems
 from .plan import SitePlan, plan_site
-from .render import TEMPLATES, TemplateCache, get_env, get_html_env, render_page
+from .render import TemplateCache, get_env, get_html_env, render_page
 from .review import Reviewer, load_reviewer
 from .review_site import check_review_folder, write_review_folder
 from .search_index import index_names
@@ -363,7 +363,7 @@ def load_review(checked: CheckedProject, wanted: bool) -> Reviewer | None:
     """The weekly review, unless `--no-review`, review.publish: off, or no roster or data."""
     if not wanted or checked.project.settings.review.publish == "off" or not checked.project.rosters:
         return None
-    review = load_reviewer(checked)
+    review = load_reviewer(checked.project, checked.schedules)
     return review if review.weeks() else None
 
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from . import TEMPLATES
+
 FORMAT_VERSION = "2"
 _DATE, _DATETIME = "\0date", "\0datetime"
 
@@ -66,8 +68,6 @@ _CODE_VERSION: list[str] = []
 def code_version() -> str:
     """Changes whenever qunsop's own code or templates change (computed once per process)."""
     if not _CODE_VERSION:
-        from .render import TEMPLATES
-
         package = Path(__file__).resolve().parent
         parts = sorted(p for p in [*package.rglob("*.py"), *TEMPLATES.rglob("*")] if p.is_file())
         _CODE_VERSION.append(fingerprint((p.name, p.read_bytes()) for p in parts))

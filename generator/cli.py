@@ -377,7 +377,7 @@ def review(path: str, week: str | None, tier: str | None, tag: str | None, fail_
         sys.exit(EXIT_INVALID)
     if not checked.project.rosters:
         raise click.UsageError("项目里还没有群名单：先在 playbooks/<方案>/groups.csv 里列出要复盘的群")
-    reviewer = load_reviewer(checked)
+    reviewer = load_reviewer(checked.project, checked.schedules)
     console = Console(width=120)
     print_problems(reviewer.metrics.problems, console)
     weeks = reviewer.weeks()
@@ -414,7 +414,7 @@ def review(path: str, week: str | None, tier: str | None, tag: str | None, fail_
 
 def main() -> None:
     from .cli_text import use_chinese
-    from .engine import EngineError
+    from .engine_hooks import EngineError
     from .write import OutputCollision, OutputRefused
 
     use_chinese()

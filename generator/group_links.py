@@ -16,8 +16,8 @@ import msgspec
 from .cache import ByteStore, code_version
 from .links import Links
 from .models import Playbook, Tier
-from .packs import pack_env, qr_png
 from .pipeline import CheckedProject
+from .render import get_html_env, qr_png
 from .roster import placeholders_used, roster_groups
 
 
@@ -98,7 +98,7 @@ def render_group_files(groups: tuple[GroupLink, ...], site_url: str,
     cache by address and made again only for new addresses."""
     if not groups:
         return
-    env = pack_env()
+    env = get_html_env()
     page = env.get_template("packs/group.html.j2")
     stored = store.read_bytes(QR_CACHE) if store is not None else None
     version = code_version()

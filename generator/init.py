@@ -8,11 +8,11 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import version
+from . import TEMPLATES, version
 from .clock import DEFAULT_ZONE, Clock
 from .errors import UsageError
 from .models import ID_PATTERN
-from .render import TEMPLATES, get_text_env
+from .render import get_text_env
 from .schema import write_schemas
 from .settings import LINT_RULES, Words
 from .write import create_inside

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .engine import SITE_CONFIG_FILE, SiteSettings
 from .models import (
     Activity,
     Calendar,
@@ -28,6 +27,7 @@ from .models import (
     Tier,
 )
 from .settings import Settings
+from .site_config import SITE_CONFIG_FILE, SiteSettings
 
 Home = Literal["project", "playbook", "library"]
 

@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from .cache import file_state
 from .errors import Problem
 from .load import decodes_as_gbk
+from .receipts import read_export, read_receipts
 from .roster import RosterGroup
 
 DATA_DIR = "data"
@@ -259,8 +261,6 @@ def _read_row(row: list[str], line: int, relative: str, columns: dict[str, int],
 
 def _read_receipts(folder: Path, root: Path, roster: list[RosterGroup], schedules: Mapping[str, object],
                    metrics: Metrics) -> None:
-    from .receipts import read_export, read_receipts
-
     for path in sorted(folder.rglob("*.txt")):
         relative = path.relative_to(root).as_posix()
         metrics.files.append(relative)
@@ -276,8 +276,6 @@ def _read_receipts(folder: Path, root: Path, roster: list[RosterGroup], schedule
 
 def data_state(root: Path) -> list[tuple[str, bytes | str]]:
     """What a build's fingerprint needs to know of data/: every file's name and bytes."""
-    from .cache import file_state
-
     folder = root / DATA_DIR
     if not folder.is_dir():
         return []

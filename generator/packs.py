@@ -12,20 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import icalendar
 import rjsmin
-import segno
-from jinja2 import Environment
 
+from . import TEMPLATES
 from .cache import Cache, code_version, digest
+from .group_links import GroupLink, group_links, render_group_files
 from .history import History
 from .links import Links, page_url
 from .media import MediaInfo
@@ -44,10 +42,7 @@ from .models import (
 from .pipeline import CheckedProject
 from .plan import FORMAT_LABELS, WEEKDAY_LABELS, day_theme, with_marks
 from .quiz import host_script
-from .render import TEMPLATES, get_html_env
-
-if TYPE_CHECKING:
-    from .group_links import GroupLink
+from .render import get_html_env, qr_png
 from .resolve import PLACEHOLDER_PATTERN, Index
 from .schedule import CalendarSchedule, ScheduledDay, ScheduledSlot, source_keys
 from .settings import Words
@@ -480,12 +475,6 @@ def timezone_block(zone: str) -> str:
     return found[0].to_ical().decode("utf-8") if found else ""
 
 
-def qr_png(url: str) -> bytes:
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="png", scale=8, border=4, dark="#1b1b1b")
-    return buffer.getvalue()
-
-
 # --- rendering the files of one calendar -------------------------------------------------
 
 
@@ -501,12 +490,6 @@ class PackJob:
     published: Path | None = None  # the published site, whose unchanged pack files are kept
     groups: tuple[GroupLink, ...] = ()  # the roster's groups: a link page and QR each, and their list
     root: Path | None = None  # the project, whose cache keeps the groups' QR codes between builds
-
-
-@functools.cache
-def pack_env() -> Environment:
-    """One compiled set of pack templates per process (compiling them is the slow part)."""
-    return get_html_env()
 
 
 DAY_FILES = ("index.html", "pack.txt", "pack.json")
@@ -528,7 +511,7 @@ def render_pack_files(schedule: CalendarSchedule, context: PackContext, stamp: d
     """
     previous = previous or {}
     keys = {} if keys is None else keys
-    env = pack_env()
+    env = get_html_env()
     days = pack_days(schedule, context)
     calendar = schedule.calendar
     base = Links.pack(calendar.id).rstrip("/")
@@ -630,8 +613,6 @@ def render_pack_job(job: PackJob, target: Path) -> None:
             path.write_bytes(content)
         all_keys[schedule.calendar.id] = keys
     (target / "packs").mkdir(parents=True, exist_ok=True)
-    from .group_links import render_group_files
-
     store = Cache.open(job.root) if job.root is not None and job.groups else None
     for relative, content in render_group_files(job.groups, job.site_url, store):
         path = target / relative
@@ -672,8 +653,6 @@ def pack_scripts() -> dict[str, bytes]:
 def pack_job(checked: CheckedProject, site_url: str, stamp: dt.datetime,
              history: History | None = None, previous: dict[str, dict[str, str]] | None = None,
              published: Path | None = None) -> PackJob:
-    from .group_links import group_links
-
     contexts = pack_contexts(checked, site_url, history)
     return PackJob(tuple((schedule, contexts[schedule.calendar.id])
                          for schedule in checked.schedules.values()

@@ -10,16 +10,17 @@ from typing import Any
 
 from .cache import Cache, code_version, file_state, fingerprint
 from .clock import DEFAULT_ZONE, Clock
-from .engine import SITE_CONFIG_FILE, site_findings
 from .errors import Problem, UsageError, did_you_mean, root_cause_order
 from .lint import BANNED_WORDS_FILE, lint_project
 from .load import MAX_SOURCE_BYTES, LoadResult, ParseCache, SourceFile, discover, load_project, playbook_of
 from .media import ASSETS_DIR
 from .models import Playbook
+from .quiz import assign_quiz_rounds
 from .resolve import Project, check_references, index_items
 from .review import check_review_settings
 from .roster import check_rosters
 from .schedule import CalendarSchedule, build_schedules
+from .site_config import SITE_CONFIG_FILE, site_findings
 from .validate import Item, validate_sources
 
 
@@ -64,6 +65,8 @@ def check_project(root: Path, options: CheckOptions,
     problems += check_site_config(project, options.allow_scripts)
     today = options.clock.today_in(project_zone(project))
     schedules, found = build_schedules(project, options.anchor or today)
+    schedules, quiz_found = assign_quiz_rounds(project, schedules)
+    found += quiz_found
     problems += check_rosters(project, schedules, today)
     problems += check_review_settings(project)
     problems += found + (lint_project(project, schedules, today) if lint else [])

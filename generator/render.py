@@ -12,24 +12,25 @@ Two layers of escaping, each in one place:
 from __future__ import annotations
 
 import functools
+import io
 import posixpath
 import re
 from collections.abc import Callable
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import segno
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
+from . import TEMPLATES
 from .cache import ByteStore
 from .clock import shown_day
 from .links import page_url
 from .settings import Words
 
-TEMPLATES = Path(str(files("qunsop.site_templates")))
 # the characters Python-Markdown (with tables) lets a backslash escape, but `>`: text is
 # HTML-escaped after this, so `<`, `>` and `&` become entities (no tag, autolink, quote or
 # entity can form) and the entities HTML escaping writes (`&#34;`) are left whole
@@ -208,3 +209,10 @@ def table_cell(text: str) -> Markup:
 def mermaid_label(text: str) -> Markup:
     """A label inside a mermaid node, on one line: quotes and markup characters removed."""
     return Markup(re.sub(r"[\"<>{}\[\]()|`#&;%\\\s]+", " ", text).strip())
+
+
+def qr_png(url: str) -> bytes:
+    """A QR code for a phone camera: error level M, 8 px a module, the quiet zone of 4."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=8, border=4, dark="#1b1b1b")
+    return buffer.getvalue()

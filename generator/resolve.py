@@ -9,7 +9,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Generic, TypeVar
 
-from .engine import SiteSettings
 from .errors import Problem, did_you_mean
 from .history import added_order
 from .kinds import ITEM_KINDS, KIND_OF_MODEL, KINDS
@@ -38,6 +37,7 @@ from .models import (
     Tier,
 )
 from .settings import Settings
+from .site_config import SiteSettings
 from .validate import Item
 
 M = TypeVar("M", bound=Model)

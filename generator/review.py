@@ -23,18 +23,14 @@ import re
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from .errors import Problem, did_you_mean
-from .metrics import Metrics
+from .metrics import Metrics, read_metrics
 from .models import Campaign, Escalation, Kpi, Playbook, Tier
 from .resolve import Project
-from .roster import RosterGroup
+from .roster import RosterGroup, roster_groups
 from .schedule import CalendarSchedule
 from .settings import ReviewSettings
-
-if TYPE_CHECKING:
-    from .pipeline import CheckedProject
 
 TREND_WEEKS = 8
 MEASURE_LABELS = {"active-rate": "活跃率", "net-growth": "净增人数", "exit-rate": "退群率",
@@ -480,16 +476,12 @@ def measure_text(measure: str, value: float | None) -> str:
     return percent(value) if measure in RATES else f"{value:+.1f}" if measure == "net-growth" else str(value)
 
 
-def load_reviewer(checked: CheckedProject) -> Reviewer:
+def load_reviewer(project: Project, schedules: dict[str, CalendarSchedule]) -> Reviewer:
     """Read data/ against the roster of a checked project (no errors in it)."""
-    from .metrics import read_metrics
-    from .roster import roster_groups
-
-    project = checked.project
     groups = roster_groups(project)
     settings = project.settings.review
-    metrics = read_metrics(project.root, groups, settings.columns, checked.schedules)
-    return Reviewer(project, groups, metrics, checked.schedules, settings)
+    metrics = read_metrics(project.root, groups, settings.columns, schedules)
+    return Reviewer(project, groups, metrics, schedules, settings)
 
 
 def check_review_settings(project: Project) -> list[Problem]:

@@ -230,7 +230,8 @@ OPEN_ENDED_PAST_DAYS, OPEN_ENDED_DAYS = 28, 42
 
 def build_schedules(project: Project, anchor: dt.date) -> tuple[dict[str, CalendarSchedule], list[Problem]]:
     """Every calendar's days; open-ended ones through `anchor` plus OPEN_ENDED_DAYS (the build
-    passes its stamp's day, so the same commit expands the same days)."""
+    passes its stamp's day, so the same commit expands the same days). Games' question-bank
+    rounds are assigned afterwards (quiz.assign_quiz_rounds, in the pipeline)."""
     schedules: dict[str, CalendarSchedule] = {}
     problems: list[Problem] = []
     # shared by every calendar: sorting and tier sets once, not once per calendar
@@ -242,10 +243,7 @@ def build_schedules(project: Project, anchor: dt.date) -> tuple[dict[str, Calend
         schedules[item.model.id] = schedule
         taken.record(schedule)
         problems.extend(found)
-    from .quiz import assign_quiz_rounds  # it reads this module's types
-
-    schedules, found = assign_quiz_rounds(project, schedules)
-    return schedules, problems + found
+    return schedules, problems
 
 
 def no_avoid(date: dt.date) -> frozenset[str]:

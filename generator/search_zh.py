@@ -6,7 +6,7 @@ writes the index as search_index.py lays it out. The page text is unchanged; onl
 index's word breaks (zero-width spaces) differ.
 
 Nothing process-wide is touched: only this build's search index instance is changed
-(it leaves segmentation to this plugin), no module is patched.
+(it leaves segmentation to this plugin, through engine_hooks.py), no module is patched.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin
 
 from . import search_index
+from .engine_hooks import forget_previous_search_index, leave_chinese_unsplit
 from .segment import Segments
 
 
@@ -37,15 +38,10 @@ class ChineseSearchPlugin(BasePlugin[ChineseSearchConfig]):  # type: ignore[no-u
     def on_config(self, config: Any) -> Any:
         search = config.plugins.get("material/search") or config.plugins.get("search")
         index = getattr(search, "search_index", None)
-        if hasattr(search, "search_index_prev"):
-            # the theme's search keeps its last index in a plugin instance the engine shares
-            # across builds of one process (serve, tests) and merges it into the next dirty
-            # build, even of another project: qunsop merges the published index itself
-            search.search_index_prev = None
+        if search is not None:
+            forget_previous_search_index(search)
         if index is not None:
-            # this build's index instance only: its entries are cut into words after the
-            # build, in one go (the runs usually cut beforehand in a second process)
-            index._segment_chinese = str
+            leave_chinese_unsplit(index)
         self.order: list[str] = []
         self.rendered: set[str] = set()
         return config

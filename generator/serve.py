@@ -11,12 +11,12 @@ from pathlib import Path
 
 import click
 
-from . import BUILD_GC_THRESHOLDS, engine
+from . import BUILD_GC_THRESHOLDS, TEMPLATES, engine
 from .build import BuildOptions, build_project, output_folders
 from .clock import Clock
-from .engine import EngineError
+from .engine_hooks import EngineError
 from .errors import ProblemsFound, UsageError, printable
-from .render import TEMPLATES, get_html_env
+from .render import get_html_env
 from .report import format_problems
 from .write import OutputRefused
 

@@ -62,7 +62,7 @@ def project(tmp_path: Path, rows: list[list[str]], receipts_text: str, encoding:
 
 def review_of(root: Path, scope: Scope = ALL) -> WeekReview:
     checked = check_project(root, CheckOptions(Clock.on(dt.date(2026, 12, 7))), lint=False)
-    reviewer = load_reviewer(checked)
+    reviewer = load_reviewer(checked.project, checked.schedules)
     playbook = checked.project.of(Playbook)["truck-tyres"].model
     return reviewer.review(playbook, "2026-W49", scope)
 
@@ -167,7 +167,7 @@ def test_header_aliases_from_qunsop_yaml(tmp_path: Path) -> None:
 
 def test_the_example_ships_synthetic_weeks_that_show_every_alert() -> None:
     checked = check_project(REPO, CheckOptions(Clock.on(dt.date(2026, 12, 7))), lint=False)
-    reviewer = load_reviewer(checked)
+    reviewer = load_reviewer(checked.project, checked.schedules)
     assert reviewer.metrics.problems == []
     assert len(reviewer.weeks()) == 8
     assert all("合成" in name for name in reviewer.metrics.files)

@@ -24,7 +24,7 @@ from qunsop.packs import fold, ics_text
 from qunsop.write import OutputCollision, sync_tree
 
 GENERATOR = REPO / "generator"
-ENGINE_MODULES = {"engine.py", "search_zh.py"}
+ENGINE_MODULES = {"engine.py", "engine_hooks.py", "search_zh.py"}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -184,3 +184,67 @@ def test_kinds_share_one_label_everywhere() -> None:
     project = Project(REPO)
     for name, index in project.indexes.items():
         assert index.label == KINDS[name].label
+
+
+# --- module layers (README "### Module layers") -------------------------------------------------
+
+
+def readme_layers() -> dict[str, int]:
+    """Module → layer number (0 at the bottom), as the README draws them."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = text.split("### Module layers", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    rows = [line.split() for line in block.strip().splitlines()]
+    return {module: len(rows) - 1 - number for number, (_layer, *modules) in enumerate(rows)
+            for module in modules}
+
+
+def qunsop_imports(path: Path) -> list[tuple[str, int, bool]]:
+    """(module, line, at module level) for each import of a qunsop module in `path`."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    top_level = {id(node) for node in tree.body}
+    top_level |= {id(inner) for node in tree.body if isinstance(node, ast.If) for inner in node.body}
+    found = []
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            names = [node.module.split(".")[0]] if node.module else [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("qunsop"):
+            names = [node.module.split(".")[1]] if "." in node.module else [a.name for a in node.names]
+        found += [(name, node.lineno, id(node) in top_level) for name in names
+                  if (GENERATOR / f"{name}.py").exists() or name == "__init__"]
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and not node.module:
+            found += [("__init__", node.lineno, id(node) in top_level)]
+    return found
+
+
+def test_every_module_sits_in_one_layer_and_imports_only_downwards() -> None:
+    layers = readme_layers()
+    modules = {path.stem for path in GENERATOR.glob("*.py")}
+    assert set(layers) == modules, f"README layers miss {modules - set(layers)}, name {set(layers) - modules}"
+    upward = [f"{path.stem} ({layers[path.stem]}) → {name} ({layers[name]}) at line {line}"
+              for path in sorted(GENERATOR.glob("*.py")) for name, line, _top in qunsop_imports(path)
+              if layers[name] > layers[path.stem]]
+    assert upward == [], upward
+
+
+def test_there_is_no_import_cycle_and_no_import_inside_a_function_but_the_commands() -> None:
+    graph = {path.stem: {name for name, _line, _top in qunsop_imports(path)} - {path.stem}
+             for path in GENERATOR.glob("*.py")}
+    lazy = [f"{path.name}:{line} imports {name}" for path in sorted(GENERATOR.glob("*.py"))
+            for name, line, top in qunsop_imports(path) if not top and path.name != "cli.py"]
+    assert lazy == [], lazy
+    visiting: list[str] = []
+    done: set[str] = set()
+
+    def visit(module: str) -> None:
+        assert module not in visiting, "import cycle: " + " → ".join([*visiting, module])
+        if module in done:
+            return
+        visiting.append(module)
+        for name in sorted(graph.get(module, ())):
+            visit(name)
+        visiting.pop()
+        done.add(module)
+
+    for module in sorted(graph):
+        visit(module)

@@ -11,6 +11,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO, ScratchProject, run_qunsop
 from qunsop.kinds import KINDS
 
@@ -23,6 +25,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+# its stop runs through the server's timed waits (socketserver's shutdown poll), which
+# libfaketime stretches under a moved clock; the date plays no part in it
+@pytest.mark.real_timers
 def test_serve_stops_at_the_first_ctrl_c_without_a_traceback(scratch: ScratchProject) -> None:
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "qunsop", "serve", str(scratch.root), "--port", str(port)],

@@ -35,7 +35,15 @@ from .metrics import data_state
 from .packs import pack_job, render_pack_job
 from .pipeline import CheckedProject, CheckOptions, check_project, input_fingerprint, lint_problems
 from .plan import SitePlan, plan_site
-from .render import TEMPLATES, TemplateCache, get_env, get_html_env, render_page
+from .render import (
+    SITE_SCRIPTS,
+    TEMPLATES,
+    TemplateCache,
+    get_env,
+    get_html_env,
+    render_page,
+    script_bundle,
+)
 from .review import Reviewer, load_reviewer
 from .review_site import check_review_folder, write_review_folder
 from .search_index import index_names
@@ -394,6 +402,8 @@ def static_files(checked: CheckedProject) -> Iterator[tuple[str, bytes]]:
         yield f"assets/content/{media}", (root / ASSETS_DIR / media).read_bytes()
     for asset in sorted((TEMPLATES / "assets").glob("*")):
         yield f"assets/{asset.name}", asset.read_bytes()
+    for name, parts in SITE_SCRIPTS.items():
+        yield name, script_bundle(*parts)
     yield engine.search_worker_path(), search_worker(checked.project.settings.search).encode()
 
 

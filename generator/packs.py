@@ -44,7 +44,7 @@ from .models import (
 from .pipeline import CheckedProject
 from .plan import FORMAT_LABELS, WEEKDAY_LABELS, day_theme, with_marks
 from .quiz import host_script
-from .render import TEMPLATES, get_html_env
+from .render import TEMPLATES, get_html_env, script_bundle
 
 if TYPE_CHECKING:
     from .group_links import GroupLink
@@ -638,8 +638,7 @@ def render_pack_job(job: PackJob, target: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
         produced.append(relative)
-    scripts = pack_scripts()
-    scripts["group.js"] = (TEMPLATES / "packs" / "group.js").read_bytes()
+    scripts = dict(pack_scripts())  # a copy: the cached one keeps its version mark
     # a new deploy is a new worker, whose first act is to drop the old cache
     version = digest(json.dumps(all_keys, sort_keys=True).encode() + scripts["pack.js"]
                      + scripts["pack-today.js"])[:16]
@@ -653,19 +652,14 @@ def render_pack_job(job: PackJob, target: Path) -> None:
 
 @functools.cache
 def pack_scripts() -> dict[str, bytes]:
-    """The pack pages' scripts: js/core.js with js/day.js (day pages and the day list) or with
-    js/today.js (today/), each in one function scope, and the offline worker; minified by
-    rjsmin (a day page's script went from 29 KB to under 20 KB: the page budget is 30 KB)."""
-    folder = TEMPLATES / "packs"
-    core = (folder / "js" / "core.js").read_text(encoding="utf-8")
-
-    def bundle(part: str) -> bytes:
-        source = ('(function () {\n  "use strict";\n' + core
-                  + (folder / "js" / part).read_text(encoding="utf-8") + "})();\n")
-        return (str(rjsmin.jsmin(source)) + "\n").encode("utf-8")
-
-    worker = (folder / "sw.js").read_text(encoding="utf-8")
-    return {"pack.js": bundle("day.js"), "pack-today.js": bundle("today.js"),
+    """The pack pages' scripts, each the shared clock (js/clock.js) with js/core.js and
+    js/day.js (day pages and the day list) or js/today.js (today/), or with group.js (group
+    pages, and day pages with a scoped notice or variants); and the offline worker. Minified
+    by rjsmin (a day page's script went from 29 KB to under 20 KB: the page budget is 30 KB)."""
+    worker = (TEMPLATES / "packs" / "sw.js").read_text(encoding="utf-8")
+    return {"pack.js": script_bundle("js/clock.js", "packs/js/core.js", "packs/js/day.js"),
+            "pack-today.js": script_bundle("js/clock.js", "packs/js/core.js", "packs/js/today.js"),
+            "group.js": script_bundle("js/clock.js", "packs/group.js"),
             "sw.js": (str(rjsmin.jsmin(worker)) + "\n").encode("utf-8")}
 
 

@@ -7,11 +7,13 @@ const assert = require("node:assert/strict");
 const fs = require("node:fs");
 const path = require("node:path");
 
-const folder = path.join(__dirname, "..", "..", "site_templates", "packs", "js");
+const templates = path.join(__dirname, "..", "..", "site_templates");
+const folder = path.join(templates, "packs", "js");
 const START = "/* start (unit tests load everything above this line) */";
 
 function load(part, calendar) {
-  const source = fs.readFileSync(path.join(folder, "core.js"), "utf8") +
+  const source = fs.readFileSync(path.join(templates, "js", "clock.js"), "utf8") +
+    fs.readFileSync(path.join(folder, "core.js"), "utf8") +
     fs.readFileSync(path.join(folder, part), "utf8").split(START)[0];
   const items = new Map();
   const localStorage = {

@@ -120,6 +120,14 @@ test("each post of a collection page is its own result; a section alone brings i
 test("required and excluded words filter; a synonym finds its pages", async () => {
   assert.deepEqual(locations(await search("+pressure tyre")), ["games/tyre/"]);
   assert.deepEqual(locations(await search("tyre -quiz")), []);
+  // typed in Chinese: the sign holds for the words of the run and their synonyms
+  assert.deepEqual(locations(await search("红包 -规则")), ["sop/cold/"]);
+  assert.deepEqual(locations(await search("红包 +群里")), ["library/#post-2", "sop/angry/"]);  // 群里 is a must
+  assert.deepEqual(locations(await search("红包 -冷场")), ["library/#post-2"]);  // 冷群 is 冷场
+  assert.deepEqual(worker.clausesOf("红包 +冷群怎么办").map((c) => [c.term, c.presence]),
+    [["红包", 1], ["冷群怎么办", 2]]);  // its words and synonyms are read when searching
+  assert.deepEqual(locations(await search("红包 +冷群怎么办")), ["sop/cold/"]);  // 冷群 or 冷场, required
+  assert.deepEqual(worker.clausesOf("a-规则").map((c) => [c.term, c.presence]), [["a", 1], ["规则", 1]]);
   // 冷群 is in sop/cold/'s title; its synonym 冷场 finds the section too
   const groups = await search("冷群");
   assert.deepEqual(groups[0].map((item) => item.location), ["sop/cold/", "sop/cold/#steps"]);

@@ -385,8 +385,9 @@ def calendar_ics(calendar_id: str, name: str, days: list[PackDay], zone: str,
     A dated calendar's feed is complete. A day-N calendar's is the personal feed of a group:
     each date is written as {D+0001} (day 1), eight characters like the date it stands for,
     which the phone fills in from the group's start date, with the store's details in the
-    text; that is all it does (pack.js `personalIcs`). One writer, so both have a time zone,
-    folded lines, DTEND and the build's DTSTAMP.
+    text; that is all it does (packs/js/today.js `personalIcs`: every line stays as written
+    here, a line it filled is folded again by the same rules, tests/js/fixtures/ics_text.json).
+    One writer, so both have a time zone, folded lines, DTEND and the build's DTSTAMP.
 
     Events are serialised here: the icalendar library took 1.6 ms per event
     (30 s for a year of 10 calendars); it still provides the VTIMEZONE block

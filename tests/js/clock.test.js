@@ -35,3 +35,19 @@ test("day arithmetic crosses months, years and leap days", () => {
   assert.equal(clock.daysBetween("2027-01-01", "2026-12-01"), -31);
   assert.equal(clock.daysBetween("2028-02-28", "2028-03-01"), 2);
 });
+
+test("todayIn is defined once, in js/clock.js, for every script that reads the clock", () => {
+  const fs = require("node:fs");
+  const path = require("node:path");
+  const {TEMPLATES} = require("./load.js");
+  const found = [];
+  const walk = (folder) => fs.readdirSync(folder, {withFileTypes: true}).forEach((entry) => {
+    const file = path.join(folder, entry.name);
+    if (entry.isDirectory()) { walk(file); return; }
+    if (!/\.(js|j2|html)$/.test(entry.name) || entry.name.endsWith(".min.js")) { return; }
+    const text = fs.readFileSync(file, "utf8");
+    if (/function todayIn\b|new Date\(\)|Date\.now\(\)/.test(text)) { found.push(path.relative(TEMPLATES, file)); }
+  });
+  walk(TEMPLATES);
+  assert.deepEqual(found, [path.join("js", "clock.js")]);
+});

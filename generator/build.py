@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import rjsmin
 from jinja2 import Environment
 
 from . import TEMPLATES, engine
@@ -35,7 +36,7 @@ from .metrics import data_state
 from .packs import pack_job, render_pack_job
 from .pipeline import CheckedProject, CheckOptions, check_project, input_fingerprint, lint_problems
 from .plan import SitePlan, plan_site
-from .render import TemplateCache, get_env, get_html_env, render_page
+from .render import SITE_SCRIPTS, TemplateCache, get_env, get_html_env, render_page, script_bundle
 from .review import Reviewer, load_reviewer
 from .review_site import check_review_folder, write_review_folder
 from .search_index import index_names
@@ -394,15 +395,18 @@ def static_files(checked: CheckedProject) -> Iterator[tuple[str, bytes]]:
         yield f"assets/content/{media}", (root / ASSETS_DIR / media).read_bytes()
     for asset in sorted((TEMPLATES / "assets").glob("*")):
         yield f"assets/{asset.name}", asset.read_bytes()
+    for name, parts in SITE_SCRIPTS.items():
+        yield name, script_bundle(*parts)
     yield engine.search_worker_path(), search_worker(checked.project.settings.search).encode()
 
 
 def search_worker(search: SearchSettings) -> str:
-    """qunsop's search worker with this project's synonyms and common words."""
-    return get_html_env().get_template("search/worker.js.j2").render(
+    """qunsop's search worker with this project's synonyms and common words, minified as the
+    pack scripts are (its comments were a third of it)."""
+    return str(rjsmin.jsmin(get_html_env().get_template("search/worker.js.j2").render(
         question_words=QUESTION_WORDS, synonyms=synonym_map(search.synonyms),
         common_words=sorted({*COMMON_WORDS, *search.common_words} - set(QUESTION_WORDS)),
-        collections=[page_url(Links.LIBRARY)])
+        collections=[page_url(Links.LIBRARY)])))
 
 
 # words an operator types around the topic of a question; dropped when a topic remains

@@ -42,7 +42,7 @@ from .models import (
 from .pipeline import CheckedProject
 from .plan import FORMAT_LABELS, WEEKDAY_LABELS, day_theme, with_marks
 from .quiz import host_script
-from .render import get_html_env, qr_png
+from .render import get_html_env, qr_png, script_bundle
 from .resolve import PLACEHOLDER_PATTERN, Index
 from .schedule import CalendarSchedule, ScheduledDay, ScheduledSlot, source_keys
 from .settings import Words
@@ -380,8 +380,9 @@ def calendar_ics(calendar_id: str, name: str, days: list[PackDay], zone: str,
     A dated calendar's feed is complete. A day-N calendar's is the personal feed of a group:
     each date is written as {D+0001} (day 1), eight characters like the date it stands for,
     which the phone fills in from the group's start date, with the store's details in the
-    text; that is all it does (pack.js `personalIcs`). One writer, so both have a time zone,
-    folded lines, DTEND and the build's DTSTAMP.
+    text; that is all it does (packs/js/today.js `personalIcs`: every line stays as written
+    here, a line it filled is folded again by the same rules, tests/js/fixtures/ics_text.json).
+    One writer, so both have a time zone, folded lines, DTEND and the build's DTSTAMP.
 
     Events are serialised here: the icalendar library took 1.6 ms per event
     (30 s for a year of 10 calendars); it still provides the VTIMEZONE block
@@ -619,8 +620,7 @@ def render_pack_job(job: PackJob, target: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
         produced.append(relative)
-    scripts = pack_scripts()
-    scripts["group.js"] = (TEMPLATES / "packs" / "group.js").read_bytes()
+    scripts = dict(pack_scripts())  # a copy: the cached one keeps its version mark
     # a new deploy is a new worker, whose first act is to drop the old cache
     version = digest(json.dumps(all_keys, sort_keys=True).encode() + scripts["pack.js"]
                      + scripts["pack-today.js"])[:16]
@@ -634,19 +634,14 @@ def render_pack_job(job: PackJob, target: Path) -> None:
 
 @functools.cache
 def pack_scripts() -> dict[str, bytes]:
-    """The pack pages' scripts: js/core.js with js/day.js (day pages and the day list) or with
-    js/today.js (today/), each in one function scope, and the offline worker; minified by
-    rjsmin (a day page's script went from 29 KB to under 20 KB: the page budget is 30 KB)."""
-    folder = TEMPLATES / "packs"
-    core = (folder / "js" / "core.js").read_text(encoding="utf-8")
-
-    def bundle(part: str) -> bytes:
-        source = ('(function () {\n  "use strict";\n' + core
-                  + (folder / "js" / part).read_text(encoding="utf-8") + "})();\n")
-        return (str(rjsmin.jsmin(source)) + "\n").encode("utf-8")
-
-    worker = (folder / "sw.js").read_text(encoding="utf-8")
-    return {"pack.js": bundle("day.js"), "pack-today.js": bundle("today.js"),
+    """The pack pages' scripts, each the shared clock (js/clock.js) with js/core.js and
+    js/day.js (day pages and the day list) or js/today.js (today/), or with group.js (group
+    pages, and day pages with a scoped notice or variants); and the offline worker. Minified
+    by rjsmin (a day page's script went from 29 KB to under 20 KB: the page budget is 30 KB)."""
+    worker = (TEMPLATES / "packs" / "sw.js").read_text(encoding="utf-8")
+    return {"pack.js": script_bundle("js/clock.js", "packs/js/core.js", "packs/js/day.js"),
+            "pack-today.js": script_bundle("js/clock.js", "packs/js/core.js", "packs/js/today.js"),
+            "group.js": script_bundle("js/clock.js", "packs/group.js"),
             "sw.js": (str(rjsmin.jsmin(worker)) + "\n").encode("utf-8")}
 
 

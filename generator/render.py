@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import rjsmin
 import segno
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.bccache import Bucket
@@ -93,6 +94,22 @@ def readable_json(env: Environment) -> Environment:
     and a pack page's data is a third the size. (<, >, & and ' are still escaped.)"""
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": True}
     return env
+
+
+# The site's own scripts (site_templates/js/), shipped under assets/: each joined after the
+# shared clock, as the pack scripts are (packs.py `pack_scripts`)
+SITE_SCRIPTS = {"assets/dates.js": ("js/clock.js", "js/dates.js"),
+                "assets/today.js": ("js/clock.js", "js/today.js")}
+
+
+@functools.cache
+def script_bundle(*parts: str) -> bytes:
+    """One shipped script from source files under site_templates/, joined in one function
+    scope (so what one part defines, such as js/clock.js's `todayIn`, the next part uses
+    without a global) and minified by rjsmin."""
+    source = "".join((TEMPLATES / part).read_text(encoding="utf-8") for part in parts)
+    joined = '(function () {\n  "use strict";\n' + source + "})();\n"
+    return (str(rjsmin.jsmin(joined)) + "\n").encode("utf-8")
 
 
 def render_page(env: Environment, template: str, path: str, page: Any,

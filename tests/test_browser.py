@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as when
 from selenium.webdriver.support.ui import WebDriverWait
@@ -47,10 +48,22 @@ def search(driver, base: str, query: str) -> list[str]:  # type: ignore[no-untyp
     box = wait.until(when.element_to_be_clickable((By.CSS_SELECTOR, "input.md-search__input")))
     box.click()
     box.send_keys(query)
-    # results come from a web worker: wait until the count line reports a search
+    # results come from a web worker, one search per typed character: wait until the count
+    # line reports a search, then until the count and the list stay the same for 0.3 s (read
+    # at once after the count, a list being drawn again for a longer query came back empty)
     wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".md-search-result__meta").text
                not in ("", "正在初始化搜索引擎", "键入以开始搜索"))
-    time.sleep(0.3)
+    seen: list[object] = [None]
+
+    def settled(d) -> bool:  # type: ignore[no-untyped-def]
+        shown = (d.find_element(By.CSS_SELECTOR, ".md-search-result__meta").text,
+                 [link.get_attribute("href") for link in
+                  d.find_elements(By.CSS_SELECTOR, ".md-search-result__item > a")])
+        same, seen[0] = shown == seen[0], shown
+        return same
+
+    WebDriverWait(driver, 20, poll_frequency=0.3,
+                  ignored_exceptions=(StaleElementReferenceException,)).until(settled)
     links = driver.find_elements(By.CSS_SELECTOR, ".md-search-result__item > a")
     return [link.get_attribute("href").removeprefix(base) for link in links]
 

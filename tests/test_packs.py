@@ -254,3 +254,17 @@ def test_a_calendar_sent_by_the_group_assistant_has_no_store_form(tmp_path: Path
     assert 'id="receipt-store"' not in page
     owner = read(site, "packs/week/2026-12-07/index.html")  # the same tier, sent by the owner
     assert 'id="profile"' in owner and "发到店主群" in owner
+
+
+def test_the_ics_writer_escapes_and_folds_as_the_shared_vectors_say() -> None:
+    """The phone fills a store's details into the personal feed with the same rules
+    (tests/js/pack.test.js checks js/today.js against the same vectors)."""
+    from qunsop.packs import fold, ics_text
+
+    rules = json.loads((REPO / "tests/js/fixtures/ics_text.json").read_text(encoding="utf-8"))
+    assert len(rules["escaped"]) >= 4 and len(rules["folded"]) >= 6
+    for text, escaped in rules["escaped"]:
+        assert ics_text(text) == escaped
+    for line, folded in rules["folded"]:
+        assert fold(line) == folded
+        assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))

@@ -8,8 +8,6 @@
      and the slots it holds back say so (and leave the receipt's count);
    - a slot with variants per tag shows the text for the group's tag (北方 / 南方…).
    Nothing here changes pack.js: the page's data is adjusted before pack.js reads it. */
-(function () {
-  "use strict";
   var node = document.getElementById("qs-data");
   var data;
   try { data = JSON.parse(node.textContent); } catch (error) { return; }
@@ -22,15 +20,6 @@
   function store(key, value) {
     try { localStorage.setItem(key, value); } catch (error) { /* private mode: this visit only */ }
   }
-  function todayIn(zone) {
-    var parts = new Intl.DateTimeFormat("en-CA", {timeZone: zone, year: "numeric", month: "2-digit",
-      day: "2-digit"}).formatToParts(new Date());
-    var get = function (type) { return parts.filter(function (p) { return p.type === type; })[0].value; };
-    return get("year") + "-" + get("month") + "-" + get("day");
-  }
-  function daysBetween(first, second) {
-    return Math.round((Date.parse(second + "T00:00:00Z") - Date.parse(first + "T00:00:00Z")) / 86400000);
-  }
 
   function openGroup() {
     var group = data.group;
@@ -38,7 +27,7 @@
     var profile = parsed("qunsop:profile", {});
     Object.keys(data.values).forEach(function (name) { profile[name] = data.values[name]; });
     store("qunsop:profile", JSON.stringify(profile));
-    var today = todayIn(data.timezone);
+    var today = todayIn(data.timezone).date;
     var active = data.calendars.filter(function (calendar) {
       if (calendar.dated) { return calendar.first <= today && (!calendar.last || today <= calendar.last); }  /* no last: open-ended */
       if (!group.start) { return false; }
@@ -64,7 +53,7 @@
   }
 
   function listGroups() {
-    var today = todayIn(data.timezone);
+    var today = todayIn(data.timezone).date;
     var cards = document.querySelectorAll(".qs-card");
     cards.forEach(function (card) {
       var start = card.getAttribute("data-start");
@@ -175,4 +164,3 @@
   if (data.page === "group") { openGroup(); }
   else if (data.page === "groups") { listGroups(); }
   else if (data.page === "day") { dayPage(); }
-})();

@@ -1,9 +1,9 @@
-/* qunsop packs, shared by every pack page: the phone's storage, the clock in the playbook's
-   time zone, copying without the Clipboard API, pre-fill links and the offline worker.
-   Built with day.js into packs/pack.js and with today.js into packs/pack-today.js, each one
-   function scope (generator/packs.py `pack_scripts`). Values from the address (a pre-fill
-   link) are data: they are saved after asking, and never written into the page as the
-   site's own words. */
+/* qunsop packs, shared by every pack page: the phone's storage, copying without the
+   Clipboard API, pre-fill links and the offline worker. Built after js/clock.js (the clock in
+   the playbook's time zone) with day.js into packs/pack.js and with today.js into
+   packs/pack-today.js, each one function scope (generator/packs.py `pack_scripts`).
+   Values from the address (a pre-fill link) are data: they are saved after asking, and
+   never written into the page as the site's own words. */
   var SCRIPT = document.currentScript;
   var data = {};
   try { data = JSON.parse(document.getElementById("qs-data").textContent) || {}; } catch (error) { data = {}; }
@@ -39,23 +39,10 @@
     clearTimeout(toastTimer);
     toastTimer = setTimeout(function () { node.classList.remove("on"); }, 3500);
   }
-  /* today's date and clock time in the playbook's time zone (the one place that reads the clock) */
-  function todayIn(zone) {
-    var parts = new Intl.DateTimeFormat("en-CA", {timeZone: zone, year: "numeric", month: "2-digit",
-      day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23"}).formatToParts(new Date());
-    var get = function (type) { return parts.filter(function (p) { return p.type === type; })[0].value; };
-    return {date: get("year") + "-" + get("month") + "-" + get("day"), time: get("hour") + ":" + get("minute")};
-  }
   function validDate(text) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(text || "")) { return false; }
     var parsed = new Date(text + "T00:00:00Z");
     return !isNaN(parsed) && parsed.toISOString().slice(0, 10) === text;
-  }
-  function daysBetween(first, second) {
-    return Math.round((Date.parse(second + "T00:00:00Z") - Date.parse(first + "T00:00:00Z")) / 86400000);
-  }
-  function addDays(date, days) {
-    return new Date(Date.parse(date + "T00:00:00Z") + days * 86400000).toISOString().slice(0, 10);
   }
 
   /* --- copying, with a fallback for browsers without the Clipboard API --- */

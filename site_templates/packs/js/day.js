@@ -225,16 +225,18 @@
     var start = load("qunsop:start:" + data.calendar);
     return startProblem(start, now.date) === "" && daysBetween(start, now.date) + 1 === data.number;
   }
-  /* on today's pack: the item whose time has come and whose next item's has not, across channels */
+  /* the time ("HH:MM") of the item due at `now`: the latest that has come; "" before the first */
+  function dueTime(times, now) {
+    return times.reduce(function (due, time) { return time <= now && time > due ? time : due; }, "");
+  }
+  /* on today's pack: the item whose time has come and whose next item's has not, across
+     channels (of items at the same time, the first) */
   function markDue() {
     if (!isToday()) { return; }
-    var now = todayIn(data.timezone).time;
-    var card = null, dueTime = "";
-    sendable().forEach(function (item) {
-      var time = item.getAttribute("data-time");
-      if (time <= now && time > dueTime) { card = item; dueTime = time; }
-    });
-    if (card === null) { return; }
+    var cards = sendable();
+    var due = dueTime(cards.map(function (item) { return item.getAttribute("data-time"); }), todayIn(data.timezone).time);
+    var card = cards.filter(function (item) { return due && item.getAttribute("data-time") === due; })[0];
+    if (!card) { return; }
     card.classList.add("due");
     if (card !== document.querySelector(".qs-slot")) { card.scrollIntoView({block: "start"}); }
   }

@@ -18,16 +18,18 @@
     parts.push(current);
     return parts.join("\r\n ");
   }
-  /* fills a feed written by the build: {D+0001} is day 1's date, {门店名} the store's name */
+  /* fills a feed written by the build (packs.py `calendar_ics`): {D+0001} is day 1's date,
+     {门店名} the store's name. Each line stays as the build folded it; a line the filling
+     changed is folded again (as the build folds: tests/js/fixtures/ics_text.json). */
   function personalIcs(template, start, profile) {
-    var lines = template.replace(/\r\n[ \t]/g, "").split("\r\n");
-    return lines.map(function (line) {
+    return template.split(/\r\n(?![ \t])/).map(function (folded) {
+      var line = folded.replace(/\r\n[ \t]/g, "");
       var filled = line.replace(/\{D\+(\d{4})\}/g, function (match, number) {
         return addDays(start, parseInt(number, 10) - 1).replace(/-/g, "");
       }).replace(/\{([^{}\s]{1,20})\}/g, function (match, name) {
         return own(profile, name) ? icsText(own(profile, name)) : match;
       });
-      return filled ? foldLine(filled) : filled;
+      return filled === line ? folded : foldLine(filled);
     }).join("\r\n");
   }
 

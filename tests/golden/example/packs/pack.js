@@ -1,15 +1,16 @@
-(function(){"use strict";var SCRIPT=document.currentScript;var data={};try{data=JSON.parse(document.getElementById("qs-data").textContent)||{};}catch(error){data={};}
+(function(){"use strict";function todayIn(zone){var parts;try{parts=new Intl.DateTimeFormat("en-CA",{timeZone:zone||"Asia/Shanghai",year:"numeric",month:"2-digit",day:"2-digit",hour:"2-digit",minute:"2-digit",hourCycle:"h23"}).formatToParts(new Date());}catch(error){return todayIn("");}
+var get=function(type){return parts.filter(function(p){return p.type===type;})[0].value;};return{date:get("year")+"-"+get("month")+"-"+get("day"),time:get("hour")+":"+get("minute")};}
+function addDays(date,days){return new Date(Date.parse(date+"T00:00:00Z")+days*86400000).toISOString().slice(0,10);}
+function daysBetween(first,second){return Math.round((Date.parse(second+"T00:00:00Z")-Date.parse(first+"T00:00:00Z"))/86400000);}
+var SCRIPT=document.currentScript;var data={};try{data=JSON.parse(document.getElementById("qs-data").textContent)||{};}catch(error){data={};}
 var PROFILE_KEY="qunsop:profile";var ASK_KEY="qunsop:ask";var GROUP_FIELDS=["群名","群编号"];var BAD_LINK="链接有误：";var toastTimer=null;function own(object,key){return object!==null&&typeof object==="object"&&Object.prototype.hasOwnProperty.call(object,key)&&typeof object[key]==="string"?object[key]:"";}
 function store(key,value){try{if(value===null){localStorage.removeItem(key);}else{localStorage.setItem(key,value);}}catch(error){}}
 function load(key){try{return localStorage.getItem(key);}catch(error){return null;}}
 function loadJson(key,fallback){try{var value=JSON.parse(load(key)||"null");return value!==null&&typeof value===typeof fallback&&Array.isArray(value)===Array.isArray(fallback)?value:fallback;}catch(error){return fallback;}}
 function toast(text){var node=document.getElementById("toast");if(!node){return;}
 node.textContent=text;node.classList.add("on");clearTimeout(toastTimer);toastTimer=setTimeout(function(){node.classList.remove("on");},3500);}
-function todayIn(zone){var parts=new Intl.DateTimeFormat("en-CA",{timeZone:zone,year:"numeric",month:"2-digit",day:"2-digit",hour:"2-digit",minute:"2-digit",hourCycle:"h23"}).formatToParts(new Date());var get=function(type){return parts.filter(function(p){return p.type===type;})[0].value;};return{date:get("year")+"-"+get("month")+"-"+get("day"),time:get("hour")+":"+get("minute")};}
 function validDate(text){if(!/^\d{4}-\d{2}-\d{2}$/.test(text||"")){return false;}
 var parsed=new Date(text+"T00:00:00Z");return!isNaN(parsed)&&parsed.toISOString().slice(0,10)===text;}
-function daysBetween(first,second){return Math.round((Date.parse(second+"T00:00:00Z")-Date.parse(first+"T00:00:00Z"))/86400000);}
-function addDays(date,days){return new Date(Date.parse(date+"T00:00:00Z")+days*86400000).toISOString().slice(0,10);}
 function fallbackCopy(text){var area=document.createElement("textarea");area.value=text;area.setAttribute("readonly","");area.style.position="fixed";area.style.top="0";area.style.opacity="0";document.body.appendChild(area);area.select();area.setSelectionRange(0,text.length);var copied=false;try{copied=document.execCommand("copy");}catch(error){copied=false;}
 document.body.removeChild(area);if(!copied){throw new Error("copy blocked");}
 window.getSelection().removeAllRanges();}
@@ -75,8 +76,9 @@ function setupDay(){setupProfile();document.querySelectorAll("[data-copy]").forE
 var node=document.getElementById(button.getAttribute("data-copy"));copy(node.textContent).then(function(){writeState(function(state){if(state.copied.indexOf(node.id)<0){state.copied.push(node.id);}});labelButton(button);toast("已复制，去微信粘贴；发出去后勾“已发”");}).catch(function(){selectText(node);button.textContent="请长按文字复制";toast("这个浏览器不让自动复制：文字已选中，长按它，点“复制”");setTimeout(function(){labelButton(button);},4000);});});});document.querySelectorAll("[data-sent]").forEach(function(box){box.addEventListener("change",function(){setSent(box.getAttribute("data-sent"),box.checked);});});document.querySelectorAll("[data-skip]").forEach(function(select){(data.reasons||[]).forEach(function(reason){var option=document.createElement("option");option.textContent=reason;select.appendChild(option);});select.addEventListener("change",function(){setSkipped(select.getAttribute("data-skip"),select.value);});});showState();applyProfile();setupReceipt();markDue();}
 function isToday(){var now=todayIn(data.timezone);if(data.dated){return data.date===now.date;}
 var start=load("qunsop:start:"+data.calendar);return startProblem(start,now.date)===""&&daysBetween(start,now.date)+1===data.number;}
+function dueTime(times,now){return times.reduce(function(due,time){return time<=now&&time>due?time:due;},"");}
 function markDue(){if(!isToday()){return;}
-var now=todayIn(data.timezone).time;var card=null,dueTime="";sendable().forEach(function(item){var time=item.getAttribute("data-time");if(time<=now&&time>dueTime){card=item;dueTime=time;}});if(card===null){return;}
+var cards=sendable();var due=dueTime(cards.map(function(item){return item.getAttribute("data-time");}),todayIn(data.timezone).time);var card=cards.filter(function(item){return due&&item.getAttribute("data-time")===due;})[0];if(!card){return;}
 card.classList.add("due");if(card!==document.querySelector(".qs-slot")){card.scrollIntoView({block:"start"});}}
 function setupDays(){var now=todayIn(data.timezone).date;var start=data.dated?null:load("qunsop:start:"+data.calendar);document.querySelectorAll("a[data-day]").forEach(function(link){var today=data.dated?link.getAttribute("data-date")===now:startProblem(start,now)===""&&String(daysBetween(start,now)+1)===link.getAttribute("data-day");if(today){link.classList.add("today");link.setAttribute("aria-current","date");}});showAsk(null);}
 offerValues(valuesFromAddress());if(data.page==="day"){setupDay();showAsk(applyProfile);}

@@ -1,7 +1,5 @@
 /* The 今日 page: what happens on a day, read from the small JSON files built beside it.
    Any date can be chosen without a rebuild; everything is drawn with textContent. */
-(function () {
-  "use strict";
   var script = document.currentScript;
   var metaUrl = script.getAttribute("data-meta");
   var root = script.getAttribute("data-root");
@@ -17,16 +15,7 @@
     return node;
   }
   function link(text, url) { return el("a", text, {href: root + url}); }
-  function todayIn(zone) {
-    return new Intl.DateTimeFormat("en-CA", {timeZone: zone}).format(new Date());
-  }
-  function addDays(date, days) {
-    return new Date(Date.parse(date + "T00:00:00Z") + days * 86400000).toISOString().slice(0, 10);
-  }
   function between(date, start, end) { return start <= date && (!end || date <= end); }
-  function daysBetween(first, second) {
-    return Math.round((Date.parse(second + "T00:00:00Z") - Date.parse(first + "T00:00:00Z")) / 86400000);
-  }
   function compact(rows) {
     return rows.map(function (row) {
       return row[0] + (row[1] === "群里" ? "" : " " + row[1]) + " " + row[3] + (row[4] ? "（暂停）" : "");
@@ -202,15 +191,14 @@
     var params = new URLSearchParams(location.search);
     var wanted = params.get("date") || "";
     var valid = /^\d{4}-\d{2}-\d{2}$/.test(wanted) && new Date(wanted + "T00:00:00Z").toISOString().slice(0, 10) === wanted;
-    input.value = valid ? wanted : todayIn(meta.timezone);
+    input.value = valid ? wanted : todayIn(meta.timezone).date;
     show(input.value);
     if (params.has("date") && !valid) {  /* a fixed message: the link's words are never shown */
       status.textContent = "链接有误：日期不对。下面是今天（" + input.value + "）的安排。";
     }
     input.addEventListener("change", function () { if (input.value) { show(input.value); } });
     document.getElementById("qs-today-now").addEventListener("click", function () {
-      input.value = todayIn(meta.timezone);
+      input.value = todayIn(meta.timezone).date;
       show(input.value);
     });
   }).catch(function () { status.textContent = "读取安排失败：请刷新页面再试。"; });
-})();

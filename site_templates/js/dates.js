@@ -3,19 +3,6 @@
    Marked elements: [data-qs-start] an incident's status (data-qs-only: shown only in those
    states), [data-qs-group] hidden when none of its marked items shows, [data-qs-until] a post
    listed only while it expires within data-qs-window days, [data-qs-today] the reader's date. */
-(function () {
-  "use strict";
-  var DEFAULT_ZONE = "Asia/Shanghai";
-  function todayIn(zone) {
-    try {
-      return new Intl.DateTimeFormat("en-CA", {timeZone: zone || DEFAULT_ZONE}).format(new Date());
-    } catch (error) {
-      return new Intl.DateTimeFormat("en-CA", {timeZone: DEFAULT_ZONE}).format(new Date());
-    }
-  }
-  function addDays(date, days) {
-    return new Date(Date.parse(date + "T00:00:00Z") + days * 86400000).toISOString().slice(0, 10);
-  }
   function state(today, start, end) {
     if (today < start) { return "upcoming"; }
     return end && today > end ? "past" : "open";
@@ -30,14 +17,14 @@
   function statuses() {
     document.querySelectorAll("[data-qs-start]").forEach(function (node) {
       var start = node.getAttribute("data-qs-start"), end = node.getAttribute("data-qs-end") || "";
-      var now = state(todayIn(node.getAttribute("data-qs-zone")), start, end);
+      var now = state(todayIn(node.getAttribute("data-qs-zone")).date, start, end);
       node.textContent = TEXT[now](start, end);
       node.setAttribute("data-qs-state", now);
       var only = node.getAttribute("data-qs-only");
       if (only) { hide(holder(node), only.split(" ").indexOf(now) < 0); }
     });
     document.querySelectorAll("[data-qs-until]").forEach(function (node) {
-      var today = todayIn(node.getAttribute("data-qs-zone"));
+      var today = todayIn(node.getAttribute("data-qs-zone")).date;
       var until = node.getAttribute("data-qs-until");
       var within = parseInt(node.getAttribute("data-qs-window"), 10) || 0;
       hide(holder(node), !(today <= until && until <= addDays(today, within)));
@@ -50,13 +37,11 @@
       if (empty) { hide(empty, shown); }
     });
     document.querySelectorAll("[data-qs-today]").forEach(function (node) {
-      node.textContent = todayIn(node.getAttribute("data-qs-zone"));
+      node.textContent = todayIn(node.getAttribute("data-qs-zone")).date;
     });
   }
-  window.qunsopDates = {todayIn: todayIn, addDays: addDays};
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", statuses);
   } else {
     statuses();
   }
-})();

@@ -18,7 +18,7 @@ import pytest
 from conftest import AUTHORED_CLOCK, MINIMAL, REPO, ScratchProject, run_qunsop
 from qunsop import build as build_module
 from qunsop.build import BuildOptions, PackError, build_project
-from qunsop.kinds import KINDS, REGISTRY
+from qunsop.kinds import BUILT_IN_KINDS, KINDS
 from qunsop.load import Marks, parse_yaml, position_of
 from qunsop.packs import fold, ics_text
 from qunsop.write import OutputCollision, sync_tree
@@ -45,8 +45,8 @@ def test_only_the_engine_modules_import_mkdocs_or_material() -> None:
 
 
 def test_every_kind_is_declared_once_and_complete() -> None:
-    assert len({kind.name for kind in REGISTRY}) == len(REGISTRY)
-    for kind in REGISTRY:
+    assert len({kind.name for kind in BUILT_IN_KINDS}) == len(BUILT_IN_KINDS)
+    for kind in BUILT_IN_KINDS:
         assert kind.label and kind.pattern and kind.model
         if kind.scaffold:
             suffix = "md" if kind.markdown else "yaml"

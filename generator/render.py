@@ -70,6 +70,9 @@ class KindTemplates(BaseLoader):
                    template: str) -> tuple[str, str | None, Callable[[], bool] | None]:
         return FileSystemLoader(template_folders()).get_source(environment, template)
 
+    def list_templates(self) -> list[str]:
+        return FileSystemLoader(template_folders()).list_templates()
+
 
 class LinkError(Exception):
     """A template linked to a page or file that is not part of the build (a qunsop bug)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import gc
+import importlib
 import os
 import shutil
 import subprocess
@@ -52,6 +53,12 @@ def test_every_kind_is_declared_once_and_complete() -> None:
             suffix = "md" if kind.markdown else "yaml"
             assert (REPO / "site_templates" / "scaffolds" / f"{kind.name}.{suffix}.j2").is_file(), kind.name
             assert (REPO / "schemas" / f"{kind.name}.schema.json").is_file(), kind.name
+    # every kind with a page template is planned by its hook, with the view it declares
+    importlib.import_module("qunsop.plan")  # attaches the built-in kinds' pages hooks
+    for kind in KINDS.values():
+        if kind.template is not None:
+            assert kind.pages is not None and kind.view is not None, kind.name
+            assert (REPO / "site_templates" / "pages" / kind.template).is_file(), kind.name
     # no other module spells out the list of kinds
     for path in GENERATOR.glob("*.py"):
         if path.name in ("kinds.py", "models.py"):

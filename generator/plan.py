@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -666,17 +666,17 @@ def incident_status(incident: Incident, today: dt.date, zone: str) -> DatedStatu
                        zone, text)
 
 
-def _single(hook: Any) -> Any:
+def each_item(page: Callable[[Planner, Any], Page]) -> Callable[[Planner, list[Any]], list[Page]]:
     """A pages hook from a planner method that makes one item's page."""
-    return lambda planner, models: [hook(planner, model) for model in models]
+    return lambda planner, models: [page(planner, model) for model in models]
 
 
 for _name, _pages, _view in (
         ("playbook", Planner.playbook_pages, PlaybookPage), ("tier", Planner.tier_pages, TierPage),
         ("calendar", Planner.calendar_pages, CalendarPage),
-        ("curriculum", _single(Planner.curriculum), CurriculumPage),
-        ("escalation", _single(Planner.escalation), EscalationPage),
-        ("campaign", _single(Planner.campaign), CampaignPage),
-        ("activity", _single(Planner.activity), ActivityPage),
-        ("incident", _single(Planner.incident), IncidentPage), ("game", Planner.game_pages, GamePage)):
+        ("curriculum", each_item(Planner.curriculum), CurriculumPage),
+        ("escalation", each_item(Planner.escalation), EscalationPage),
+        ("campaign", each_item(Planner.campaign), CampaignPage),
+        ("activity", each_item(Planner.activity), ActivityPage),
+        ("incident", each_item(Planner.incident), IncidentPage), ("game", Planner.game_pages, GamePage)):
     attach_hooks(_name, pages=_pages, view=_view)

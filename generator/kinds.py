@@ -79,6 +79,7 @@ class Kind:
     # lessons first, the library's long lists of post texts last
     search_boost: float = 1.0
     nav: str | None = None  # nav section: in its playbook (playbook kinds), else at the top
+    material: bool = False  # a lesson may list its items among its materials
     check: CheckHook | None = None
     pages: PagesHook | None = None
     url: UrlHook | None = None
@@ -112,18 +113,19 @@ BUILT_IN_KINDS: tuple[Kind, ...] = (
          nav="活动"),
     Kind("activity", Activity, "多日活动", "playbooks/*/activities/*.yaml", "playbook",
          "activities", page="{playbook}/activities/{id}.md", template="activity.md.j2",
-         search_boost=3.0, nav="多日活动"),
+         search_boost=3.0, nav="多日活动", material=True),
     Kind("incident", Incident, "事件", "playbooks/*/incidents/*.yaml", "playbook", "incidents",
          page="{playbook}/incidents/{id}.md", template="incident.md.j2", search_boost=2.0,
          nav="事件"),
     # posts are listed by category (plan.library_pages); links.py gives the url hook
     Kind("post", Post, "帖子", "content_library/posts/**/*.md", "library", "content_library/posts",
-         markdown=True),
+         markdown=True, material=True),
     Kind("game", Game, "游戏", "content_library/games/*.md", "library", "content_library/games",
          markdown=True, page="games/{id}.md", template="game.md.j2", search_boost=2.0,
-         nav="活跃游戏"),
+         nav="活跃游戏", material=True),
     Kind("reply", Reply, "话术", "content_library/replies/*.md", "library",
-         "content_library/replies", markdown=True, page="library/replies.md#{id}"),
+         "content_library/replies", markdown=True, page="library/replies.md#{id}",
+         material=True),
     Kind("roster", Roster, "群名单", "playbooks/*/groups.yaml", "playbook", "", singleton=True,
          scaffold=False, alternates=("playbooks/*/groups.csv",)),
     Kind("placeholders", Placeholders, "占位符", "content_library/placeholders.yaml", "project",
@@ -174,6 +176,11 @@ def item_kinds() -> tuple[Kind, ...]:
 
 def playbook_kinds() -> tuple[Kind, ...]:
     return tuple(kind for kind in KINDS.values() if kind.home == "playbook")
+
+
+def material_kinds() -> tuple[Kind, ...]:
+    """What a lesson may point to (posts, games, activities, replies)."""
+    return tuple(kind for kind in KINDS.values() if kind.material)
 
 
 def template_folders() -> list[Path]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from .kinds import KIND_OF_MODEL, all_kinds, attach_hooks
+from .kinds import KIND_OF_MODEL, all_kinds, attach_hooks, material_kinds
 from .models import Post
-from .resolve import MATERIAL_KINDS, Project
+from .resolve import Project
 
 POSTS_PER_PAGE = 30
 TAG_ENTRIES_PER_PAGE = 200
@@ -76,14 +76,14 @@ class Links:
 
     def material(self, content_id: str) -> str:
         """A lesson's material: a post, game, activity or reply."""
-        for name in MATERIAL_KINDS:
-            if content_id in self.project.indexes[name]:
-                return self.of(name, content_id)
+        for kind in material_kinds():
+            if content_id in self.project.indexes[kind.name]:
+                return self.of(kind.name, content_id)
         raise KeyError(content_id)
 
     def material_title(self, content_id: str) -> str:
-        for name in MATERIAL_KINDS:
-            index = self.project.indexes[name]
+        for kind in material_kinds():
+            index = self.project.indexes[kind.name]
             if content_id in index:
                 model = index[content_id].model
                 return str(getattr(model, "title", None) or getattr(model, "name", content_id))

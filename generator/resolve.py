@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 from .engine import SiteSettings
 from .errors import Problem, did_you_mean
 from .history import added_order
-from .kinds import KIND_OF_MODEL, KINDS, attach_hooks, item_kinds
+from .kinds import KIND_OF_MODEL, KINDS, attach_hooks, item_kinds, material_kinds
 from .load import SourceFile
 from .media import ASSETS_DIR as ASSETS_DIR
 from .media import MediaInfo, MediaRefused
@@ -43,7 +43,6 @@ from .validate import Item
 M = TypeVar("M", bound=Model)
 Loc = tuple[str | int, ...]
 
-MATERIAL_KINDS = ("post", "game", "activity", "reply")  # what a lesson may point to
 PLACEHOLDER_PATTERN = re.compile(r"\{([^{}\s]{1,20})\}")
 
 
@@ -462,8 +461,8 @@ class ReferenceChecker:
         self.refs(item, ("audience",), curriculum.audience, self.project.of(Tier))
         self.refs(item, ("unlocks",), curriculum.unlocks, self.project.of(Tier))
         # broken files count as known: they are reported where they are broken, not here
-        content_ids = [item_id for kind in MATERIAL_KINDS
-                       for index in [self.project.indexes[kind]]
+        content_ids = [item_id for kind in material_kinds()
+                       for index in [self.project.indexes[kind.name]]
                        for item_id in (*index.items, *index.broken)]
         lesson_ids: list[str] = []
         for number, lesson in enumerate(curriculum.lessons):
@@ -472,7 +471,7 @@ class ReferenceChecker:
                                                   f"课程 id `{lesson.id}` 重复"))
             lesson_ids.append(lesson.id)
             self.refs(item, ("lessons", number, "materials"), lesson.materials, content_ids,
-                      "素材（帖子、游戏、多日活动或话术）")
+                      f"素材（{either([kind.label for kind in material_kinds()])}）")
         for number, entry in enumerate(curriculum.schedule):
             self.ref(item, ("schedule", number, "lesson"), entry.lesson, lesson_ids, "课程")
 
@@ -637,6 +636,11 @@ class ReferenceChecker:
             self.problems.append(replace(problem, message=(
                 f"占位符 {{{name}}} 没有在 content_library/placeholders.yaml 里声明"
                 f"{did_you_mean(name, known)}")))
+
+
+def either(labels: list[str]) -> str:
+    """帖子、游戏或话术"""
+    return "、".join(labels[:-1]) + "或" + labels[-1] if len(labels) > 1 else "".join(labels)
 
 
 def activity_texts(activity: Activity) -> list[tuple[Loc, str]]:

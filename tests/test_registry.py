@@ -69,7 +69,7 @@ def note_pages(planner, notes):
 KIND = Kind("note", Note, "笔记", "content_library/notes/*.md", "library", "content_library/notes",
             markdown=True, scaffold=False, page="notes/{id}.md", template="note.md.j2",
             templates=Path(__file__).parent / "templates", view=NotePage, search_boost=2.5,
-            nav="笔记", check=check_note, pages=note_pages)
+            nav="笔记", material=True, check=check_note, pages=note_pages)
 '''
 
 TOY_TEMPLATE = '''{% import "_macros.md.j2" as m with context %}
@@ -105,6 +105,14 @@ def write_note(scratch: ScratchProject, note_id: str, text: str) -> None:
     scratch.write(f"content_library/notes/{note_id}.md", text)
 
 
+def add_lesson_material(scratch: ScratchProject, material: str) -> None:
+    """The minimal project's lesson lists a note among its materials (a post and a game)."""
+    path = scratch.root / "playbooks/demo/curricula/basics.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("materials: [tyre-pressure, warmup]",
+                                 f"materials: [tyre-pressure, warmup, {material}]"), encoding="utf-8")
+
+
 def test_a_registered_kind_gets_a_linked_page_in_the_nav_and_search(
         toy_kind: ModuleType, scratch: ScratchProject) -> None:
     write_note(scratch, "tyre-care", """
@@ -123,6 +131,7 @@ def test_a_registered_kind_gets_a_linked_page_in_the_nav_and_search(
         ---
         检查防冻液和雨刮。
         """)
+    add_lesson_material(scratch, "tyre-care")
     result = build_project(scratch.root, BuildOptions(AUTHORED_CLOCK))
     site = result.site_dir
 
@@ -130,6 +139,8 @@ def test_a_registered_kind_gets_a_linked_page_in_the_nav_and_search(
     assert "轮胎保养要点" in page and "胎压每月查一次" in page
     assert 'href="../winter-check/"' in page  # to another note: the kind's own page pattern
     assert 'href="../../games/warmup/"' in page  # to a built-in kind's page
+    lessons = (site / "demo/curricula/basics/index.html").read_text(encoding="utf-8")
+    assert 'href="../../../notes/tyre-care/"' in lessons  # a lesson's material
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "笔记" in home and 'href="notes/tyre-care/"' in home  # its nav section
     entries = {entry["location"]: entry for entry in read_entries(site / "search")}
@@ -155,12 +166,16 @@ def test_a_registered_kinds_problems_are_reported_in_chinese_at_their_line(
         ---
         检查防冻液和雨刮。
         """)
+    add_lesson_material(scratch, "tyre-caer")
     run = CliRunner().invoke(cli, ["validate", str(scratch.root), "--format", "json"])
     assert run.exit_code == 1, run.output
     found = {(problem["file"], problem["line"], problem["code"]): problem["message"]
              for problem in json.loads(run.output)}
     assert "找不到笔记 `winter-chek`" in found["content_library/notes/tyre-care.md", 4, "unknown-ref"]
     assert "占位符 {门店电话}" in found["content_library/notes/tyre-care.md", 7, "unknown-placeholder"]
+    material = next(message for (file, _line, code), message in found.items()
+                    if file.endswith("basics.yaml") and code == "unknown-ref")
+    assert "tyre-caer" in material and "笔记" in material and "tyre-care" in material  # did you mean
     missing = [message for (file, line, _code), message in found.items()
                if file == "content_library/notes/winter-check.md" and line == 2]
     assert missing and "标题" in missing[0] and "title" in missing[0]

@@ -8,7 +8,8 @@ and the hooks the later stages call instead of dispatching on its name:
   kind (plan.Planner, models -> views.Page list); `view` is the view-model they carry and
   `template` the page template (found in site_templates/pages/, or in `templates`);
 - `url(links, model)`: the docs page of one item (links.Links); by default `page`;
-- `search_boost` and `nav`: how its pages rank in search and where the nav lists them.
+- `search_boost` and `nav`: how its pages rank in search and where the nav lists them;
+- `material`: whether a lesson may list its items among its materials.
 
 The built-in kinds' hooks live beside the code they call: resolve.py, plan.py and
 links.py attach them (`attach_hooks`) when they are imported, so this module imports

@@ -32,7 +32,7 @@ class GroupCalendar:
 
 
 @dataclass(frozen=True)
-class GroupLink:
+class PublishedGroup:
     """What is published about one group: nothing that is not in its posts, its tags or its plan."""
 
     id: str
@@ -55,7 +55,7 @@ class GroupLink:
         return [asdict(calendar) for calendar in self.calendars]
 
 
-def group_links(checked: CheckedProject) -> tuple[GroupLink, ...]:
+def group_links(checked: CheckedProject) -> tuple[PublishedGroup, ...]:
     project = checked.project
     tiers = project.of(Tier)
     playbooks = project.of(Playbook)
@@ -77,7 +77,7 @@ def group_links(checked: CheckedProject) -> tuple[GroupLink, ...]:
                 calendar.start.isoformat() if calendar.start else "",
                 calendar.end.isoformat() if calendar.end else "", max((d.number for d in days), default=0)))
         zone = playbooks[entry.playbook].model.timezone if entry.playbook in playbooks else "Asia/Shanghai"
-        links.append(GroupLink(
+        links.append(PublishedGroup(
             group.id, group.name, group.tier,
             tiers[group.tier].model.name if group.tier in tiers else group.tier,
             group.sender, group.start.isoformat() if group.start else "", dict(group.tags),
@@ -89,7 +89,7 @@ def group_links(checked: CheckedProject) -> tuple[GroupLink, ...]:
 QR_CACHE = "group-qr.msgpack"
 
 
-def render_group_files(groups: tuple[GroupLink, ...], site_url: str,
+def render_group_files(groups: tuple[PublishedGroup, ...], site_url: str,
                        store: ByteStore | None = None) -> Iterator[tuple[str, bytes]]:
     """Each group's page and QR code, then the operators' list (site-relative paths).
 

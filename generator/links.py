@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from .kinds import KIND_OF_MODEL, KINDS
+from .kinds import KIND_OF_MODEL, all_kinds, attach_hooks, material_kinds
 from .models import Post
-from .resolve import MATERIAL_KINDS, Project
+from .resolve import Project
 
 POSTS_PER_PAGE = 30
 TAG_ENTRIES_PER_PAGE = 200
@@ -50,10 +50,10 @@ class Links:
     # --- pages of items, from the registry ---------------------------------------------
 
     def item(self, model: Any) -> str:
-        """The page of any item with a page of its own (its kind's `page` pattern)."""
+        """The page of any item with a page of its own: its kind's `url` hook, else `page`."""
         kind = KIND_OF_MODEL[type(model)]
-        if kind.name == "post":
-            return self.post(model.id)
+        if kind.url is not None:
+            return kind.url(self, model)
         assert kind.page is not None, f"{kind.name} has no page"
         index = self.project.indexes[kind.name]
         playbook = index.items[model.id].playbook if model.id in index else ""
@@ -61,6 +61,10 @@ class Links:
 
     def of(self, kind_name: str, item_id: str) -> str:
         return self.item(self.project.indexes[kind_name][item_id].model)
+
+    def post_entry(self, post: Post) -> str:
+        """A post's place: its entry on its category's library page (the post kind's url hook)."""
+        return self.post(post.id)
 
     def post(self, post_id: str) -> str:
         if not self._post_pages:
@@ -72,14 +76,14 @@ class Links:
 
     def material(self, content_id: str) -> str:
         """A lesson's material: a post, game, activity or reply."""
-        for name in MATERIAL_KINDS:
-            if content_id in self.project.indexes[name]:
-                return self.of(name, content_id)
+        for kind in material_kinds():
+            if content_id in self.project.indexes[kind.name]:
+                return self.of(kind.name, content_id)
         raise KeyError(content_id)
 
     def material_title(self, content_id: str) -> str:
-        for name in MATERIAL_KINDS:
-            index = self.project.indexes[name]
+        for kind in material_kinds():
+            index = self.project.indexes[kind.name]
             if content_id in index:
                 model = index[content_id].model
                 return str(getattr(model, "title", None) or getattr(model, "name", content_id))
@@ -140,4 +144,5 @@ def library_chunks(project: Project, category: str) -> list[list[Post]]:
     return chunks(posts, POSTS_PER_PAGE)
 
 
-assert all(kind.page or kind.singleton or kind.name == "post" for kind in KINDS.values())
+attach_hooks("post", url=Links.post_entry)
+assert all(kind.page or kind.url or kind.singleton for kind in all_kinds())

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .errors import Problem
-from .kinds import ITEM_KINDS
+from .kinds import item_kinds
 from .resolve import Project
 from .settings import LintSettings
 from .validate import Item
@@ -70,7 +70,7 @@ def lint_wechat_actions(project: Project, config: LintSettings) -> list[Problem]
     if level == "off":
         return []
     problems: list[Problem] = []
-    for kind in ITEM_KINDS:
+    for kind in item_kinds():
         items: list[Item[Any]] = list(project.indexes[kind.name])
         for item in items:
             for loc, text in texts(item.model):

@@ -23,7 +23,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .cache import Cache, code_version, digest
 from .errors import FORBIDDEN_CHARACTERS, Problem, UsageError
-from .kinds import MARKDOWN_KINDS, REGISTRY
+from .kinds import KINDS, all_kinds
 from .roster_csv import CsvProblem, parse_roster_csv
 
 FieldPath = tuple[str | int, ...]
@@ -247,7 +247,7 @@ def load_project(root: Path, cache: ParseCache | None = None) -> LoadResult:
             result.failed.append((relative, kind))
             continue
         # a CSV's key is marked as such; YAML and Markdown keys are as they always were
-        key = digest(f"{kind in MARKDOWN_KINDS}{'csv' if is_csv(relative) else ''}\0{text}".encode())
+        key = digest(f"{KINDS[kind].markdown}{'csv' if is_csv(relative) else ''}\0{text}".encode())
         cached = cache.get(key) if cache else None
         if cached is not None:
             data, marks, body_line = cached
@@ -338,7 +338,7 @@ def discover(root: Path) -> Iterator[tuple[str, str]]:
     """Yield (repo-relative path, kind) for each source, in a stable order."""
     seen: set[str] = set()
     found: list[tuple[str, str]] = []
-    for kind in REGISTRY:
+    for kind in all_kinds():
         candidates = list(root.glob(kind.pattern))
         if kind.pattern.endswith(".yaml"):
             candidates += root.glob(kind.pattern[: -len(".yaml")] + ".yml")
@@ -370,7 +370,7 @@ def parse_source(text: str, relative: str, kind: str) -> SourceFile:
         except CsvProblem as problem:
             raise SourceProblem(problem.line, problem.column, problem.code, problem.message) from None
         return SourceFile(relative, kind, playbook_of(relative), data, Marks(keys, values))
-    if kind in MARKDOWN_KINDS:
+    if KINDS[kind].markdown:
         front, offset, body, body_line = split_front_matter(text)
         data, marks = parse_yaml(front, offset)
         if not isinstance(data, dict):

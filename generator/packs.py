@@ -23,7 +23,7 @@ import rjsmin
 
 from . import TEMPLATES
 from .cache import Cache, code_version, digest
-from .group_links import GroupLink, group_links, render_group_files
+from .group_links import PublishedGroup, group_links, render_group_files
 from .history import History
 from .links import Links, page_url
 from .media import MediaInfo
@@ -46,6 +46,7 @@ from .render import get_html_env, qr_png, script_bundle
 from .resolve import PLACEHOLDER_PATTERN, Index
 from .schedule import CalendarSchedule, ScheduledDay, ScheduledSlot, source_keys
 from .settings import Words
+from .views import Link
 
 SLOT_MINUTES = 10
 # why a post was not sent, for the receipt: a short list the sender picks from
@@ -62,12 +63,6 @@ class PackMedia:
     height: int | None = None
     is_video: bool = False
     poster_url: str = ""
-
-
-@dataclass(frozen=True)
-class PackLink:
-    title: str
-    url: str
 
 
 @dataclass(frozen=True)
@@ -101,7 +96,7 @@ class PackSlot:
     title: str
     text: str  # exactly what to paste
     media: tuple[PackMedia, ...]
-    links: tuple[PackLink, ...]
+    links: tuple[Link, ...]
     note: str  # for the person sending
     task: str  # private chat: who to contact and why
     origin: str
@@ -238,7 +233,7 @@ def _media(items: list[Media], context: PackContext) -> tuple[PackMedia, ...]:
 
 def _slot(number: int, slot: ScheduledSlot, context: PackContext) -> PackSlot:
     def made(kind: str, item_id: str, title: str, text: str, media: tuple[PackMedia, ...] = (),
-             links: tuple[PackLink, ...] = (), guide_url: str = "", steps: tuple[PackStep, ...] = (),
+             links: tuple[Link, ...] = (), guide_url: str = "", steps: tuple[PackStep, ...] = (),
              extras: tuple[tuple[str, str], ...] = ()) -> PackSlot:
         return PackSlot(number, slot.time, slot.channel, CHANNEL_LABELS[slot.channel], kind, item_id,
                         title, text, media, links, slot.note, slot.task, slot.origin, slot.category,
@@ -270,7 +265,7 @@ def _slot(number: int, slot: ScheduledSlot, context: PackContext) -> PackSlot:
         return made("reply", slot.reply.id, slot.reply.title, slot.reply.body)
     assert slot.post is not None
     post = slot.post
-    links = tuple(PackLink(link.title, link.url) for link in post.links)
+    links = tuple(Link(link.title, link.url) for link in post.links)
     return made("post", post.id, post.title, post_text(post), _media(post.media, context), links)
 
 
@@ -489,7 +484,7 @@ class PackJob:
     version: str = ""  # qunsop's code: a new version renders every pack again
     previous: dict[str, dict[str, str]] = field(default_factory=dict)  # last build's day keys
     published: Path | None = None  # the published site, whose unchanged pack files are kept
-    groups: tuple[GroupLink, ...] = ()  # the roster's groups: a link page and QR each, and their list
+    groups: tuple[PublishedGroup, ...] = ()  # the roster's groups: a link page and QR each, and their list
     root: Path | None = None  # the project, whose cache keeps the groups' QR codes between builds
 
 

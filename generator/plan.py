@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,7 +19,7 @@ import segno
 from markupsafe import Markup, escape
 
 from .history import History
-from .kinds import PLAYBOOK_KINDS
+from .kinds import KIND_OF_MODEL, KINDS, Kind, all_kinds, attach_hooks, playbook_kinds
 from .links import TAG_ENTRIES_PER_PAGE, Links, chunks, library_chunks
 from .media import MediaInfo
 from .models import (
@@ -91,15 +91,9 @@ GAME_KIND_LABELS = {"icebreaker": "拉新破冰", "retention": "日常维系", "
                     "growth": "裂变增长"}
 FORMAT_LABELS = {"live": "直播", "video": "短视频", "slides": "课件", "onsite-qa": "现场答疑"}
 ACTIVITY_KIND_LABELS = {"checkin": "打卡", "groupbuy": "拼团", "pk": "比拼", "other": "活动"}
-NAV_GROUPS = {kind.name: kind.label for kind in PLAYBOOK_KINDS}
 MONTH_PAGES_AFTER_DAYS = 62
 CARD_STEPS = 3  # the print card carries the first steps: what happens in the first half hour
-# how strongly each kind of page answers an operator's question ("…怎么办", "…发什么"):
-# plans and lessons first, the library's long lists of post texts last
-SEARCH_BOOST = {"escalation.md.j2": 3.0, "curriculum.md.j2": 3.0, "activity.md.j2": 3.0,
-                "campaign.md.j2": 3.0, "incident.md.j2": 2.0, "tier.md.j2": 2.0, "game.md.j2": 2.0,
-                "calendar.md.j2": 1.5, "calendar_month.md.j2": 1.5, "posts.md.j2": 0.5,
-                "replies.md.j2": 0.5}
+LIBRARY_BOOST = 0.5  # the library's long lists of post texts rank below every kind's pages
 
 
 @dataclass(frozen=True)
@@ -118,7 +112,7 @@ def plan_site(checked: CheckedProject, glossary: list[str], site_url: str, stamp
     the day a page is read is decided in the browser (assets/dates.js)."""
     history = history or History()
     checked = replace(checked, today=stamp.astimezone(ZoneInfo(project_zone(checked.project))).date())
-    planner = _Planner(checked, site_url)
+    planner = Planner(checked, site_url)
     pages = planner.pages()
     links = planner.links
     if review is not None:  # the weekly 复盘, when it is published with the site
@@ -126,7 +120,6 @@ def plan_site(checked: CheckedProject, glossary: list[str], site_url: str, stamp
     today, files = today_page(checked, links)
     pages += [today, changes_page(checked.project, links, history, checked.schedules)]
     pages = with_dates(pages, checked.project, history, planner.extra_sources)
-    pages = [replace(page, search_boost=SEARCH_BOOST.get(page.template, 1.0)) for page in pages]
     links.targets |= {page.path for page in pages} | planner.file_targets()
     return SitePlan(pages, planner.nav(pages), search_words(checked.project, glossary), links, files,
                     checked.project.settings.words)
@@ -188,7 +181,10 @@ def qr_svg(url: str) -> Markup:
     return Markup(buffer.getvalue().decode())
 
 
-class _Planner:
+class Planner:
+    """Plans the site's pages; what a kind's `pages` hook is given (the built-in kinds' hooks
+    are its methods)."""
+
     def __init__(self, checked: CheckedProject, site_url: str) -> None:
         self.checked = checked
         self.project = checked.project
@@ -201,6 +197,29 @@ class _Planner:
 
     def owned(self, model: type[Any], playbook: str) -> list[Any]:
         return [item.model for item in self.project.of(model) if item.playbook == playbook]
+
+    def playbook_of(self, model: Any) -> Playbook:
+        """The playbook an item of a playbook's kind belongs to (its folder has a valid one)."""
+        playbook = self.project.playbook_for(self.project.of(type(model))[model.id])
+        assert playbook is not None, f"{model.id} has no playbook"
+        return playbook
+
+    def item_page(self, model: Any, title: str, view: object, **options: Any) -> Page:
+        """The page of one item: where its kind's url hook puts it, laid out by its template."""
+        template = KIND_OF_MODEL[type(model)].template
+        assert template is not None, f"{type(model).__name__} has no template"
+        return Page(self.links.item(model), template, title, view, **options)
+
+    def kind_pages(self, kind: Kind, models: list[Any]) -> list[Page]:
+        """A kind's pages from its hook, ranked in search and placed in the nav by its entry."""
+        if kind.pages is None or not models:
+            return []
+        pages: list[Page] = kind.pages(self, models)
+        assert kind.view is None or all(isinstance(page.model, kind.view) for page in pages), \
+            f"{kind.name}: a page's view is not a {kind.view.__name__}"
+        in_playbook = kind.home == "playbook"
+        return [replace(page, search_boost=kind.search_boost,
+                        nav_group=kind.nav if in_playbook and page.in_nav else None) for page in pages]
 
     def link(self, model: Any) -> Link:
         return Link(getattr(model, "title", None) or model.name, self.links.item(model))
@@ -242,11 +261,18 @@ class _Planner:
     # --- pages -----------------------------------------------------------------------------
 
     def pages(self) -> list[Page]:
+        """Home; each playbook's overview and the pages of its kinds; the pages of every other
+        kind (games); the library (posts and replies); the incidents."""
         pages = [self.home()]
+        with_pages = [kind for kind in all_kinds() if kind.pages is not None and kind.name != "playbook"]
         for playbook in self.project.of(Playbook).models():
-            pages += self.playbook_pages(playbook)
-        pages += [self.game(game) for game in
-                  sorted(self.project.of(Game).models(), key=lambda g: (g.kind, g.id))]
+            pages += self.kind_pages(KINDS["playbook"], [playbook])
+            for kind in with_pages:
+                if kind.home == "playbook":
+                    pages += self.kind_pages(kind, self.owned(kind.model, playbook.id))
+        for kind in with_pages:
+            if kind.home != "playbook":
+                pages += self.kind_pages(kind, self.project.indexes[kind.name].models())
         pages += self.library_pages()
         if len(self.project.of(Incident)):
             pages.append(self.incidents())
@@ -260,11 +286,15 @@ class _Planner:
             for page in own[1:]:
                 if page.in_nav and page.nav_group:
                     groups[page.nav_group].append({page.nav_title: page.path})
+            sections = [kind.nav for kind in playbook_kinds() if kind.nav]
             nav.append({str(escape(playbook.name)): [{"方案概览": own[0].path}] + [
-                {label: groups[label]} for label in NAV_GROUPS.values() if groups[label]]})
-        games = [{page.nav_title: page.path} for page in pages if page.template == "game.md.j2"]
-        if games:
-            nav.append({"活跃游戏": games})
+                {label: groups[label]} for label in sections if groups[label]]})
+        for kind in all_kinds():  # kinds outside playbooks: a section of their own (games)
+            if kind.home != "playbook" and kind.nav:
+                entries = [{page.nav_title: page.path} for page in pages
+                           if page.template == kind.template and page.in_nav]
+                if entries:
+                    nav.append({kind.nav: entries})
         library = [{page.nav_title: page.path} for page in pages
                    if page.path.startswith("library/") and page.in_nav]
         nav.append({"内容库": library})
@@ -292,7 +322,12 @@ class _Planner:
                                  if i.open_on(today) or i.start > today),
             today=Link("今日", Links.TODAY), changes=Link("变更记录", Links.CHANGES)))
 
-    def playbook_pages(self, playbook: Playbook) -> list[Page]:
+    # --- the built-in kinds' pages hooks: each is given the items of its kind (a playbook's) ---
+
+    def playbook_pages(self, playbooks: list[Playbook]) -> list[Page]:
+        return [self.playbook_overview(playbook) for playbook in playbooks]
+
+    def playbook_overview(self, playbook: Playbook) -> Page:
         tiers: list[Tier] = self.owned(Tier, playbook.id)
         own_tiers = {tier.id for tier in tiers}
         calendars: list[Calendar] = self.owned(Calendar, playbook.id)
@@ -301,7 +336,7 @@ class _Planner:
         campaigns: list[Campaign] = self.owned(Campaign, playbook.id)
         activities: list[Activity] = self.owned(Activity, playbook.id)
         incidents: list[Incident] = self.owned(Incident, playbook.id)
-        overview = Page(self.links.item(playbook), "playbook.md.j2", "方案概览", PlaybookPage(
+        return self.item_page(playbook, "方案概览", PlaybookPage(
             playbook=playbook,
             tiers=tuple(TierRow(self.link(t), node_id(t.id), t.side, LIFECYCLE_LABELS[t.lifecycle],
                                 t.posts_per_day, self.tier_links(t.flows_to),
@@ -318,25 +353,22 @@ class _Planner:
             incidents=tuple((self.link(i), incident_status(i, self.checked.today, self.zone))
                             for i in incidents),
             mermaid_url="assets/mermaid.min.js"))
-        pages = [overview]
-        pages += [self.tier(playbook, tier, tiers, calendars, curricula, campaigns) for tier in tiers]
-        for calendar in calendars:
-            pages += self.calendar(calendar)
-        pages += [self.curriculum(curriculum) for curriculum in curricula]
-        pages += [self.escalation(playbook, plan) for plan in escalations]
-        pages += [self.campaign(campaign) for campaign in campaigns]
-        pages += [self.activity(activity) for activity in activities]
-        pages += [self.incident(incident) for incident in incidents]
-        return pages
 
     def side_label(self, side: str) -> str:
         words = self.project.settings.words
         return words.side_b if side == "B" else words.side_c
 
+    def tier_pages(self, tiers: list[Tier]) -> list[Page]:
+        playbook = self.playbook_of(tiers[0])
+        calendars: list[Calendar] = self.owned(Calendar, playbook.id)
+        curricula: list[Curriculum] = self.owned(Curriculum, playbook.id)
+        campaigns: list[Campaign] = self.owned(Campaign, playbook.id)
+        return [self.tier(playbook, tier, tiers, calendars, curricula, campaigns) for tier in tiers]
+
     def tier(self, playbook: Playbook, tier: Tier, tiers: list[Tier], calendars: list[Calendar],
              curricula: list[Curriculum], campaigns: list[Campaign]) -> Page:
         games = [g for g in self.project.of(Game).models() if tier.id in g.tiers]
-        return Page(self.links.item(tier), "tier.md.j2", tier.name, TierPage(
+        return self.item_page(tier, tier.name, TierPage(
             tier=tier, side=self.side_label(tier.side), lifecycle=LIFECYCLE_LABELS[tier.lifecycle],
             owner=self.role_name(playbook, tier.owner),
             kpis=tuple(k for k in playbook.kpis if k.id in tier.kpis),
@@ -350,8 +382,10 @@ class _Planner:
             games=tuple(self.link(g) for g in games),
             curricula=tuple(self.link(c) for c in curricula
                             if tier.id in c.audience or tier.id in c.unlocks),
-            campaigns=tuple(self.link(c) for c in campaigns if tier.id in c.tiers)),
-            nav_group=NAV_GROUPS["tier"])
+            campaigns=tuple(self.link(c) for c in campaigns if tier.id in c.tiers)))
+
+    def calendar_pages(self, calendars: list[Calendar]) -> list[Page]:
+        return [page for calendar in calendars for page in self.calendar(calendar)]
 
     def calendar(self, calendar: Calendar) -> list[Page]:
         """The calendar's page; a long dated calendar gets one page per month."""
@@ -378,7 +412,7 @@ class _Planner:
             today_address=f"{self.site_url}{today}", months=() if split else months,
             month_links=month_links if split else (), remarks=remarks)
         # searchable: "冬至发什么" and "建群第一天发什么" are answered by a day of a calendar
-        overview = Page(path, "calendar.md.j2", calendar.name, view, nav_group=NAV_GROUPS["calendar"])
+        overview = self.item_page(calendar, calendar.name, view)
         self.extra_sources[path] = self.schedule_sources(schedule)
         if not split:
             return [overview]
@@ -420,16 +454,16 @@ class _Planner:
             (f"第 {entry.week} 周第 {entry.day} 天 {entry.time}", entry.lesson, lessons[entry.lesson].title,
              FORMAT_LABELS[lessons[entry.lesson].format], lessons[entry.lesson].minutes)
             for entry in curriculum.schedule if entry.lesson in lessons)
-        return Page(self.links.item(curriculum), "curriculum.md.j2", curriculum.name, CurriculumPage(
+        return self.item_page(curriculum, curriculum.name, CurriculumPage(
             curriculum=curriculum, audience=self.tier_links(curriculum.audience),
             unlocks=self.tier_links(curriculum.unlocks),
             total_minutes=sum(lesson.minutes for lesson in curriculum.lessons), schedule=schedule,
             lessons=tuple(LessonView(lesson, FORMAT_LABELS[lesson.format], tuple(
                 Link(self.links.material_title(m), self.links.material(m)) for m in lesson.materials))
-                for lesson in curriculum.lessons)),
-            nav_group=NAV_GROUPS["curriculum"])
+                for lesson in curriculum.lessons)))
 
-    def escalation(self, playbook: Playbook, plan: Escalation) -> Page:
+    def escalation(self, plan: Escalation) -> Page:
+        playbook = self.playbook_of(plan)
         replies = self.project.of(Reply)
 
         def reply(reply_id: str | None) -> Reply | None:
@@ -440,7 +474,7 @@ class _Planner:
             self.role_name(playbook, step.backup), step.action,
             self.link(found) if (found := reply(step.reply)) else None, found.body if found else "")
             for step in plan.steps)
-        return Page(self.links.item(plan), "escalation.md.j2", plan.name, EscalationPage(
+        return self.item_page(plan, plan.name, EscalationPage(
             plan=plan, tiers=self.tier_links(plan.tiers),
             severity=tuple((s.level, s.name, s.description, minutes_text(s.respond_within_minutes))
                            for s in plan.severity),
@@ -450,8 +484,7 @@ class _Planner:
             held=tuple(CATEGORY_LABELS[c] for c in plan.hold_categories),
             incidents=tuple(self.link(i) for i in self.project.of(Incident).models()
                             if i.plan == plan.id),
-            card=self.card(playbook, plan, steps, reply(plan.off_hours_reply))),
-            nav_group=NAV_GROUPS["escalation"])
+            card=self.card(playbook, plan, steps, reply(plan.off_hours_reply))))
 
     def card(self, playbook: Playbook, plan: Escalation, steps: tuple[StepView, ...],
              night_reply: Reply | None) -> CardView:
@@ -489,17 +522,17 @@ class _Planner:
             for a in sorted(campaign.announcements, key=lambda a: (a.date, a.time)) if a.post in posts)
         playbook = self.project.playbook_for(self.project.of(Campaign)[campaign.id])
         kpis = tuple(k for k in playbook.kpis if k.id in campaign.kpis) if playbook else ()
-        return Page(self.links.item(campaign), "campaign.md.j2", campaign.name, CampaignPage(
+        return self.item_page(campaign, campaign.name, CampaignPage(
             campaign=campaign, tiers=self.tier_links(campaign.tiers), kpis=kpis,
             announcements=announcements,
             activities=tuple((f"{s.date.month}月{s.date.day}日", s.time,
                               self.link(activities[s.activity].model), s.note)
                              for s in sorted(campaign.activities, key=lambda s: (s.date, s.time))
-                             if s.activity in activities)), nav_group=NAV_GROUPS["campaign"])
+                             if s.activity in activities)))
 
     def activity(self, activity: Activity) -> Page:
         playbook = self.project.playbook_for(self.project.of(Activity)[activity.id])
-        return Page(self.links.item(activity), "activity.md.j2", activity.name, ActivityPage(
+        return self.item_page(activity, activity.name, ActivityPage(
             activity=activity, kind=ACTIVITY_KIND_LABELS[activity.kind],
             tiers=self.tier_links(activity.tiers),
             lines=tuple((day, activity.line(day)) for day in range(1, activity.days + 1)),
@@ -508,22 +541,20 @@ class _Planner:
             started_by=tuple((self.link(c), "、".join(f"{s.date.month}月{s.date.day}日" for s in c.activities
                                                       if s.activity == activity.id))
                              for c in self.project.of(Campaign).models()
-                             if any(s.activity == activity.id for s in c.activities))),
-            nav_group=NAV_GROUPS["activity"])
+                             if any(s.activity == activity.id for s in c.activities))))
 
     def incident(self, incident: Incident) -> Page:
         plan = self.project.of(Escalation)[incident.plan].model
         calendars = self.project.of(Calendar)
         affected = self.tier_links(incident.tiers) + tuple(
             self.link(calendars[c].model) for c in incident.calendars if c in calendars)
-        return Page(self.links.item(incident), "incident.md.j2", incident.name, IncidentPage(
+        return self.item_page(incident, incident.name, IncidentPage(
             incident=incident, plan=self.link(plan), owner_notice=plan.owner_notice,
             held=tuple(CATEGORY_LABELS[c] for c in plan.hold_categories), affected=affected,
             status=incident_status(incident, self.checked.today, self.zone),
             review_questions=tuple(plan.review),
             groups=scope_label(self.project, self.project.of(Incident)[incident.id].playbook, incident)
-            if incident.scoped else ""),
-            nav_group=NAV_GROUPS["incident"])
+            if incident.scoped else ""))
 
     def incidents(self) -> Page:
         today = self.checked.today
@@ -531,8 +562,11 @@ class _Planner:
         return Page(Links.INCIDENTS, "incidents.md.j2", "事件记录", IncidentsPage(
             tuple((self.link(i), incident_status(i, today, self.zone)) for i in entries), today))
 
+    def game_pages(self, games: list[Game]) -> list[Page]:
+        return [self.game(game) for game in sorted(games, key=lambda g: (g.kind, g.id))]
+
     def game(self, game: Game) -> Page:
-        return Page(self.links.item(game), "game.md.j2", game.name, GamePage(
+        return self.item_page(game, game.name, GamePage(
             game=game, kind=GAME_KIND_LABELS[game.kind], tiers=self.tier_links(game.tiers),
             used_by=self.calendars_using(lambda slot: slot.game and slot.game.id == game.id)))
 
@@ -562,7 +596,7 @@ class _Planner:
                 pages.append(Page(Links.category(category, number), "posts.md.j2", title, PostsPage(
                     label, pager(number, len(parts), lambda n, c=category: Links.category(c, n)),
                     tuple(self.post_view(post, usage.get(post.id, 0)) for post in part)),
-                    in_nav=number == 1))
+                    search_boost=LIBRARY_BOOST, in_nav=number == 1))
         for tag, entries in sorted(tags.items()):
             parts = chunks(entries, TAG_ENTRIES_PER_PAGE)
             for number, part in enumerate(parts, start=1):
@@ -573,7 +607,8 @@ class _Planner:
                     searchable=False, in_nav=False))
         if len(self.project.of(Reply)):
             pages.append(Page(Links.REPLIES, "replies.md.j2", "回复话术", RepliesPage(
-                tuple(sorted(self.project.of(Reply).models(), key=lambda r: r.id)))))
+                tuple(sorted(self.project.of(Reply).models(), key=lambda r: r.id))),
+                search_boost=LIBRARY_BOOST))
         pages.append(self.stats_page(stats))
         return pages
 
@@ -629,3 +664,19 @@ def incident_status(incident: Incident, today: dt.date, zone: str) -> DatedStatu
         text = f"已结束（{incident.start} ~ {incident.end}）"
     return DatedStatus(incident.start.isoformat(), incident.end.isoformat() if incident.end else "",
                        zone, text)
+
+
+def each_item(page: Callable[[Planner, Any], Page]) -> Callable[[Planner, list[Any]], list[Page]]:
+    """A pages hook from a planner method that makes one item's page."""
+    return lambda planner, models: [page(planner, model) for model in models]
+
+
+for _name, _pages, _view in (
+        ("playbook", Planner.playbook_pages, PlaybookPage), ("tier", Planner.tier_pages, TierPage),
+        ("calendar", Planner.calendar_pages, CalendarPage),
+        ("curriculum", each_item(Planner.curriculum), CurriculumPage),
+        ("escalation", each_item(Planner.escalation), EscalationPage),
+        ("campaign", each_item(Planner.campaign), CampaignPage),
+        ("activity", each_item(Planner.activity), ActivityPage),
+        ("incident", each_item(Planner.incident), IncidentPage), ("game", Planner.game_pages, GamePage)):
+    attach_hooks(_name, pages=_pages, view=_view)

@@ -136,7 +136,7 @@ def changes_page(project: Project, links: Links, history: History,
             what = STATUS_LABELS.get(status, "修改")
             item = by_path.get(path)
             kind = KINDS[item.source.kind] if item else None
-            if item is not None and kind is not None and (kind.page or kind.name == "post"):
+            if item is not None and kind is not None and (kind.page or kind.url):
                 model = item.model
                 title = str(getattr(model, "title", None) or getattr(model, "name", path))
                 days = sent.get(f"{kind.name}:{model.id}", [])

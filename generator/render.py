@@ -22,13 +22,22 @@ from urllib.parse import quote
 
 import rjsmin
 import segno
-from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2 import (
+    BaseLoader,
+    BytecodeCache,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    pass_context,
+)
 from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
 from . import TEMPLATES
 from .cache import ByteStore
 from .clock import shown_day
+from .kinds import template_folders
 from .links import page_url
 from .settings import Words
 
@@ -55,13 +64,26 @@ class TemplateCache(BytecodeCache):
         self.store.write_bytes(f"template-{bucket.key}", bucket.bytecode_to_string())
 
 
+class KindTemplates(BaseLoader):
+    """Page templates that registered kinds keep in folders of their own (`Kind.templates`),
+    looked up when asked for: a kind registered after the environment was made is found."""
+
+    def get_source(self, environment: Environment,
+                   template: str) -> tuple[str, str | None, Callable[[], bool] | None]:
+        return FileSystemLoader(template_folders()).get_source(environment, template)
+
+    def list_templates(self) -> list[str]:
+        return FileSystemLoader(template_folders()).list_templates()
+
+
 class LinkError(Exception):
     """A template linked to a page or file that is not part of the build (a qunsop bug)."""
 
 
 def get_env(templates: Path = TEMPLATES) -> Environment:
     """The environment for site pages (Markdown) and scaffolds: HTML- and Markdown-escaped."""
-    env = Environment(loader=FileSystemLoader([templates / "pages", templates]), autoescape=True,
+    loader = ChoiceLoader([FileSystemLoader([templates / "pages", templates]), KindTemplates()])
+    env = Environment(loader=loader, autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True, finalize=markdown_value)
     env.filters.update(fence=fence, md=markdown_text, cell=table_cell, code=code_span,

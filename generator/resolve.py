@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar
 
 from .errors import Problem, did_you_mean
 from .history import added_order
-from .kinds import ITEM_KINDS, KIND_OF_MODEL, KINDS
+from .kinds import KIND_OF_MODEL, KINDS, attach_hooks, item_kinds, material_kinds
 from .load import SourceFile
 from .media import ASSETS_DIR as ASSETS_DIR
 from .media import MediaInfo, MediaRefused
@@ -43,7 +43,6 @@ from .validate import Item
 M = TypeVar("M", bound=Model)
 Loc = tuple[str | int, ...]
 
-MATERIAL_KINDS = ("post", "game", "activity", "reply")  # what a lesson may point to
 PLACEHOLDER_PATTERN = re.compile(r"\{([^{}\s]{1,20})\}")
 
 
@@ -78,7 +77,7 @@ class Project:
 
     root: Path
     indexes: dict[str, Index[Any]] = field(
-        default_factory=lambda: {kind.name: Index(kind.label) for kind in ITEM_KINDS})
+        default_factory=lambda: {kind.name: Index(kind.label) for kind in item_kinds()})
     singletons: dict[str, Item[Any]] = field(default_factory=dict)
     placeholders: dict[str, Placeholder] = field(default_factory=dict)
     media: dict[str, MediaInfo] = field(default_factory=dict)  # every checked media file
@@ -277,16 +276,17 @@ def index_placeholders(project: Project, item: Item[Placeholders]) -> list[Probl
 
 def check_references(project: Project) -> list[Problem]:
     """Every reference by id must name an existing item of the right kind."""
-    checker = _ReferenceChecker(project)
-    for kind in ITEM_KINDS:
-        check = getattr(checker, kind.name)
-        for item in project.indexes[kind.name]:
-            check(item)
+    checker = ReferenceChecker(project)
+    for kind in item_kinds():
+        if kind.check is not None:
+            for item in project.indexes[kind.name]:
+                kind.check(checker, item)
     return checker.problems
 
 
-class _ReferenceChecker:
-    """One method per kind in the registry, named after it; each checks that kind's items."""
+class ReferenceChecker:
+    """What a kind's `check` hook is given: helpers that report unknown ids, placeholders and
+    media at the field that names them; the built-in kinds' checks are its methods."""
 
     def __init__(self, project: Project) -> None:
         self.project = project
@@ -356,10 +356,8 @@ class _ReferenceChecker:
                                               f"{field_name} {end} 早于 {start_name} {start}：结束的日期要在"
                                               "开始那天或之后（只有一天时两个写同一天）"))
 
-    # --- one method per kind -------------------------------------------------------
-
-    def playbook(self, item: Item[Playbook]) -> None:
-        """A playbook refers to nothing; its roles and KPIs are checked where they are used."""
+    # --- the built-in kinds' checks (a playbook refers to nothing: its roles and KPIs are
+    # checked where they are used) --------------------------------------------------------
 
     def tier(self, item: Item[Tier]) -> None:
         tier = item.model
@@ -463,8 +461,8 @@ class _ReferenceChecker:
         self.refs(item, ("audience",), curriculum.audience, self.project.of(Tier))
         self.refs(item, ("unlocks",), curriculum.unlocks, self.project.of(Tier))
         # broken files count as known: they are reported where they are broken, not here
-        content_ids = [item_id for kind in MATERIAL_KINDS
-                       for index in [self.project.indexes[kind]]
+        content_ids = [item_id for kind in material_kinds()
+                       for index in [self.project.indexes[kind.name]]
                        for item_id in (*index.items, *index.broken)]
         lesson_ids: list[str] = []
         for number, lesson in enumerate(curriculum.lessons):
@@ -473,7 +471,7 @@ class _ReferenceChecker:
                                                   f"课程 id `{lesson.id}` 重复"))
             lesson_ids.append(lesson.id)
             self.refs(item, ("lessons", number, "materials"), lesson.materials, content_ids,
-                      "素材（帖子、游戏、多日活动或话术）")
+                      f"素材（{either([kind.label for kind in material_kinds()])}）")
         for number, entry in enumerate(curriculum.schedule):
             self.ref(item, ("schedule", number, "lesson"), entry.lesson, lesson_ids, "课程")
 
@@ -640,6 +638,11 @@ class _ReferenceChecker:
                 f"{did_you_mean(name, known)}")))
 
 
+def either(labels: list[str]) -> str:
+    """帖子、游戏或话术"""
+    return "、".join(labels[:-1]) + "或" + labels[-1] if len(labels) > 1 else "".join(labels)
+
+
 def activity_texts(activity: Activity) -> list[tuple[Loc, str]]:
     texts: list[tuple[Loc, str]] = [(("opening",), activity.opening), (("daily",), activity.daily),
                                     (("closing",), activity.closing)]
@@ -647,7 +650,13 @@ def activity_texts(activity: Activity) -> list[tuple[Loc, str]]:
     return texts
 
 
-assert all(hasattr(_ReferenceChecker, kind.name) for kind in ITEM_KINDS)
+for _name, _check in {"tier": ReferenceChecker.tier, "calendar": ReferenceChecker.calendar,
+                      "curriculum": ReferenceChecker.curriculum,
+                      "escalation": ReferenceChecker.escalation, "campaign": ReferenceChecker.campaign,
+                      "activity": ReferenceChecker.activity, "incident": ReferenceChecker.incident,
+                      "post": ReferenceChecker.post, "game": ReferenceChecker.game,
+                      "reply": ReferenceChecker.reply}.items():
+    attach_hooks(_name, check=_check)
 
 
 def validity_problem(item: Item[Any], loc: Loc, post: Item[Post], day: dt.date) -> Problem | None:

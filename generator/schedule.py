@@ -343,7 +343,7 @@ def fill_activity_tokens(text: str, activity: Activity, day: int, last_date: dt.
 
 
 @dataclass
-class _Day:
+class _DayDraft:
     """A day being assembled: its plan's slots plus what other sources add to it."""
 
     key: str
@@ -369,7 +369,7 @@ class _Expander:
         self.problems: list[Problem] = []
         self.pools: dict[tuple[str, str | None], list[Post]] = {}
         self.heaps: dict[tuple[str, str | None], list[tuple[int, int, str, Post]]] = {}
-        self.extra_days: list[_Day] = []  # relative days that only activities or lessons fill
+        self.extra_days: list[_DayDraft] = []  # relative days that only activities or lessons fill
         self.affected: dict[str, bool] = {}  # incident id -> whether it reaches this calendar
         self.echoes: dict[str, str] = {}  # incident id -> this calendar's other-side notice
 
@@ -422,24 +422,24 @@ class _Expander:
         overrides = [day.date for day in calendar.overrides]
         return max([calendar.start, self.anchor + dt.timedelta(days=OPEN_ENDED_DAYS), *overrides])
 
-    def _rhythm(self) -> Iterator[_Day]:
+    def _rhythm(self) -> Iterator[_DayDraft]:
         """The weekly template on its own: what any later week looks like (no date, so only
         timeless posts are picked)."""
         for weekday in WEEKDAYS:
             plan = self.calendar.weekly.get(weekday)
             if plan is None:
                 continue
-            day = _Day(f"weekly-{weekday}", ("weekly", weekday), plan, None, 0)
+            day = _DayDraft(f"weekly-{weekday}", ("weekly", weekday), plan, None, 0)
             for number, slot in enumerate(plan.slots):
                 if slot.activity is None:
                     self._slot(day, ("weekly", weekday, "slots", number), slot, [])
             yield day
 
-    def _plans(self) -> Iterator[_Day]:
+    def _plans(self) -> Iterator[_DayDraft]:
         calendar = self.calendar
         if not calendar.is_dated:
             for number, day in enumerate(calendar.days):
-                yield _Day(day_key(day.day), ("days", number), day, None, day.day)
+                yield _DayDraft(day_key(day.day), ("days", number), day, None, day.day)
             return
         assert calendar.start
         overrides = {day.date: (n, day) for n, day in enumerate(calendar.overrides)}
@@ -448,15 +448,15 @@ class _Expander:
         while current <= last:
             if current in overrides:
                 position, override = overrides[current]
-                yield _Day(day_key(current), ("overrides", position), override, current, number)
+                yield _DayDraft(day_key(current), ("overrides", position), override, current, number)
             else:
                 weekday = WEEKDAYS[current.weekday()]
-                yield _Day(day_key(current), ("weekly", weekday),
+                yield _DayDraft(day_key(current), ("weekly", weekday),
                            calendar.weekly.get(weekday, DayPlan()), current, number)
             current += dt.timedelta(days=1)
             number += 1
 
-    def _finish(self, day: _Day) -> ScheduledDay:
+    def _finish(self, day: _DayDraft) -> ScheduledDay:
         incidents, maybe = self._open_incidents(day.date, day.number)
         held: dict[str, str] = {category: entry.incident.id for entry in incidents if not entry.echo
                                 for category in entry.plan.hold_categories}
@@ -515,7 +515,7 @@ class _Expander:
                    and follows(self.project, self.item.playbook, group, self.calendar)
                    for group in roster.model.groups)
 
-    def _add(self, day: _Day, slot: ScheduledSlot, loc: Loc, owner: Item[Any] | None = None,
+    def _add(self, day: _DayDraft, slot: ScheduledSlot, loc: Loc, owner: Item[Any] | None = None,
              own: bool = False) -> None:
         """Add a slot unless the time is taken in that channel (reported where it came from;
         two slots of one day in the calendar itself are reported by the reference check)."""
@@ -529,7 +529,7 @@ class _Expander:
             return
         day.slots.append(slot if slot.loc == loc else replace(slot, loc=loc))
 
-    def _campaign_activities(self, days: list[_Day], starts: list[tuple[Any, ...]]) -> None:
+    def _campaign_activities(self, days: list[_DayDraft], starts: list[tuple[Any, ...]]) -> None:
         """Multi-day activities a campaign starts on a date, in the calendars of the tiers
         both the campaign and the activity are for."""
         by_date = {day.date: day for day in days if day.date is not None}
@@ -545,7 +545,7 @@ class _Expander:
                                      origin=f"campaign:{campaign.model.id}")
                 starts.append((day, ("activities", number), activity.model, base, campaign))
 
-    def _slot(self, day: _Day, loc: Loc, slot: Slot,
+    def _slot(self, day: _DayDraft, loc: Loc, slot: Slot,
               starts: list[tuple[Any, ...]]) -> None:
         posts = self.project.of(Post).items
         base = ScheduledSlot(slot.time, slot.category, slot.channel, note=slot.note,
@@ -576,8 +576,8 @@ class _Expander:
         else:
             self._pick(day, loc, slot, base)
 
-    def _activity(self, first: _Day, loc: Loc, activity: Activity, base: ScheduledSlot,
-                  by_number: dict[int, _Day], owner: Item[Any] | None = None) -> None:
+    def _activity(self, first: _DayDraft, loc: Loc, activity: Activity, base: ScheduledSlot,
+                  by_number: dict[int, _DayDraft], owner: Item[Any] | None = None) -> None:
         """Day 1 of the activity is this slot's day; each later day gets its own line.
         A calendar's slot or a campaign (`owner`) asked for it; problems are reported there."""
         where = owner or self.item
@@ -615,14 +615,14 @@ class _Expander:
     def _last_relative_day(self) -> int:
         return max((day.day for day in self.calendar.days), default=0)
 
-    def _relative_day(self, number: int, by_number: dict[int, _Day]) -> _Day:
+    def _relative_day(self, number: int, by_number: dict[int, _DayDraft]) -> _DayDraft:
         """A day of a relative calendar that has no plan of its own but gets added slots."""
-        day = _Day(day_key(number), ("days",), DayPlan(), None, number)
+        day = _DayDraft(day_key(number), ("days",), DayPlan(), None, number)
         by_number[number] = day
         self.extra_days.append(day)
         return day
 
-    def _pick(self, day: _Day, loc: Loc, slot: Slot, base: ScheduledSlot) -> None:
+    def _pick(self, day: _DayDraft, loc: Loc, slot: Slot, base: ScheduledSlot) -> None:
         assert slot.pick is not None
         category = slot.pick.category or slot.category
         chosen = self._least_used((category, slot.pick.tag), day.date)
@@ -681,7 +681,7 @@ class _Expander:
             return post.valid_from is None and post.valid_until is None
         return post.valid_on(date)
 
-    def _announcements(self, day: _Day) -> None:
+    def _announcements(self, day: _DayDraft) -> None:
         assert day.date is not None
         for campaign in self.project.of(Campaign):
             if not set(campaign.model.tiers) & self.tiers:
@@ -695,7 +695,7 @@ class _Expander:
                                      origin=f"campaign:{campaign.model.id}")
                 self._add(day, slot, ("announcements", number, "time"), campaign)
 
-    def _lessons(self, by_number: dict[int, _Day]) -> None:
+    def _lessons(self, by_number: dict[int, _DayDraft]) -> None:
         """Each curriculum lesson becomes a reminder slot in its audience's calendars."""
         for item in self.project.of(Curriculum):
             curriculum = item.model
@@ -714,7 +714,7 @@ class _Expander:
                 self._add(day, slot, ("schedule", number, "time"), item)
 
     def _lesson_day(self, curriculum: Curriculum, offset: int,
-                    by_number: dict[int, _Day]) -> _Day | None:
+                    by_number: dict[int, _DayDraft]) -> _DayDraft | None:
         if not self.calendar.is_dated:
             number = offset + 1
             if number > self._last_relative_day():

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
-from .kinds import KINDS, MARKDOWN_KINDS
+from .kinds import KINDS
 
 SCHEMA_DIR = "schemas"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -18,7 +18,7 @@ def kind_schema(kind: str) -> dict[str, Any]:
     """The schema of one kind; Markdown kinds describe the front matter (the body is the text)."""
     schema = KINDS[kind].model.model_json_schema()
     schema["title"] = f"qunsop {KINDS[kind].label}（{kind}）"
-    if kind in MARKDOWN_KINDS:
+    if KINDS[kind].markdown:
         schema["properties"].pop("body", None)
         schema["description"] = "Markdown 文件开头 --- 之间的字段；正文写在结束的 --- 之后"
     return {"$schema": DIALECT, **schema}

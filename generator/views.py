@@ -32,8 +32,11 @@ from .stats import ContentStats
 
 @dataclass(frozen=True)
 class Link:
+    """A titled link: on the site, to a target from Links (a docs-relative page or a
+    site-root-relative file); in a pack, also to a post's own outside address."""
+
     title: str
-    url: str  # a target from Links: docs-relative page or site-root-relative file
+    url: str
 
 
 @dataclass(frozen=True)

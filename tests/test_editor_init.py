@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, run_qunsop
-from qunsop.kinds import KINDS, MARKDOWN_KINDS
+from qunsop.kinds import KINDS
 from qunsop.load import discover
 
 URL = "https://sop.haohaizi.cn/"
@@ -52,7 +52,7 @@ def test_init_writes_everything_a_new_organisation_needs(new_project: Path) -> N
     assert "轮胎" not in (new_project / "content_library/placeholders.yaml").read_text(encoding="utf-8")
     # each YAML source's editor schema line points at a schema that exists
     for relative, kind in discover(new_project):
-        if kind not in MARKDOWN_KINDS:
+        if not KINDS[kind].markdown:
             first = (new_project / relative).read_text(encoding="utf-8").splitlines()[0]
             schema = first.split("$schema=")[1]
             assert ((new_project / relative).parent / schema).resolve().is_file(), relative

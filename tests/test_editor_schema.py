@@ -22,7 +22,7 @@ from jsonschema import Draft202012Validator
 
 from conftest import MINIMAL, REPO, run_qunsop
 from qunsop.errors import LOAD_CODES
-from qunsop.kinds import KINDS, MARKDOWN_KINDS
+from qunsop.kinds import KINDS
 from qunsop.load import SourceProblem, parse_source, split_front_matter
 
 SCHEMAS = REPO / "schemas"
@@ -173,7 +173,7 @@ def source_text(case: Value, item_id: str) -> str:
     if case.yaml is not DELETE:
         assert text.count(MARKER) == 1
         text = text.replace(MARKER, case.yaml)
-    return f"---\n{text}---\n{body}\n" if case.kind in MARKDOWN_KINDS else text
+    return f"---\n{text}---\n{body}\n" if KINDS[case.kind].markdown else text
 
 
 def file_for(case: Value, item_id: str) -> str:
@@ -202,7 +202,7 @@ def editor_data(case: Value, relative: str, text: str) -> Any:
         data = copy.deepcopy(data)
         set_path(data, case.path, case.yaml)
         data["id"] = relative.split("/")[-1].split(".")[0]
-    if case.kind in MARKDOWN_KINDS:
+    if KINDS[case.kind].markdown:
         data.pop("body", None)
     if case.kind == "playbook":
         data["id"] = relative.split("/")[1]

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from conftest import MINIMAL, REPO, ScratchProject, run_qunsop
-from qunsop.kinds import MARKDOWN_KINDS
+from qunsop.kinds import KINDS
 from qunsop.load import discover, split_front_matter
 from qunsop.scaffold import SCAFFOLD_KINDS
 from qunsop.schema import schema_comment, schema_files
@@ -30,7 +30,7 @@ def as_json_types(value: object) -> object:
 
 def source_data(root: Path, relative: str, kind: str) -> object:
     text = (root / relative).read_text(encoding="utf-8").lstrip("\ufeff")
-    if kind in MARKDOWN_KINDS:
+    if KINDS[kind].markdown:
         text = split_front_matter(text)[0]
     return as_json_types(yaml.safe_load(text))
 
@@ -66,7 +66,7 @@ def test_schema_rejects_a_broken_source() -> None:
 
 def test_shipped_yaml_sources_point_at_their_schema() -> None:
     for relative, kind in discover(REPO):
-        if kind not in MARKDOWN_KINDS and not relative.endswith(".csv"):
+        if not KINDS[kind].markdown and not relative.endswith(".csv"):
             first = (REPO / relative).read_text(encoding="utf-8").splitlines()[0]
             assert first + "\n" == schema_comment(kind, relative), relative
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from conftest import AUTHORED_CLOCK, MINIMAL, ScratchProject, run_qunsop
 from qunsop import build as build_module
-from qunsop.kinds import KINDS, MARKDOWN_KINDS
+from qunsop.kinds import KINDS
 from qunsop.pipeline import CheckOptions, check_project
 from safety import SOURCE_FOR_KIND
 
@@ -47,7 +47,7 @@ def documents(kind: str) -> st.SearchStrategy[object]:
 
 def as_source(kind: str, document: object, body: str) -> str:
     text = yaml.safe_dump(document, allow_unicode=True)
-    return f"---\n{text}---\n{body}\n" if kind in MARKDOWN_KINDS else text
+    return f"---\n{text}---\n{body}\n" if KINDS[kind].markdown else text
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ import yaml
 
 from conftest import AUTHORED_EPOCH, REPO, run_qunsop
 from qunsop import version
-from qunsop.kinds import REGISTRY
+from qunsop.kinds import BUILT_IN_KINDS
 
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
 VERSION = PYPROJECT["project"]["version"]
@@ -182,7 +182,7 @@ def test_workflows_are_well_formed(path: str) -> None:
 
 def test_pre_commit_runs_on_every_file_qunsop_reads(new_project: Path) -> None:
     read = {"mkdocs.yml", "qunsop.yaml", "content_library/banned_words.txt", "content_library/assets/a.png"}
-    read |= {kind.pattern.replace("**/", "x/").replace("*", "x") for kind in REGISTRY}
+    read |= {kind.pattern.replace("**/", "x/").replace("*", "x") for kind in BUILT_IN_KINDS}
     for config in (new_project / ".pre-commit-config.yaml", REPO / ".pre-commit-config.yaml"):
         [hook] = yaml.safe_load(config.read_text(encoding="utf-8"))["repos"][0]["hooks"]
         for relative in sorted(read):

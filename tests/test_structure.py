@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import gc
+import importlib
 import os
 import shutil
 import subprocess
@@ -18,7 +19,7 @@ import pytest
 from conftest import AUTHORED_CLOCK, MINIMAL, REPO, ScratchProject, run_qunsop
 from qunsop import build as build_module
 from qunsop.build import BuildOptions, PackError, build_project
-from qunsop.kinds import KINDS, REGISTRY
+from qunsop.kinds import BUILT_IN_KINDS, KINDS
 from qunsop.load import Marks, parse_yaml, position_of
 from qunsop.packs import fold, ics_text
 from qunsop.write import OutputCollision, sync_tree
@@ -45,13 +46,19 @@ def test_only_the_engine_modules_import_mkdocs_or_material() -> None:
 
 
 def test_every_kind_is_declared_once_and_complete() -> None:
-    assert len({kind.name for kind in REGISTRY}) == len(REGISTRY)
-    for kind in REGISTRY:
+    assert len({kind.name for kind in BUILT_IN_KINDS}) == len(BUILT_IN_KINDS)
+    for kind in BUILT_IN_KINDS:
         assert kind.label and kind.pattern and kind.model
         if kind.scaffold:
             suffix = "md" if kind.markdown else "yaml"
             assert (REPO / "site_templates" / "scaffolds" / f"{kind.name}.{suffix}.j2").is_file(), kind.name
             assert (REPO / "schemas" / f"{kind.name}.schema.json").is_file(), kind.name
+    # every kind with a page template is planned by its hook, with the view it declares
+    importlib.import_module("qunsop.plan")  # attaches the built-in kinds' pages hooks
+    for kind in KINDS.values():
+        if kind.template is not None:
+            assert kind.pages is not None and kind.view is not None, kind.name
+            assert (REPO / "site_templates" / "pages" / kind.template).is_file(), kind.name
     # no other module spells out the list of kinds
     for path in GENERATOR.glob("*.py"):
         if path.name in ("kinds.py", "models.py"):

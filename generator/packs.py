@@ -40,13 +40,12 @@ from .models import (
     Tier,
 )
 from .pipeline import CheckedProject
-from .plan import FORMAT_LABELS, WEEKDAY_LABELS, day_theme, with_marks
 from .quiz import host_script
 from .render import get_html_env, qr_png, script_bundle
 from .resolve import PLACEHOLDER_PATTERN, Index
 from .schedule import CalendarSchedule, ScheduledDay, ScheduledSlot, source_keys
 from .settings import Words
-from .views import Link
+from .views import FORMAT_LABELS, WEEKDAY_LABELS, Link, day_theme, with_marks
 
 SLOT_MINUTES = 10
 # why a post was not sent, for the receipt: a short list the sender picks from

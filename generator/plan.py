@@ -47,6 +47,11 @@ from .schedule import CalendarSchedule, ScheduledDay, scope_label
 from .settings import Words
 from .stats import content_stats
 from .views import (
+    ACTIVITY_KIND_LABELS,
+    FORMAT_LABELS,
+    GAME_KIND_LABELS,
+    LIFECYCLE_LABELS,
+    WEEKDAY_LABELS,
     ActivityPage,
     AnnouncementView,
     CalendarPage,
@@ -81,16 +86,12 @@ from .views import (
     TagPage,
     TierPage,
     TierRow,
+    day_theme,
+    with_marks,
 )
 
 NavEntry = dict[str, Any]
 
-WEEKDAY_LABELS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
-LIFECYCLE_LABELS = {"persistent": "长期运营", "one_off": "一次性", "campaign": "随活动建立"}
-GAME_KIND_LABELS = {"icebreaker": "拉新破冰", "retention": "日常维系", "festival": "节日",
-                    "growth": "裂变增长"}
-FORMAT_LABELS = {"live": "直播", "video": "短视频", "slides": "课件", "onsite-qa": "现场答疑"}
-ACTIVITY_KIND_LABELS = {"checkin": "打卡", "groupbuy": "拼团", "pk": "比拼", "other": "活动"}
 MONTH_PAGES_AFTER_DAYS = 62
 CARD_STEPS = 3  # the print card carries the first steps: what happens in the first half hour
 LIBRARY_BOOST = 0.5  # the library's long lists of post texts rank below every kind's pages
@@ -158,19 +159,6 @@ def chinese_number(number: int) -> str:
         tens, ones = divmod(number, 10)
         return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
     return str(number)
-
-
-def with_marks(theme: str, marks: str) -> str:
-    """A day's theme and what the Chinese calendar says of it (腊八, 春节 · 法定假日, 调休上班)."""
-    extra = [mark for mark in marks.split(" · ") if mark and mark.removesuffix("假期") not in theme]
-    return " · ".join(part for part in (theme, *extra) if part)
-
-
-def day_theme(title: str, festival: str) -> str:
-    """Festival and title without saying the festival twice (圣诞 + 圣诞报平安)."""
-    if festival and festival not in title:
-        return " ".join(part for part in (festival, title) if part)
-    return title or festival
 
 
 def qr_svg(url: str) -> Markup:

@@ -409,3 +409,26 @@ class Page:
     def nav_title(self) -> str:
         """The theme prints nav and page titles as HTML, unescaped: escape editor text here."""
         return str(escape(self.title))
+
+
+# --- labels shared by the site's pages and the packs ---------------------------------------
+
+WEEKDAY_LABELS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+LIFECYCLE_LABELS = {"persistent": "长期运营", "one_off": "一次性", "campaign": "随活动建立"}
+GAME_KIND_LABELS = {"icebreaker": "拉新破冰", "retention": "日常维系", "festival": "节日",
+                    "growth": "裂变增长"}
+FORMAT_LABELS = {"live": "直播", "video": "短视频", "slides": "课件", "onsite-qa": "现场答疑"}
+ACTIVITY_KIND_LABELS = {"checkin": "打卡", "groupbuy": "拼团", "pk": "比拼", "other": "活动"}
+
+
+def with_marks(theme: str, marks: str) -> str:
+    """A day's theme and what the Chinese calendar says of it (腊八, 春节 · 法定假日, 调休上班)."""
+    extra = [mark for mark in marks.split(" · ") if mark and mark.removesuffix("假期") not in theme]
+    return " · ".join(part for part in (theme, *extra) if part)
+
+
+def day_theme(title: str, festival: str) -> str:
+    """Festival and title without saying the festival twice (圣诞 + 圣诞报平安)."""
+    if festival and festival not in title:
+        return " ".join(part for part in (festival, title) if part)
+    return title or festival

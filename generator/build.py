@@ -24,7 +24,7 @@ from typing import Any
 from jinja2 import Environment
 
 from . import engine
-from .cache import ByteStore, Cache, code_version, digest, fingerprint
+from .cache import Cache, code_version, digest, fingerprint
 from .clock import Clock
 from .errors import ProblemsFound, has_errors, root_cause_order
 from .history import last_commit_time, read_history
@@ -35,7 +35,7 @@ from .metrics import data_state
 from .packs import pack_job, render_pack_job
 from .pipeline import CheckedProject, CheckOptions, check_project, input_fingerprint, lint_problems
 from .plan import SitePlan, plan_site
-from .render import TEMPLATES, TemplateCache, get_env, get_html_env, render_page
+from .render import TEMPLATES, get_env, get_html_env, render_page
 from .review import Reviewer, load_reviewer
 from .review_site import check_review_folder, write_review_folder
 from .search_index import index_names
@@ -170,7 +170,7 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
             progress("生成页面，同时生成推送包")
             plan = plan_site(checked, read_glossary(), site_settings.site_url, stamp, history,
                              review if checked.project.settings.review.publish == "site" else None)
-            docs = [*render_docs(plan, cache), *plan.files, *static_files(checked)]
+            docs = [*render_docs(plan), *plan.files, *static_files(checked)]
             changed = sync_tree(work / "docs", docs)
             words = work / "search-words.txt"
             write_if_changed(words, "".join(f"{word} 2000\n" for word in plan.search_words), work)
@@ -374,9 +374,8 @@ def page_env() -> Environment:
     return get_env()
 
 
-def render_docs(plan: SitePlan, store: ByteStore | None = None) -> Iterator[tuple[str, bytes]]:
+def render_docs(plan: SitePlan) -> Iterator[tuple[str, bytes]]:
     env = page_env()
-    env.bytecode_cache = TemplateCache(store) if store is not None else None
     footer = env.get_template("_updated.md.j2")
     for page in plan.pages:
         body = render_page(env, page.template, page.path, page.model, plan.links.known, plan.words)

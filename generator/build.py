@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import multiprocessing
 import os
 import shutil
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from .render import TEMPLATES, get_env, get_html_env, render_page
 from .review import Reviewer, load_reviewer
 from .review_site import check_review_folder, write_review_folder
 from .search_index import index_names
-from .segment import Segments, han_runs, import_jieba, segment_runs
+from .segment import Segments, han_runs, segment_runs
 from .settings import SearchSettings
 from .write import (
     MARKER,
@@ -165,8 +165,11 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
     fresh_folder(packs)
     staging = staging_dir(site, root)
     try:
-        with in_background(render_pack_job, job, packs) as pack_run, \
-                in_background(lint_problems, checked) as lint_run:
+        # leaving the pool waits for its workers, also when the build failed: none is
+        # left writing into a folder the next build reuses
+        with ProcessPoolExecutor(max_workers=len(BESIDE) or 1) as pool:
+            pack_run = start(pool, "packs", render_pack_job, job, packs)
+            lint_run = start(pool, "lint", lint_problems, checked)
             progress("生成页面，同时生成推送包")
             plan = plan_site(checked, read_glossary(), site_settings.site_url, stamp, history,
                              review if checked.project.settings.review.publish == "site" else None)
@@ -190,16 +193,15 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
             # the Chinese of the pages the engine renders is cut into words beside it
             rendered = [data.decode() for path, data in docs
                         if path.endswith(".md") and (not incremental or path in changed)]
-            import_jieba()
-            with in_background(segment_runs, str(words), han_runs(rendered)) as segmenting:
-                engine.build_site(engine_site, work / "mkdocs.yml", staging, stamp,
-                                  engine.Incremental(site / "search", changed)
-                                  if incremental else None, cache,
-                                  Segments(str(words), segmenting.result))
+            segmenting = start(pool, "words", segment_runs, str(words), han_runs(rendered))
+            engine.build_site(engine_site, work / "mkdocs.yml", staging, stamp,
+                              engine.Incremental(site / "search", changed)
+                              if incremental else None, cache,
+                              Segments(str(words), segmenting.result))
             try:
                 pack_run.result()
-            except BackgroundError as error:
-                raise PackError(f"推送包生成失败：{error}") from None
+            except Exception as error:
+                raise PackError(f"推送包生成失败：{type(error).__name__}: {error}") from None
             found = checked.problems + lint_run.result()
         if has_errors(found):
             raise ProblemsFound(root_cause_order(set(found)), checked.files_checked)
@@ -288,67 +290,26 @@ def clean_project(root: Path, site_dir: Path | None = None) -> list[Path]:
     return folders
 
 
-class Background:
-    """`function(*args)` in a second process, its result sent back through a pipe.
-
-    The stages that run beside rendering (packs, content rules) need only the checked
-    project, plain picklable data, so the platform's default start method (fork or spawn)
-    works. Measured at size M: packs 6.5 s and MkDocs 11 s ran one after the other.
-    """
-
-    def __init__(self, function: Callable[..., Any], *args: Any) -> None:
-        context = multiprocessing.get_context()
-        self._receiver, sender = context.Pipe(duplex=False)
-        self._process = context.Process(target=send_result, args=(sender, function, args))
-        self._process.start()
-        sender.close()
-        self._done = False
-
-    def result(self) -> Any:
-        """Wait for it; what failed there fails here as BackgroundError."""
-        try:
-            succeeded, value = self._receiver.recv()  # before join: a big result fills the pipe
-        except EOFError:
-            succeeded, value = False, f"进程退出码 {self._process.exitcode}"
-        finally:
-            self._process.join()
-            self._done = True
-        if not succeeded:
-            raise BackgroundError(value)
-        return value
-
-    def stop(self) -> None:
-        """Its result is no longer wanted (the build failed elsewhere)."""
-        if not self._done:
-            self._process.terminate()
-            self._process.join()
-            self._done = True
+# The stages that run in a worker process beside planning, rendering and the engine; any
+# other runs in this process. Each is kept for its measured gain (benchmarks/RESULTS.md,
+# "Machinery that earns its place"): they need only plain picklable data.
+BESIDE = frozenset({"packs", "words"})
 
 
-def send_result(sender: Any, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+def start(pool: Executor, stage: str, function: Callable[..., Any], *args: Any) -> Future[Any]:
+    """`function(*args)` in a worker process when `stage` earns one, else here and now."""
+    if stage in BESIDE:
+        return pool.submit(function, *args)
+    done: Future[Any] = Future()
     try:
-        outcome = (True, function(*args))
-    except BaseException as error:  # reported by the waiting process
-        outcome = (False, f"{type(error).__name__}: {error}")
-    sender.send(outcome)
-    sender.close()
+        done.set_result(function(*args))
+    except Exception as error:  # raised where the result is asked for, as from a worker
+        done.set_exception(error)
+    return done
 
 
-@contextmanager
-def in_background(function: Callable[..., Any], *args: Any) -> Iterator[Background]:
-    running = Background(function, *args)
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
-class BackgroundError(Exception):
-    """A stage running in the second process failed."""
-
-
-class PackError(BackgroundError):
-    """Rendering packs failed in the background process."""
+class PackError(Exception):
+    """Rendering packs failed."""
 
 
 def move_into(source: Path, target: Path) -> None:

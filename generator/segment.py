@@ -90,14 +90,8 @@ def han_runs(markdown: Iterable[str]) -> list[str]:
     return sorted(runs)
 
 
-def import_jieba() -> None:
-    """Import jieba now: a build needs it (the theme's search plugin imports it too), and a
-    second process started after this has it already (with the fork start method)."""
-    import jieba  # noqa: F401
-
-
 def segment_runs(user_dict: str, runs: list[str]) -> dict[str, str]:
-    """Each run cut into words as the index stores them (done in a second process)."""
+    """Each run cut into words as the index stores them (in a worker process, see build.BESIDE)."""
     segmenter = segmenter_for(*user_dictionary(user_dict))
     return {run: "\u200b".join(segmenter.cut(run)) for run in runs}
 

@@ -1,10 +1,12 @@
 """Run the whole pipeline: check -> plan -> render -> write docs -> engine -> publish.
 
 Nothing is written to the published site until every source has validated
-and the engine and the packs have finished: a full build is then swapped in
-whole, an incremental one moves its few new files into place. Output
-folders are claimed through write.py, which refuses anything qunsop did not
-make, and one build per project runs at a time.
+and the engine and the packs have finished. The build state (state.py) says
+what the site holds and from what inputs: when the site is exactly as it was
+published, only the outputs whose inputs changed are built again and only the
+files whose bytes changed are renamed into place; otherwise the whole new tree
+is swapped in. Output folders are claimed through write.py, which refuses
+anything qunsop did not make, and one build per project runs at a time.
 """
 
 from __future__ import annotations
@@ -41,35 +43,34 @@ from .review_site import check_review_folder, write_review_folder
 from .search_index import index_names
 from .segment import Segments, han_runs, segment_runs
 from .settings import SearchSettings
+from .state import BuildState, Output, inputs_digest, recorded
 from .write import (
     MARKER,
     PROTECTED,
     OutputCollision,
     OutputRefused,
-    apply_in_place,
     check_output_folder,
     check_writable,
     claim,
     discard,
+    file_digests,
     fresh_folder,
-    link_files,
     made_by_qunsop,
-    manifest,
     mark,
+    move_changed,
     output_path,
     owned,
     project_lock,
     publish,
-    remove_stale,
-    reuse_unchanged,
+    remove_files,
     shown_path,
     staging_dir,
     sync_tree,
-    updated_manifest,
     write_file,
 )
 
 Progress = Callable[[str], None]
+PACKS = "packs/"  # where the pack files sit in the site; every other file is the engine's
 
 
 @dataclass(frozen=True)
@@ -138,12 +139,13 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
     key = input_fingerprint(root, check_options, ("site", str(site)), ("stamp", stamp.isoformat()),
                             ("review", str(options.review)), *data_state(root))
     record = f"build-{digest(str(site).encode())}.json"
-    previous = cache.read(record)
-    published = manifest(site)
-    if isinstance(previous, dict) and previous.get("fingerprint") == key \
-            and previous.get("manifest") == published:
+    # the last build's state counts only while the site holds exactly what it published
+    previous = BuildState.read(cache, record)
+    if previous is not None and not previous.published(site):
+        previous = None
+    if previous is not None and previous.inputs == key:
         return BuildResult(site, 0, 0, unchanged=True, warnings=tuple(cache.warnings),
-                           content_warnings=int(previous.get("content_warnings", 0)))
+                           content_warnings=previous.content_warnings)
     checked = check_project(root, check_options, cache, lint=False)  # its rules run beside rendering
     if has_errors(checked.problems):
         found = checked.problems + lint_problems(checked)
@@ -154,13 +156,11 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
     review = load_review(checked, options.review)
     if review is not None and checked.project.settings.review.publish == "folder":
         check_review_folder(root / checked.project.settings.review.folder, root)
-    # packs need only the checked project: their process starts now and runs beside
-    # planning, rendering and the engine. Their files are reused when the published
-    # site is exactly as the last build left it (each day's key covers what it shows).
-    reuse_packs = isinstance(previous, dict) and previous.get("manifest") == published
+    # packs need only the checked project: they start now and run beside planning,
+    # rendering and the engine. A day whose key (the digest of what it shows) is the
+    # recorded one keeps its published files.
     job = pack_job(checked, site_settings.site_url, stamp, history,
-                   previous.get("packs", {}) if reuse_packs and isinstance(previous, dict) else {},
-                   site / "packs" if reuse_packs else None)
+                   previous.packs if previous else {}, site / "packs" if previous else None)
     packs = work / "packs-staging"
     fresh_folder(packs)
     staging = staging_dir(site, root)
@@ -174,7 +174,7 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
             plan = plan_site(checked, read_glossary(), site_settings.site_url, stamp, history,
                              review if checked.project.settings.review.publish == "site" else None)
             docs = [*render_docs(plan), *plan.files, *static_files(checked)]
-            changed = sync_tree(work / "docs", docs)
+            sync_tree(work / "docs", docs)
             words = work / "search-words.txt"
             write_if_changed(words, "".join(f"{word} 2000\n" for word in plan.search_words), work)
             engine_site = engine.EngineSite(site_settings, root, work / "docs", TEMPLATES / "theme",
@@ -182,21 +182,19 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
             engine_key = fingerprint([("config", json.dumps(engine.config_data(engine_site),
                                                             sort_keys=True, ensure_ascii=False)),
                                       ("words", words.read_bytes()), ("qunsop", code_version()),
-                                      ("engine", engine.version())])
-            outputs = sorted(path for path, _data in docs)
-            # only the pages that changed go through the engine again, when nothing else
-            # did: the nav, the settings, qunsop itself and the set of files all as last
-            # time, and the published site exactly as that build left it
-            incremental = reuse_packs and isinstance(previous, dict) \
-                and previous.get("engine") == engine_key and previous.get("outputs") == outputs
+                                      ("engine", engine.version()),
+                                      ("docs", "\0".join(sorted(path for path, _data in docs)))])
+            inputs = {engine.output_of(path): inputs_digest(engine_key, digest(data))
+                      for path, data in docs}
+            dirty = docs_to_render(previous, [path for path, _data in docs], inputs, engine_key)
             progress("MkDocs 生成网站")
             # the Chinese of the pages the engine renders is cut into words beside it
             rendered = [data.decode() for path, data in docs
-                        if path.endswith(".md") and (not incremental or path in changed)]
+                        if path.endswith(".md") and (dirty is None or path in dirty)]
             segmenting = start(pool, "words", segment_runs, str(words), han_runs(rendered))
             engine.build_site(engine_site, work / "mkdocs.yml", staging, stamp,
-                              engine.Incremental(site / "search", changed)
-                              if incremental else None, cache,
+                              engine.Incremental(site / "search", dirty)
+                              if dirty is not None else None, cache,
                               Segments(str(words), segmenting.result))
             try:
                 pack_run.result()
@@ -207,16 +205,19 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
             raise ProblemsFound(root_cause_order(set(found)), checked.files_checked)
         pack_keys = json.loads((packs / "keys.json").read_text(encoding="utf-8"))
         progress("发布")
-        publishing = publish_in_place if incremental else publish_whole
-        written, now_published = publishing(staging, packs, site, published)
+        if previous is None:
+            outputs = publish_whole(staging, packs, site, inputs, engine_key)
+            written = len(outputs)
+        else:
+            outputs, written = publish_changed(staging, packs, site, previous, inputs, engine_key,
+                                               incremental=dirty is not None)
     except BaseException:
         discard(staging)
         raise
     finally:
         discard(packs)
     content_warnings = len({problem for problem in found if problem.severity == "warning"})
-    cache.write(record, {"fingerprint": key, "manifest": now_published, "engine": engine_key,
-                         "outputs": outputs, "packs": pack_keys, "content_warnings": content_warnings})
+    BuildState(key, outputs, pack_keys, content_warnings).write(cache, record)
     notes = [*cache.warnings, *history.warnings]
     if review is not None:
         if checked.project.settings.review.publish == "folder":
@@ -227,33 +228,71 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
             notes.append(f"data/ 里有 {len(review.metrics.problems)} 处问题没有计入每周复盘："
                          "运行 qunsop review 查看每一处的文件、行和列")
     return BuildResult(site, len(plan.pages), written, warnings=tuple(notes),
-                       incremental=incremental, content_warnings=content_warnings)
+                       incremental=dirty is not None, content_warnings=content_warnings)
 
 
-def publish_whole(staging: Path, packs: Path, site: Path,
-                  published: dict[str, list[int]]) -> tuple[int, dict[str, list[int]]]:
-    """Complete the staging folder (the packs, with reused ones linked from the published
-    site) and swap it into place. Returns files changed and the new site's manifest."""
+def docs_to_render(previous: BuildState | None, docs: list[str], inputs: dict[str, str],
+                   engine_key: str) -> set[str] | None:
+    """The docs files whose pages the engine renders again: those whose inputs differ from
+    the recorded ones. None when every page is: no trusted site, or an input every engine
+    output shares changed (settings, nav, search words, the set of docs, qunsop, the engine)."""
+    if previous is None:
+        return None
+    for path, output in previous.outputs.items():
+        if not path.startswith(PACKS) and path not in inputs and output.inputs != engine_key:
+            return None
+    return {path for path in docs
+            if getattr(previous.outputs.get(engine.output_of(path)), "inputs", None)
+            != inputs[engine.output_of(path)]}
+
+
+def publish_whole(staging: Path, packs: Path, site: Path, inputs: dict[str, str],
+                  engine_key: str) -> dict[str, Output]:
+    """No trusted site: complete the staging folder with the packs and swap it into place.
+    Returns what the site now holds."""
     move_into(packs / "packs", staging / "packs")
-    link_files(site, staging, pack_list(packs, "reused.json"))
     mark(staging)
-    written = reuse_unchanged(staging, site, published)
+    digests = list(file_digests(staging))
     publish(staging, site)
-    return written, manifest(site)
+    return recorded(site, ((path, bytes_digest, output_inputs(path, inputs, engine_key))
+                           for path, bytes_digest in digests))
 
 
-def publish_in_place(staging: Path, packs: Path, site: Path,
-                     published: dict[str, list[int]]) -> tuple[int, dict[str, list[int]]]:
-    """An incremental build: move the few new files into the published site, then remove
-    the pack and search index files this build no longer makes. Returns files changed and the manifest."""
-    kept = set(pack_list(packs, "files.json"))
-    touched = [*apply_in_place(staging, site),
-               *(f"packs/{path}" for path in apply_in_place(packs / "packs", site / "packs"))]
+def publish_changed(staging: Path, packs: Path, site: Path, previous: BuildState,
+                    inputs: dict[str, str], engine_key: str,
+                    incremental: bool) -> tuple[dict[str, Output], int]:
+    """The site is as recorded: rename into it the files whose bytes changed, then remove
+    what this build no longer makes. Returns what the site now holds and the files changed.
+
+    An incremental engine build leaves the pages it did not render, and the search index
+    files whose bytes it kept, as published."""
+    published = {path: output.digest for path, output in previous.outputs.items()}
+    engine_files, moved = move_changed(staging, site, published)
     discard(staging)
-    touched += remove_stale(site, published, "packs/", kept)
-    index = {f"search/{name}" for name in index_names(site / "search")}
-    touched += remove_stale(site, published, "search/", index)  # e.g. fewer index shards
-    return len(touched), updated_manifest(site, published, touched)
+    pack_files, moved_packs = move_changed(
+        packs / "packs", site / "packs",
+        {path.removeprefix(PACKS): digest for path, digest in published.items() if path.startswith(PACKS)})
+    fresh = {**engine_files, **{PACKS + path: digest for path, digest in pack_files.items()}}
+    wanted = set(fresh) | set(pack_list(packs, "files.json"))
+    if incremental:
+        index = {f"search/{name}" for name in index_names(site / "search")}
+        wanted |= {path for path in published if not path.startswith(PACKS)
+                   and (not path.startswith("search/") or path in index)}
+    removed = remove_files(site, set(published) - wanted)
+    changed = {*moved, *(PACKS + path for path in moved_packs)}
+    outputs = recorded(site, ((path, fresh.get(path) or published[path],
+                               output_inputs(path, inputs, engine_key))
+                              for path in sorted(changed)))
+    for path in wanted - changed:
+        outputs[path] = Output(fresh.get(path) or published[path],
+                               output_inputs(path, inputs, engine_key), previous.outputs[path].stat)
+    return outputs, len(changed) + removed
+
+
+def output_inputs(path: str, inputs: dict[str, str], engine_key: str) -> str:
+    """The inputs digest recorded for an output: a page's own, the engine's shared inputs
+    for the theme's files; pack files' inputs are their keys (BuildState.packs)."""
+    return inputs.get(path) or ("" if path.startswith(PACKS) else engine_key)
 
 
 def pack_list(packs: Path, name: str) -> list[str]:

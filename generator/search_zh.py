@@ -44,7 +44,7 @@ class ChineseSearchPlugin(BasePlugin[ChineseSearchConfig]):  # type: ignore[no-u
             search.search_index_prev = None
         if index is not None:
             # this build's index instance only: its entries are cut into words after the
-            # build, in one go (the runs usually cut beforehand in a second process)
+            # build, in one go (the runs usually cut beforehand in a worker process)
             index._segment_chinese = str
         self.order: list[str] = []
         self.rendered: set[str] = set()

@@ -4,7 +4,7 @@ jieba's accurate mode keeps dictionary compounds whole (发红包, 商品质量)
 for 红包 or 质量 would find nothing: a query matches the start of an indexed word. Each
 compound is split into the dictionary words inside it, with a user dictionary of the
 playbook's names and tags. Loading jieba's dictionary takes 0.4 s, so a build cuts the
-Chinese of the pages it renders in a second process while the engine renders them
+Chinese of the pages it renders in a worker process while the engine renders them
 (`segment_runs`), and looks the results up (`Segments`).
 """
 

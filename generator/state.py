@@ -68,6 +68,10 @@ class BuildState:
                            "outputs": {path: [output.digest, output.inputs, list(output.stat)]
                                        for path, output in sorted(self.outputs.items())}})
 
+    def inputs_of(self, path: str) -> str | None:
+        output = self.outputs.get(path)
+        return output.inputs if output else None
+
     def published(self, site: Path) -> bool:
         """True when `site` holds exactly the recorded files, with the recorded bytes: no file
         missing, added, replaced by a link or changed (even with its time put back)."""

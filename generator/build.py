@@ -158,10 +158,11 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
     if review is not None and checked.project.settings.review.publish == "folder":
         check_review_folder(root / checked.project.settings.review.folder, root)
     # packs need only the checked project: they start now and run beside planning,
-    # rendering and the engine. A day whose key (the digest of what it shows) is the
-    # recorded one keeps its published files.
+    # rendering and the engine. A pack file whose key (the digest of what it shows) is
+    # its recorded inputs digest keeps its published bytes.
     job = pack_job(checked, site_settings.site_url, stamp, history,
-                   previous.packs if previous else {}, site / "packs" if previous else None)
+                   previous.inputs_under(PACKS) if previous else {},
+                   site / "packs" if previous else None)
     packs = work / "packs-staging"
     fresh_folder(packs)
     staging = staging_dir(site, root)
@@ -203,7 +204,7 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
             found = checked.problems + lint_run.result()
         if has_errors(found):
             raise ProblemsFound(root_cause_order(set(found)), checked.files_checked)
-        pack_keys = json.loads((packs / "keys.json").read_text(encoding="utf-8"))
+        inputs.update(json.loads((packs / "keys.json").read_text(encoding="utf-8")))
         progress("发布")
         if previous is None:
             outputs = publish_whole(staging, packs, site, inputs, engine_key)
@@ -217,7 +218,7 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
     finally:
         discard(packs)
     content_warnings = len({problem for problem in found if problem.severity == "warning"})
-    BuildState(key, outputs, pack_keys, content_warnings).write(cache, record)
+    BuildState(key, outputs, content_warnings).write(cache, record)
     notes = [*cache.warnings, *history.warnings]
     if review is not None:
         if checked.project.settings.review.publish == "folder":
@@ -289,8 +290,8 @@ def publish_changed(staging: Path, packs: Path, site: Path, previous: BuildState
 
 
 def output_inputs(path: str, inputs: dict[str, str], engine_key: str) -> str:
-    """The inputs digest recorded for an output: a page's own, the engine's shared inputs
-    for the theme's files; pack files' inputs are their keys (BuildState.packs)."""
+    """The inputs digest recorded for an output: a page's or a pack file's own, the engine's
+    shared inputs for the theme's files, none for the files made every time."""
     return inputs.get(path) or ("" if path.startswith(PACKS) else engine_key)
 
 

@@ -20,14 +20,14 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .cache import Cache, digest
 from .write import MARKER
 
-VERSION = 1
+VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,6 @@ class Output:
 class BuildState:
     inputs: str  # the fingerprint of everything the build read (the no-change shortcut)
     outputs: dict[str, Output]  # site-relative path -> the file published there
-    # the inputs of the pack files as packs.py keys them (by calendar, then day)
-    packs: dict[str, dict[str, str]] = field(default_factory=dict)
     content_warnings: int = 0
 
     @classmethod
@@ -56,17 +54,20 @@ class BuildState:
                 return None
             outputs = {str(path): Output(str(bytes_digest), str(inputs), tuple(int(n) for n in info))
                        for path, (bytes_digest, inputs, info) in data["outputs"].items()}
-            packs = {str(calendar): {str(day): str(key) for day, key in keys.items()}
-                     for calendar, keys in data["packs"].items()}
-            return cls(str(data["inputs"]), outputs, packs, int(data["content_warnings"]))
+            return cls(str(data["inputs"]), outputs, int(data["content_warnings"]))
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
     def write(self, cache: Cache, name: str) -> None:
-        cache.write(name, {"version": VERSION, "inputs": self.inputs, "packs": self.packs,
+        cache.write(name, {"version": VERSION, "inputs": self.inputs,
                            "content_warnings": self.content_warnings,
                            "outputs": {path: [output.digest, output.inputs, list(output.stat)]
                                        for path, output in sorted(self.outputs.items())}})
+
+    def inputs_under(self, folder: str) -> dict[str, str]:
+        """The recorded inputs digest of each output below `folder` that has one."""
+        return {path: output.inputs for path, output in self.outputs.items()
+                if path.startswith(folder) and output.inputs}
 
     def inputs_of(self, path: str) -> str | None:
         output = self.outputs.get(path)

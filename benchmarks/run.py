@@ -158,10 +158,10 @@ def parse_floor(root: str) -> float:
 
 
 # Stage functions of qunsop.build wrapped by timed_build (generators are drained inside).
-WRAPPED = ("input_fingerprint", "manifest", "check_project", "plan_site", "render_docs",
+WRAPPED = ("input_fingerprint", "check_project", "plan_site", "render_docs",
            "static_files", "sync_tree", "write_if_changed", "pack_job", "staging_dir",
-           "publish_in_place", "publish_whole", "apply_in_place", "remove_stale", "link_files",
-           "move_into", "mark", "reuse_unchanged", "publish", "discard", "read_history")
+           "publish_changed", "publish_whole", "move_changed", "remove_files", "file_digests",
+           "recorded", "move_into", "mark", "publish", "discard", "read_history")
 
 
 def timed_build(root: str, profile: bool) -> dict[str, Any]:

@@ -1,10 +1,12 @@
 """Run the whole pipeline: check -> plan -> render -> write docs -> engine -> publish.
 
 Nothing is written to the published site until every source has validated
-and the engine and the packs have finished: a full build is then swapped in
-whole, an incremental one moves its few new files into place. Output
-folders are claimed through write.py, which refuses anything qunsop did not
-make, and one build per project runs at a time.
+and the engine and the packs have finished. The build state (state.py) says
+what the site holds and from what inputs: when the site is exactly as it was
+published, only the outputs whose inputs changed are built again and only the
+files whose bytes changed are renamed into place; otherwise the whole new tree
+is swapped in. Output folders are claimed through write.py, which refuses
+anything qunsop did not make, and one build per project runs at a time.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import multiprocessing
 import os
 import shutil
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,7 @@ import rjsmin
 from jinja2 import Environment
 
 from . import TEMPLATES, engine
-from .cache import ByteStore, Cache, code_version, digest, fingerprint
+from .cache import Cache, code_version, digest, fingerprint
 from .clock import Clock
 from .errors import ProblemsFound, has_errors, root_cause_order
 from .history import last_commit_time, read_history
@@ -36,41 +38,41 @@ from .metrics import data_state
 from .packs import pack_job, render_pack_job
 from .pipeline import CheckedProject, CheckOptions, check_project, input_fingerprint, lint_problems
 from .plan import SitePlan, plan_site
-from .render import SITE_SCRIPTS, TemplateCache, get_env, get_html_env, render_page, script_bundle
+from .render import SITE_SCRIPTS, get_env, get_html_env, render_page, script_bundle
 from .review import Reviewer, load_reviewer
 from .review_site import check_review_folder, write_review_folder
 from .search_index import index_names
-from .segment import Segments, han_runs, import_jieba, segment_runs
+from .segment import Segments, han_runs, segment_runs
 from .settings import SearchSettings
+from .state import BuildState, Output, inputs_digest, recorded
 from .write import (
     MARKER,
     PROTECTED,
     OutputCollision,
     OutputRefused,
-    apply_in_place,
     check_output_folder,
     check_writable,
     claim,
     discard,
+    file_digests,
     fresh_folder,
-    link_files,
     made_by_qunsop,
-    manifest,
     mark,
+    move_changed,
     output_path,
     owned,
     project_lock,
     publish,
-    remove_stale,
-    reuse_unchanged,
+    remove_files,
     shown_path,
     staging_dir,
     sync_tree,
-    updated_manifest,
     write_file,
 )
 
 Progress = Callable[[str], None]
+Call = tuple[Callable[..., Any], tuple[Any, ...]]
+PACKS = "packs/"  # where the pack files sit in the site; every other file is the engine's
 
 
 @dataclass(frozen=True)
@@ -139,12 +141,13 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
     key = input_fingerprint(root, check_options, ("site", str(site)), ("stamp", stamp.isoformat()),
                             ("review", str(options.review)), *data_state(root))
     record = f"build-{digest(str(site).encode())}.json"
-    previous = cache.read(record)
-    published = manifest(site)
-    if isinstance(previous, dict) and previous.get("fingerprint") == key \
-            and previous.get("manifest") == published:
+    # the last build's state counts only while the site holds exactly what it published
+    previous = BuildState.read(cache, record)
+    if previous is not None and not previous.published(site):
+        previous = None
+    if previous is not None and previous.inputs == key:
         return BuildResult(site, 0, 0, unchanged=True, warnings=tuple(cache.warnings),
-                           content_warnings=int(previous.get("content_warnings", 0)))
+                           content_warnings=previous.content_warnings)
     checked = check_project(root, check_options, cache, lint=False)  # its rules run beside rendering
     if has_errors(checked.problems):
         found = checked.problems + lint_problems(checked)
@@ -155,24 +158,25 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
     review = load_review(checked, options.review)
     if review is not None and checked.project.settings.review.publish == "folder":
         check_review_folder(root / checked.project.settings.review.folder, root)
-    # packs need only the checked project: their process starts now and runs beside
-    # planning, rendering and the engine. Their files are reused when the published
-    # site is exactly as the last build left it (each day's key covers what it shows).
-    reuse_packs = isinstance(previous, dict) and previous.get("manifest") == published
+    # packs need only the checked project: they start now and run beside planning,
+    # rendering and the engine. A pack file whose key (the digest of what it shows) is
+    # its recorded inputs digest keeps its published bytes.
     job = pack_job(checked, site_settings.site_url, stamp, history,
-                   previous.get("packs", {}) if reuse_packs and isinstance(previous, dict) else {},
-                   site / "packs" if reuse_packs else None)
+                   previous.inputs_under(PACKS) if previous else {},
+                   site / "packs" if previous else None)
     packs = work / "packs-staging"
     fresh_folder(packs)
     staging = staging_dir(site, root)
     try:
-        with in_background(render_pack_job, job, packs) as pack_run, \
-                in_background(lint_problems, checked) as lint_run:
+        with Workers(packs=(render_pack_job, (job, packs)),
+                     lint=(lint_problems, (checked,))) as workers:
+            pack_run = workers.start("packs")
+            lint_run = workers.start("lint")
             progress("生成页面，同时生成推送包")
             plan = plan_site(checked, read_glossary(), site_settings.site_url, stamp, history,
                              review if checked.project.settings.review.publish == "site" else None)
-            docs = [*render_docs(plan, cache), *plan.files, *static_files(checked)]
-            changed = sync_tree(work / "docs", docs)
+            docs = [*render_docs(plan), *plan.files, *static_files(checked)]
+            sync_tree(work / "docs", docs)
             words = work / "search-words.txt"
             write_if_changed(words, "".join(f"{word} 2000\n" for word in plan.search_words), work)
             engine_site = engine.EngineSite(site_settings, root, work / "docs", TEMPLATES / "theme",
@@ -180,42 +184,42 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
             engine_key = fingerprint([("config", json.dumps(engine.config_data(engine_site),
                                                             sort_keys=True, ensure_ascii=False)),
                                       ("words", words.read_bytes()), ("qunsop", code_version()),
-                                      ("engine", engine.version())])
-            outputs = sorted(path for path, _data in docs)
-            # only the pages that changed go through the engine again, when nothing else
-            # did: the nav, the settings, qunsop itself and the set of files all as last
-            # time, and the published site exactly as that build left it
-            incremental = reuse_packs and isinstance(previous, dict) \
-                and previous.get("engine") == engine_key and previous.get("outputs") == outputs
+                                      ("engine", engine.version()),
+                                      ("docs", "\0".join(sorted(path for path, _data in docs)))])
+            inputs = {engine.output_of(path): inputs_digest(engine_key, digest(data))
+                      for path, data in docs}
+            dirty = docs_to_render(previous, [path for path, _data in docs], inputs, engine_key)
             progress("MkDocs 生成网站")
             # the Chinese of the pages the engine renders is cut into words beside it
             rendered = [data.decode() for path, data in docs
-                        if path.endswith(".md") and (not incremental or path in changed)]
-            import_jieba()
-            with in_background(segment_runs, str(words), han_runs(rendered)) as segmenting:
-                engine.build_site(engine_site, work / "mkdocs.yml", staging, stamp,
-                                  engine.Incremental(site / "search", changed)
-                                  if incremental else None, cache,
-                                  Segments(str(words), segmenting.result))
+                        if path.endswith(".md") and (dirty is None or path in dirty)]
+            segmenting = workers.start("words", segment_runs, str(words), han_runs(rendered))
+            engine.build_site(engine_site, work / "mkdocs.yml", staging, stamp,
+                              engine.Incremental(site / "search", dirty)
+                              if dirty is not None else None, cache,
+                              Segments(str(words), segmenting.result))
             try:
                 pack_run.result()
-            except BackgroundError as error:
-                raise PackError(f"推送包生成失败：{error}") from None
+            except Exception as error:
+                raise PackError(f"推送包生成失败：{type(error).__name__}: {error}") from None
             found = checked.problems + lint_run.result()
         if has_errors(found):
             raise ProblemsFound(root_cause_order(set(found)), checked.files_checked)
-        pack_keys = json.loads((packs / "keys.json").read_text(encoding="utf-8"))
+        inputs.update(json.loads((packs / "keys.json").read_text(encoding="utf-8")))
         progress("发布")
-        publishing = publish_in_place if incremental else publish_whole
-        written, now_published = publishing(staging, packs, site, published)
+        if previous is None:
+            outputs = publish_whole(staging, packs, site, inputs, engine_key)
+            written = len(outputs)
+        else:
+            outputs, written = publish_changed(staging, packs, site, previous, inputs, engine_key,
+                                               incremental=dirty is not None)
     except BaseException:
         discard(staging)
         raise
     finally:
         discard(packs)
     content_warnings = len({problem for problem in found if problem.severity == "warning"})
-    cache.write(record, {"fingerprint": key, "manifest": now_published, "engine": engine_key,
-                         "outputs": outputs, "packs": pack_keys, "content_warnings": content_warnings})
+    BuildState(key, outputs, content_warnings).write(cache, record)
     notes = [*cache.warnings, *history.warnings]
     if review is not None:
         if checked.project.settings.review.publish == "folder":
@@ -226,33 +230,70 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
             notes.append(f"data/ 里有 {len(review.metrics.problems)} 处问题没有计入每周复盘："
                          "运行 qunsop review 查看每一处的文件、行和列")
     return BuildResult(site, len(plan.pages), written, warnings=tuple(notes),
-                       incremental=incremental, content_warnings=content_warnings)
+                       incremental=dirty is not None, content_warnings=content_warnings)
 
 
-def publish_whole(staging: Path, packs: Path, site: Path,
-                  published: dict[str, list[int]]) -> tuple[int, dict[str, list[int]]]:
-    """Complete the staging folder (the packs, with reused ones linked from the published
-    site) and swap it into place. Returns files changed and the new site's manifest."""
+def docs_to_render(previous: BuildState | None, docs: list[str], inputs: dict[str, str],
+                   engine_key: str) -> set[str] | None:
+    """The docs files whose pages the engine renders again: those whose inputs differ from
+    the recorded ones. None when every page is: no trusted site, or an input every engine
+    output shares changed (settings, nav, search words, the set of docs, qunsop, the engine)."""
+    if previous is None:
+        return None
+    for path, output in previous.outputs.items():
+        if not path.startswith(PACKS) and path not in inputs and output.inputs != engine_key:
+            return None
+    return {path for path in docs
+            if previous.inputs_of(engine.output_of(path)) != inputs[engine.output_of(path)]}
+
+
+def publish_whole(staging: Path, packs: Path, site: Path, inputs: dict[str, str],
+                  engine_key: str) -> dict[str, Output]:
+    """No trusted site: complete the staging folder with the packs and swap it into place.
+    Returns what the site now holds."""
     move_into(packs / "packs", staging / "packs")
-    link_files(site, staging, pack_list(packs, "reused.json"))
     mark(staging)
-    written = reuse_unchanged(staging, site, published)
+    digests = list(file_digests(staging))
     publish(staging, site)
-    return written, manifest(site)
+    return recorded(site, ((path, bytes_digest, output_inputs(path, inputs, engine_key))
+                           for path, bytes_digest in digests))
 
 
-def publish_in_place(staging: Path, packs: Path, site: Path,
-                     published: dict[str, list[int]]) -> tuple[int, dict[str, list[int]]]:
-    """An incremental build: move the few new files into the published site, then remove
-    the pack and search index files this build no longer makes. Returns files changed and the manifest."""
-    kept = set(pack_list(packs, "files.json"))
-    touched = [*apply_in_place(staging, site),
-               *(f"packs/{path}" for path in apply_in_place(packs / "packs", site / "packs"))]
+def publish_changed(staging: Path, packs: Path, site: Path, previous: BuildState,
+                    inputs: dict[str, str], engine_key: str,
+                    incremental: bool) -> tuple[dict[str, Output], int]:
+    """The site is as recorded: rename into it the files whose bytes changed, then remove
+    what this build no longer makes. Returns what the site now holds and the files changed.
+
+    An incremental engine build leaves the pages it did not render, and the search index
+    files whose bytes it kept, as published."""
+    published = {path: output.digest for path, output in previous.outputs.items()}
+    engine_files, moved = move_changed(staging, site, published)
     discard(staging)
-    touched += remove_stale(site, published, "packs/", kept)
-    index = {f"search/{name}" for name in index_names(site / "search")}
-    touched += remove_stale(site, published, "search/", index)  # e.g. fewer index shards
-    return len(touched), updated_manifest(site, published, touched)
+    pack_files, moved_packs = move_changed(
+        packs / "packs", site / "packs",
+        {path.removeprefix(PACKS): digest for path, digest in published.items() if path.startswith(PACKS)})
+    fresh = {**engine_files, **{PACKS + path: digest for path, digest in pack_files.items()}}
+    wanted = set(fresh) | set(pack_list(packs, "files.json"))
+    if incremental:
+        index = {f"search/{name}" for name in index_names(site / "search")}
+        wanted |= {path for path in published if not path.startswith(PACKS)
+                   and (not path.startswith("search/") or path in index)}
+    removed = remove_files(site, set(published) - wanted)
+    changed = {*moved, *(PACKS + path for path in moved_packs)}
+    outputs = recorded(site, ((path, fresh.get(path) or published[path],
+                               output_inputs(path, inputs, engine_key))
+                              for path in sorted(changed)))
+    for path in wanted - changed:
+        outputs[path] = Output(fresh.get(path) or published[path],
+                               output_inputs(path, inputs, engine_key), previous.outputs[path].stat)
+    return outputs, len(changed) + removed
+
+
+def output_inputs(path: str, inputs: dict[str, str], engine_key: str) -> str:
+    """The inputs digest recorded for an output: a page's or a pack file's own, the engine's
+    shared inputs for the theme's files, none for the files made every time."""
+    return inputs.get(path) or ("" if path.startswith(PACKS) else engine_key)
 
 
 def pack_list(packs: Path, name: str) -> list[str]:
@@ -289,67 +330,61 @@ def clean_project(root: Path, site_dir: Path | None = None) -> list[Path]:
     return folders
 
 
-class Background:
-    """`function(*args)` in a second process, its result sent back through a pipe.
+# The stages that run in a worker process beside planning, rendering and the engine; any
+# other runs in this process. Each is kept for its measured gain (benchmarks/RESULTS.md,
+# "Machinery that earns its place"): they need only plain picklable data.
+BESIDE = frozenset({"packs", "lint", "words"})
+_GIVEN: dict[str, Call] = {}  # in a worker: the calls it was started with
 
-    The stages that run beside rendering (packs, content rules) need only the checked
-    project, plain picklable data, so the platform's default start method (fork or spawn)
-    works. Measured at size M: packs 6.5 s and MkDocs 11 s ran one after the other.
-    """
 
-    def __init__(self, function: Callable[..., Any], *args: Any) -> None:
-        context = multiprocessing.get_context()
-        self._receiver, sender = context.Pipe(duplex=False)
-        self._process = context.Process(target=send_result, args=(sender, function, args))
-        self._process.start()
-        sender.close()
-        self._done = False
+class Workers:
+    """The worker processes of one build (concurrent.futures), for the stages in BESIDE.
 
-    def result(self) -> Any:
-        """Wait for it; what failed there fails here as BackgroundError."""
+    The calls known when the build starts are handed to the workers as they start, which
+    under the fork start method inherit them instead of unpickling them: the pack job is
+    7 MB pickled at M (0.9 s of CPU every build), lint's checked project 17 MB."""
+
+    def __init__(self, **known: Call) -> None:
+        self.known = known
+        given = {stage: call for stage, call in known.items() if stage in BESIDE}
+        self.pool = ProcessPoolExecutor(max_workers=len(BESIDE) or 1, initializer=keep_given,
+                                        initargs=(given,))
+
+    def start(self, stage: str, *call: Any) -> Future[Any]:
+        """Run `stage`, a known call or `function, *args`: in a worker when the stage
+        earns one, else here and now."""
+        if not call and stage in BESIDE:
+            return self.pool.submit(run_given, stage)
+        function, args = (call[0], call[1:]) if call else self.known[stage]
+        if stage in BESIDE:
+            return self.pool.submit(function, *args)
+        done: Future[Any] = Future()
         try:
-            succeeded, value = self._receiver.recv()  # before join: a big result fills the pipe
-        except EOFError:
-            succeeded, value = False, f"进程退出码 {self._process.exitcode}"
-        finally:
-            self._process.join()
-            self._done = True
-        if not succeeded:
-            raise BackgroundError(value)
-        return value
+            done.set_result(function(*args))
+        except Exception as error:  # raised where the result is asked for, as from a worker
+            done.set_exception(error)
+        return done
 
-    def stop(self) -> None:
-        """Its result is no longer wanted (the build failed elsewhere)."""
-        if not self._done:
-            self._process.terminate()
-            self._process.join()
-            self._done = True
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *_exception: object) -> None:
+        # waits for the workers, also when the build failed: none is left writing into a
+        # folder the next build reuses
+        self.pool.shutdown(wait=True)
 
 
-def send_result(sender: Any, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    try:
-        outcome = (True, function(*args))
-    except BaseException as error:  # reported by the waiting process
-        outcome = (False, f"{type(error).__name__}: {error}")
-    sender.send(outcome)
-    sender.close()
+def keep_given(given: dict[str, Call]) -> None:
+    _GIVEN.update(given)
 
 
-@contextmanager
-def in_background(function: Callable[..., Any], *args: Any) -> Iterator[Background]:
-    running = Background(function, *args)
-    try:
-        yield running
-    finally:
-        running.stop()
+def run_given(stage: str) -> Any:
+    function, args = _GIVEN[stage]
+    return function(*args)
 
 
-class BackgroundError(Exception):
-    """A stage running in the second process failed."""
-
-
-class PackError(BackgroundError):
-    """Rendering packs failed in the background process."""
+class PackError(Exception):
+    """Rendering packs failed."""
 
 
 def move_into(source: Path, target: Path) -> None:
@@ -375,9 +410,8 @@ def page_env() -> Environment:
     return get_env()
 
 
-def render_docs(plan: SitePlan, store: ByteStore | None = None) -> Iterator[tuple[str, bytes]]:
+def render_docs(plan: SitePlan) -> Iterator[tuple[str, bytes]]:
     env = page_env()
-    env.bytecode_cache = TemplateCache(store) if store is not None else None
     footer = env.get_template("_updated.md.j2")
     for page in plan.pages:
         body = render_page(env, page.template, page.path, page.model, plan.links.known, plan.words)

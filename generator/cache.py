@@ -1,9 +1,10 @@
 """Caches that make repeated runs fast without ever serving stale or planted content.
 
 Everything is keyed by content hashes and by qunsop's own code, never by
-timestamps. Records are JSON (nothing read back is ever executed) and carry an
-HMAC made with a per-user secret, so a record qunsop did not write is ignored.
-The cache lives in the user's cache folder, not in the project, so a pull
+timestamps. Records are plain data, JSON or MessagePack, read back into dicts,
+lists, strings and numbers only: nothing read from the cache is ever executed,
+and a damaged record is ignored. The cache lives in the user's own cache folder
+(refused when another user could write to it), not in the project, so a pull
 request cannot plant one. QUNSOP_CACHE_DIR moves it; QUNSOP_CACHE_DIR=off
 turns it off. The cache is only an optimisation: when it cannot be used,
 qunsop says so once and goes on without it.
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import json
 import os
 import stat
@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 from . import TEMPLATES
 
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"  # 3: records are no longer signed
 _DATE, _DATETIME = "\0date", "\0datetime"
 
 
@@ -87,7 +87,6 @@ class Cache:
     """One project's cache folder, or none; `warnings` says why it is not used."""
 
     folder: Path | None
-    key: bytes = b""
     warnings: list[str] = field(default_factory=list)
 
     @classmethod
@@ -102,16 +101,15 @@ class Cache:
             problem = unsafe_folder(base)
             if problem:
                 return cls(None, warnings=[f"缓存目录 {base} {problem}，本次不使用缓存"])
-            key = secret_key(base)
             folder = base / hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
             folder.mkdir(exist_ok=True, mode=0o700)
         except OSError as error:
             return cls(None, warnings=[f"缓存目录 {base} 无法使用（{error.strerror or error}），"
                                        "本次不使用缓存，会慢一些"])
-        return cls(folder, key)
+        return cls(folder)
 
     def read(self, name: str) -> Any | None:
-        """A record this user's qunsop wrote, or None (missing, damaged or not ours)."""
+        """A JSON record, or None (missing or damaged)."""
         body = self.read_bytes(name)
         if body is None:
             return None
@@ -125,27 +123,22 @@ class Cache:
                                           default=_encode).encode())
 
     def read_bytes(self, name: str) -> bytes | None:
-        """The body of a record this user's qunsop signed, or None."""
+        """The body of a record, or None; its reader checks what it holds."""
         if self.folder is None:
             return None
         try:
-            raw = (self.folder / name).read_bytes()
+            return (self.folder / name).read_bytes()
         except OSError:
             return None
-        mac, _, body = raw.partition(b"\n")
-        return body if hmac.compare_digest(mac, self._mac(body)) else None
 
     def write_bytes(self, name: str, body: bytes) -> None:
         if self.folder is None:
             return
         try:
-            write_atomic(self.folder / name, self._mac(body) + b"\n" + body)
+            write_atomic(self.folder / name, body)
         except OSError as error:
             self.warnings.append(f"缓存无法写入（{error.strerror or error}），本次不使用缓存")
             self.folder = None
-
-    def _mac(self, body: bytes) -> bytes:
-        return hmac.new(self.key, body, hashlib.sha256).hexdigest().encode()
 
 
 def unsafe_folder(folder: Path) -> str | None:
@@ -155,18 +148,6 @@ def unsafe_folder(folder: Path) -> str | None:
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
         return "别的用户也能写入"
     return None
-
-
-def secret_key(base: Path) -> bytes:
-    path = base / "key"
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        key = os.urandom(32)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(key)
-        return key
 
 
 def _encode(value: Any) -> Any:

@@ -175,10 +175,21 @@ def search_worker_path() -> str:
     return theme_search_worker()
 
 
+def output_of(docs_path: str) -> str:
+    """The site file the engine makes of a docs file (directory URLs: a/b.md -> a/b/index.html)."""
+    if not docs_path.endswith(".md"):
+        return docs_path
+    folder, _, name = docs_path.rpartition("/")
+    prefix = f"{folder}/" if folder else ""
+    if name in ("index.md", "README.md"):
+        return f"{prefix}index.html"
+    return f"{prefix}{name.removesuffix('.md')}/index.html"
+
+
 @dataclass(frozen=True)
 class Incremental:
     """What an incremental build needs: the published search folder, and the docs files
-    that changed since the published build (only their pages are rendered again)."""
+    whose inputs changed since the published build (only their pages are rendered again)."""
 
     previous_index: Path
     changed_docs: set[str]
@@ -194,36 +205,8 @@ def build_site(site: EngineSite, config_file: Path, site_dir: Path, stamp: dt.da
     previous one (the engine's dirty build, told which files changed rather than comparing
     times).
     """
-    with _environment_kept(stamp), _new_files_only():
+    with _environment_kept(stamp):
         _build(site, config_file, site_dir, incremental, store, segments)
-
-
-@contextmanager
-def _new_files_only() -> Iterator[None]:
-    """The engine writes files in place; an incremental build's folder shares its unchanged
-    files with the published site through hard links, so each write must make a new file
-    (the old one is unlinked first). Only during this call; restored afterwards."""
-    from mkdocs import utils
-
-    write_file, copy_file = utils.write_file, utils.copy_file
-
-    def write_new(content: bytes, output_path: str) -> None:
-        if os.path.isfile(output_path):
-            os.unlink(output_path)
-        write_file(content, output_path)
-
-    def copy_new(source_path: str, output_path: str) -> None:
-        target = os.path.join(output_path, os.path.basename(source_path)) \
-            if os.path.isdir(output_path) else output_path
-        if os.path.isfile(target):
-            os.unlink(target)
-        copy_file(source_path, output_path)
-
-    utils.write_file, utils.copy_file = write_new, copy_new
-    try:
-        yield
-    finally:
-        utils.write_file, utils.copy_file = write_file, copy_file
 
 
 @contextmanager

@@ -9,7 +9,9 @@ were written against are pinned exactly in pyproject.toml (PINNED below must mat
 
 from __future__ import annotations
 
+import functools
 import inspect
+import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib.resources import files
@@ -81,6 +83,19 @@ def leave_chinese_unsplit(search_index: Any) -> None:
     if not callable(getattr(search_index, "_segment_chinese", None)):
         raise HookBroken("material.plugins.search.SearchIndex._segment_chinese", "方法不存在")
     search_index._segment_chinese = str
+
+
+# --- MkDocs: the dirty build -----------------------------------------------------------------
+
+
+def render_only(files: Iterable[Any], changed: set[str]) -> None:
+    """The engine's dirty build renders a file when its `is_modified()` says so (by comparing
+    times with site_dir); qunsop's build state knows which docs changed, so each file of this
+    build answers from that set instead."""
+    for file in files:
+        if not callable(getattr(file, "is_modified", None)):
+            raise HookBroken("mkdocs.structure.files.File.is_modified", "方法不存在")
+        file.is_modified = functools.partial(operator.contains, changed, file.src_uri)
 
 
 # --- MkDocs: the preview server -------------------------------------------------------------
@@ -157,6 +172,16 @@ def _check_preview_server() -> None:
                          "不再按 _visible_epoch 注入刷新脚本")
 
 
+def _check_dirty_build() -> None:
+    from mkdocs.commands import build
+    from mkdocs.structure.files import File
+
+    file = File("a.md", "docs", "site", use_directory_urls=True)
+    render_only([file], {"a.md"})
+    if not file.is_modified() or "is_modified" not in inspect.getsource(build):
+        raise HookBroken("mkdocs.structure.files.File.is_modified", "脏构建不再按它决定重新生成哪些页面")
+
+
 def _check_versions() -> None:
     from importlib.metadata import version
 
@@ -172,4 +197,5 @@ CHECKS: dict[str, Callable[[], Any]] = {
     "theme search worker": theme_search_worker,
     "search plugin": _check_search_plugin,
     "preview server": _check_preview_server,
+    "dirty build": _check_dirty_build,
 }

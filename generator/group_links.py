@@ -94,7 +94,7 @@ def render_group_files(groups: tuple[PublishedGroup, ...], site_url: str,
     """Each group's page and QR code, then the operators' list (site-relative paths).
 
     A QR code takes ~25 ms to make (segno chooses the best mask in Python): with a
-    thousand groups that was most of the roster's cost, so they are kept in the signed
+    thousand groups that was most of the roster's cost, so they are kept in the
     cache by address and made again only for new addresses."""
     if not groups:
         return

@@ -119,7 +119,7 @@ class LoadResult:
 class ParseCache:
     """Parsed sources by content hash: PyYAML is the slowest stage, so parse each text once.
 
-    Stored as MessagePack in the user's cache (signed, see cache.py), for this exact qunsop
+    Stored as MessagePack in the user's cache (plain data, see cache.py), for this exact qunsop
     code only. Each entry keeps its data and its marks as separate packed blobs: a run
     unpacks the data of the files it reads and the marks only where it reports a problem,
     and saving passes unchanged blobs through untouched.

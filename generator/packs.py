@@ -481,7 +481,7 @@ class PackJob:
     site_url: str
     stamp: dt.datetime
     version: str = ""  # qunsop's code: a new version renders every pack again
-    previous: dict[str, dict[str, str]] = field(default_factory=dict)  # last build's day keys
+    previous: dict[str, str] = field(default_factory=dict)  # last build's key of each pack file
     published: Path | None = None  # the published site, whose unchanged pack files are kept
     groups: tuple[PublishedGroup, ...] = ()  # the roster's groups: a link page and QR each, and their list
     root: Path | None = None  # the project, whose cache keeps the groups' QR codes between builds
@@ -499,10 +499,11 @@ def render_pack_files(schedule: CalendarSchedule, context: PackContext, stamp: d
                       keys: dict[str, str] | None = None) -> Iterator[tuple[str, Output]]:
     """Every file of one calendar's packs, as (site-relative path, content).
 
-    With the previous build's `keys` for this calendar and the `published` site, a day whose
-    key is unchanged is not rendered again: its published files are named instead. A day's
-    key covers everything its files show (the day, its neighbours' links, the calendar, the
-    profile, the address and qunsop itself); `keys` receives this build's keys.
+    With the previous build's keys (site-relative path -> key: the digest of the file's
+    inputs) and the `published` site, a day whose key is unchanged is not rendered again:
+    its published files are named instead. A day's key covers everything its files show
+    (the day, its neighbours' links, the calendar, the profile, the address and qunsop
+    itself); `keys` receives this build's key of each file that has one.
     """
     previous = previous or {}
     keys = {} if keys is None else keys
@@ -523,11 +524,12 @@ def render_pack_files(schedule: CalendarSchedule, context: PackContext, stamp: d
                               context.playbook.timezone, profile, known, context.assistant,
                               context.site_url, version, context.words.model_dump_json())).encode())
 
-    def kept(folder: str, names: tuple[str, ...], key: str, label: str) -> list[Path] | None:
-        keys[label] = key
-        if published is None or previous.get(label) != key:
+    def kept(folder: str, names: tuple[str, ...], key: str) -> list[Path] | None:
+        files = [f"{folder}/{name}" for name in names]
+        keys.update(dict.fromkeys(files, key))
+        if published is None or any(previous.get(file) != key for file in files):
             return None
-        paths = [published / folder / name for name in names]
+        paths = [published / file for file in files]
         return paths if all(path.is_file() and not path.is_symlink() for path in paths) else None
 
     page = env.get_template("packs/pack.html.j2")
@@ -537,7 +539,7 @@ def render_pack_files(schedule: CalendarSchedule, context: PackContext, stamp: d
         folder = f"{base}/{day.key}"
         key = digest(repr((day, before and (before.key, before.heading),
                            after and (after.key, after.heading), shared_key)).encode())
-        reused = kept(folder, DAY_FILES, key, day.key)
+        reused = kept(folder, DAY_FILES, key)
         if reused is not None:
             yield from ((f"{folder}/{name}", path) for name, path in zip(DAY_FILES, reused, strict=True))
             continue
@@ -554,11 +556,11 @@ def render_pack_files(schedule: CalendarSchedule, context: PackContext, stamp: d
         yield f"{folder}/pack.txt", (TEXT_BOM + pack_text(day)).encode()
         yield f"{folder}/pack.json", pack_json(day, context.site_url).encode()
     today_url = f"{context.site_url}{Links.pack(calendar.id, 'today')}"
-    qr = kept(base, ("qr.png",), digest(f"{today_url}\0{version}".encode()), "qr.png")
+    qr = kept(base, ("qr.png",), digest(f"{today_url}\0{version}".encode()))
     yield f"{base}/qr.png", qr[0] if qr else qr_png(today_url)
     names = CALENDAR_FILES if calendar.is_dated else (*CALENDAR_FILES[:-1], PERSONAL_ICS)
     whole = digest(repr((sorted(keys.items()), shared_key, stamp.isoformat())).encode())
-    reused = kept(base, names, whole, "")
+    reused = kept(base, names, whole)
     if reused is not None:
         yield from ((f"{base}/{name}", path) for name, path in zip(names, reused, strict=True))
         return
@@ -587,15 +589,15 @@ def marked_segments(text: str) -> Iterator[tuple[str, str]]:
 def render_pack_job(job: PackJob, target: Path) -> None:
     """The packs process: write the pack files this build renders under `target`; name the
     ones reused from the published site in `reused.json`, every file in `files.json` and
-    this build's day keys in `keys.json`."""
-    all_keys: dict[str, dict[str, str]] = {}
+    this build's key of each file that has one in `keys.json`."""
+    all_keys: dict[str, str] = {}
     produced: list[str] = []
     reused: list[str] = []
     made: set[Path] = set()
     for schedule, context in job.calendars:
         keys: dict[str, str] = {}
         files = render_pack_files(schedule, context, job.stamp, job.version,
-                                  job.previous.get(schedule.calendar.id), job.published, keys)
+                                  job.previous, job.published, keys)
         for relative, content in files:
             produced.append(relative)
             if isinstance(content, Path):  # the published file, unchanged
@@ -606,7 +608,7 @@ def render_pack_job(job: PackJob, target: Path) -> None:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 made.add(path.parent)
             path.write_bytes(content)
-        all_keys[schedule.calendar.id] = keys
+        all_keys.update(keys)
     (target / "packs").mkdir(parents=True, exist_ok=True)
     store = Cache.open(job.root) if job.root is not None and job.groups else None
     for relative, content in render_group_files(job.groups, job.site_url, store):
@@ -640,7 +642,7 @@ def pack_scripts() -> dict[str, bytes]:
 
 
 def pack_job(checked: CheckedProject, site_url: str, stamp: dt.datetime,
-             history: History | None = None, previous: dict[str, dict[str, str]] | None = None,
+             history: History | None = None, previous: dict[str, str] | None = None,
              published: Path | None = None) -> PackJob:
     contexts = pack_contexts(checked, site_url, history)
     return PackJob(tuple((schedule, contexts[schedule.calendar.id])

@@ -134,15 +134,30 @@ def input_fingerprint(root: Path, options: CheckOptions, *extra: tuple[str, byte
 
 def cached_problems(root: Path, options: CheckOptions) -> tuple[list[Problem], int,
                                                                                  list[str]]:
-    """`validate` with nothing changed answers from the last run's (signed) result."""
+    """`validate` with nothing changed answers from the last run's result."""
     cache = Cache.open(root)
     key = input_fingerprint(root, options)
-    stored = cache.read("validate.json")
-    if isinstance(stored, dict) and stored.get("fingerprint") == key:
-        return ([Problem(**fields) for fields in stored["problems"]], stored["files_checked"],
-                cache.warnings)
+    stored = stored_problems(cache.read("validate.json"), key)
+    if stored is not None:
+        return *stored, cache.warnings
     checked = check_project(root, options, cache)
     cache.write("validate.json", {
         "fingerprint": key, "files_checked": checked.files_checked,
         "problems": [problem.as_json() for problem in checked.problems]})
     return checked.problems, checked.files_checked, cache.warnings
+
+
+def stored_problems(record: Any, key: str) -> tuple[list[Problem], int] | None:
+    """The problems of a validate record made from exactly these inputs; None for any other
+    record, or one that is damaged (the sources are then checked again)."""
+    if not isinstance(record, dict) or record.get("fingerprint") != key:
+        return None
+    try:
+        problems = [Problem(**fields) for fields in record["problems"]]
+        files_checked = int(record["files_checked"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not all(isinstance(value, str) for problem in problems
+               for value in (problem.file, problem.path, problem.code, problem.message)):
+        return None
+    return problems, files_checked

@@ -22,20 +22,10 @@ from urllib.parse import quote
 
 import rjsmin
 import segno
-from jinja2 import (
-    BaseLoader,
-    BytecodeCache,
-    ChoiceLoader,
-    Environment,
-    FileSystemLoader,
-    StrictUndefined,
-    pass_context,
-)
-from jinja2.bccache import Bucket
+from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_context
 from markupsafe import Markup, escape
 
 from . import TEMPLATES
-from .cache import ByteStore
 from .clock import shown_day
 from .kinds import template_folders
 from .links import page_url
@@ -46,22 +36,6 @@ from .settings import Words
 # entity can form) and the entities HTML escaping writes (`&#34;`) are left whole
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|-])")
 NEEDS_ESCAPING = re.compile(r"[\\`*_{}\[\]()#+!|\-<>&'\"\n]")  # the above, HTML's and line breaks
-
-
-class TemplateCache(BytecodeCache):
-    """Compiled templates kept in qunsop's signed cache: a new process (each `qunsop
-    build`) loads them instead of compiling every template again."""
-
-    def __init__(self, store: ByteStore) -> None:
-        self.store = store
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        body = self.store.read_bytes(f"template-{bucket.key}")
-        if body:
-            bucket.bytecode_from_string(body)  # checks the source's checksum and the version
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        self.store.write_bytes(f"template-{bucket.key}", bucket.bytecode_to_string())
 
 
 class KindTemplates(BaseLoader):

@@ -11,9 +11,7 @@ Nothing process-wide is touched: only this build's search index instance is chan
 
 from __future__ import annotations
 
-import functools
 import json
-import operator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +20,7 @@ from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin
 
 from . import search_index
-from .engine_hooks import forget_previous_search_index, leave_chinese_unsplit
+from .engine_hooks import forget_previous_search_index, leave_chinese_unsplit, render_only
 from .segment import Segments
 
 
@@ -49,11 +47,7 @@ class ChineseSearchPlugin(BasePlugin[ChineseSearchConfig]):  # type: ignore[no-u
     def on_files(self, files: Any, *, config: Any) -> Any:
         self.order = [index_location(file.url) for file in files.documentation_pages()]
         if self.incremental is not None:
-            # the engine's dirty build renders a file when `is_modified()`; qunsop knows
-            # which docs changed, so the answer does not depend on what site_dir holds
-            changed = self.incremental.changed_docs
-            for file in files:
-                file.is_modified = functools.partial(operator.contains, changed, file.src_uri)
+            render_only(files, self.incremental.changed_docs)
         return files
 
     def on_page_context(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:

@@ -4,7 +4,7 @@ jieba's accurate mode keeps dictionary compounds whole (发红包, 商品质量)
 for 红包 or 质量 would find nothing: a query matches the start of an indexed word. Each
 compound is split into the dictionary words inside it, with a user dictionary of the
 playbook's names and tags. Loading jieba's dictionary takes 0.4 s, so a build cuts the
-Chinese of the pages it renders in a second process while the engine renders them
+Chinese of the pages it renders in a worker process while the engine renders them
 (`segment_runs`), and looks the results up (`Segments`).
 """
 
@@ -90,14 +90,8 @@ def han_runs(markdown: Iterable[str]) -> list[str]:
     return sorted(runs)
 
 
-def import_jieba() -> None:
-    """Import jieba now: a build needs it (the theme's search plugin imports it too), and a
-    second process started after this has it already (with the fork start method)."""
-    import jieba  # noqa: F401
-
-
 def segment_runs(user_dict: str, runs: list[str]) -> dict[str, str]:
-    """Each run cut into words as the index stores them (done in a second process)."""
+    """Each run cut into words as the index stores them (in a worker process, see build.BESIDE)."""
     segmenter = segmenter_for(*user_dictionary(user_dict))
     return {run: "\u200b".join(segmenter.cut(run)) for run in runs}
 

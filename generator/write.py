@@ -10,10 +10,11 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from .cache import digest
 from .errors import UsageError
 
 MARKER = ".qunsop-output"
@@ -250,140 +251,52 @@ def publish(staging: Path, site: Path) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
-def reuse_unchanged(staging: Path, site: Path,
-                    published: dict[str, list[int]] | None = None) -> int:
-    """Hard-link files identical to the published ones, so they are not rewritten.
-
-    After editing one post only the outputs that show it get new files (and
-    mtimes); everything else keeps the published inode. Returns files changed.
-    """
-    changed = 0
-    real_site = os.path.realpath(site)
-    published = published if published is not None else {}
-    for folder, _dirs, names in os.walk(staging):
+def file_digests(folder: Path) -> Iterator[tuple[str, str]]:
+    """Each file below `folder` (its marker left out) with the digest of its bytes."""
+    for directory, _dirs, names in os.walk(folder):
         for name in names:
-            fresh = Path(folder) / name
-            relative = fresh.relative_to(staging)
-            known = published.get(relative.as_posix())
-            if known is not None and known[0] == fresh.lstat().st_ino:
-                continue  # the published file itself, linked in by an incremental build
-            old = site / relative
-            inside = os.path.realpath(old) == os.path.join(real_site, *relative.parts)
-            if inside and old.is_file() and not old.is_symlink() and os.path.samefile(fresh, old):
-                continue  # already the published file (linked in by an incremental build)
-            if inside and old.is_file() and not old.is_symlink() and same_bytes(fresh, old):
-                link = fresh.with_name(f".{name}.link")
-                os.link(old, link)
-                link.replace(fresh)
-            else:
-                changed += 1
-    return changed
+            path = Path(directory) / name
+            relative = path.relative_to(folder).as_posix()
+            if relative != MARKER:
+                yield relative, digest(path.read_bytes())
 
 
-def apply_in_place(fresh: Path, site: Path) -> list[str]:
-    """Move each file of `fresh` into the published `site` where its bytes differ.
+def move_changed(fresh: Path, site: Path,
+                 published: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """Rename each file of `fresh` into `site` unless `published` (path -> digest) says
+    the site holds those bytes already.
 
-    For an incremental build, whose few new files are not worth a whole new tree: each
-    move is a rename, so a reader gets a page either old or new, never half written; files
-    that did not change keep their inode and times. A build stopped among the moves leaves
-    the site unlike its manifest, so the next build rebuilds everything. Returns the
-    site-relative paths changed.
+    Each move is a rename, so a reader gets a file either old or new, never half written;
+    files that did not change keep their inode and times. Returns every file's digest
+    and the files moved.
     """
-    changed: list[str] = []
-    for folder, _dirs, names in os.walk(fresh):
-        for name in names:
-            new = Path(folder) / name
-            relative = new.relative_to(fresh)
-            old = site / relative
-            if name == MARKER or (old.is_file() and not old.is_symlink() and same_bytes(new, old)):
-                continue
-            old.parent.mkdir(parents=True, exist_ok=True)
-            new.replace(old)
-            changed.append(old.relative_to(site).as_posix())
-    return changed
-
-
-def remove_stale(site: Path, published: dict[str, list[int]], under: str, kept: set[str]) -> list[str]:
-    """Delete what the published site holds below `under` that this build no longer makes
-    (files not in `kept`), then the folders left empty. Returns the paths removed."""
-    removed: list[str] = []
-    for relative in sorted(published, reverse=True):  # a folder's entries before the folder
-        if not relative.startswith(under) or relative in kept:
+    found: dict[str, str] = {}
+    moved: list[str] = []
+    for relative, bytes_digest in file_digests(fresh):
+        found[relative] = bytes_digest
+        if published.get(relative) == bytes_digest:
             continue
+        target = site / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (fresh / relative).replace(target)
+        moved.append(relative)
+    return found, moved
+
+
+def remove_files(site: Path, relatives: Iterable[str]) -> int:
+    """Delete files of the published `site` a build no longer makes, then the folders left
+    empty. Returns the files removed."""
+    removed = 0
+    for relative in sorted(relatives):
         path = site / relative
-        if path.is_dir() and not path.is_symlink():
-            if not any(path.iterdir()):
-                path.rmdir()
-                removed.append(relative)
-        elif path.exists() or path.is_symlink():
+        if path.is_symlink() or path.is_file():
             path.unlink()
-            removed.append(relative)
+            removed += 1
+        folder = path.parent
+        while folder != site and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
     return removed
-
-
-def updated_manifest(site: Path, published: dict[str, list[int]],
-                     touched: Iterable[str]) -> dict[str, list[int]]:
-    """The manifest of `site` after an incremental build changed `touched` (and so their
-    folders): what a full `manifest(site)` gives, without reading twelve thousand entries."""
-    found = dict(published)
-    again: set[str] = set()
-    for relative in touched:
-        parts = relative.split("/")
-        again.update("/".join(parts[:end]) for end in range(1, len(parts) + 1))
-    for relative in again:
-        try:
-            info = os.lstat(site / relative)
-        except FileNotFoundError:
-            found.pop(relative, None)
-            continue
-        found[relative] = entry_state(info)
-    return dict(sorted(found.items()))
-
-
-def entry_state(info: os.stat_result) -> list[int]:
-    """What the manifest keeps of an entry: inode, type, size, modification and change time."""
-    return [info.st_ino, info.st_mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
-
-
-def link_files(source: Path, target: Path, relatives: Iterable[str]) -> None:
-    """Hard-link the named files of `source` into `target` (files a build reuses unchanged)."""
-    made: set[Path] = set()
-    for relative in relatives:
-        destination = target / relative
-        if destination.parent not in made:
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            made.add(destination.parent)
-        os.link(source / relative, destination)
-
-
-def same_bytes(first: Path, second: Path) -> bool:
-    if first.stat().st_size != second.stat().st_size:
-        return False
-    return first.read_bytes() == second.read_bytes()
-
-
-def manifest(folder: Path) -> dict[str, list[int]]:
-    """What is in a published folder: every entry (files, folders, links) with its inode,
-    type, size and modification and change times.
-
-    The change time (ctime) is set by the kernel on every write, rename or chmod and
-    cannot be put back, so any edit of the published site, even one that restores the
-    size and mtime, makes the next build repair it.
-    """
-    found: dict[str, list[int]] = {}
-    if not folder.is_dir() or folder.is_symlink():
-        return found
-    pending = [(str(folder), "")]
-    while pending:  # os.scandir: one directory read gives every entry's name and type
-        directory, prefix = pending.pop()
-        with os.scandir(directory) as entries:
-            for entry in entries:
-                info = entry.stat(follow_symlinks=False)
-                relative = f"{prefix}{entry.name}"
-                found[relative] = entry_state(info)
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append((entry.path, relative + "/"))
-    return dict(sorted(found.items()))
 
 
 def discard(path: Path) -> None:

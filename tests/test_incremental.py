@@ -148,10 +148,10 @@ def test_an_incremental_build_never_writes_into_the_published_files(scratch: Scr
     before = tree(scratch.root / "site")
     edit(scratch.root, POST, "暖心。", "暖心，点赞！")
 
-    def fail(*_args: object) -> None:
+    def fail(*_args: object, **_options: object) -> None:
         raise RuntimeError("stop just before publishing")
 
-    monkeypatch.setattr(build_module, "publish_in_place", fail)
+    monkeypatch.setattr(build_module, "publish_changed", fail)
     with pytest.raises(RuntimeError):
         build_project(scratch.root, BuildOptions(AUTHORED_CLOCK))
     assert tree(scratch.root / "site") == before
@@ -174,7 +174,7 @@ def test_a_shorter_calendar_loses_its_last_pack_in_an_incremental_build(
     edit(project, "playbooks/demo/calendars/week.yaml", "end: 2026-12-07", "end: 2026-12-06")
     assert build_project(project, BuildOptions(AUTHORED_CLOCK)).incremental
     assert not (project / "site/packs/week/2026-12-07").exists()
-    # the manifest the incremental build recorded is the site's: nothing changed is seen
+    # the state the incremental build recorded is the site's: nothing changed is seen
     assert build_project(project, BuildOptions(AUTHORED_CLOCK)).unchanged
     clean = tmp_path / "clean"
     shutil.copytree(project, clean, ignore=shutil.ignore_patterns("site", "build", ".site*"))

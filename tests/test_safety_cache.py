@@ -1,17 +1,16 @@
 """Issue 11, class 6: the cache cannot be turned against the user.
 
-Records are JSON or MessagePack, signed with a per-user key: a planted or edited record is
-ignored, no data read from the cache is ever executed (no pickle or marshal in qunsop; the
-compiled templates Jinja keeps there are signed records of qunsop's own templates), and
-entries are keyed by the inputs and by qunsop's own code, so a code change
-never serves a stale parse or result.
+Records are plain data, JSON or MessagePack: a damaged or garbled record is ignored, no
+data read from the cache is ever executed (no pickle or marshal in qunsop, and no compiled
+templates are kept), and entries are keyed by the inputs and by qunsop's own code, so a
+code change never serves a stale parse or result. The cache lives in the user's own
+folder, never in the project.
 """
 
 from __future__ import annotations
 
 import ast
 import hashlib
-import hmac
 import json
 import os
 import pickle
@@ -57,23 +56,26 @@ def validate(root: Path, cache_dir: Path) -> list[dict]:
     return run.problems()
 
 
-def test_a_planted_validate_record_cannot_make_broken_sources_pass(cache_dir: Path, broken: Path) -> None:
+def test_a_damaged_validate_record_is_ignored(cache_dir: Path, broken: Path) -> None:
     expected = validate(broken, cache_dir)
     record = project_cache(cache_dir, broken) / "validate.json"
-    mac, _, body = record.read_bytes().partition(b"\n")
+    body = record.read_bytes()
     data = json.loads(body)
     assert data["problems"], "the real record holds the problems"
-    data["problems"] = []
-    forged = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-    other_key = hmac.new(os.urandom(32), forged, hashlib.sha256).hexdigest().encode()
-    forgeries = {
-        "old-signature": mac + b"\n" + forged,
-        "no-signature": forged,
-        "other-key": other_key + b"\n" + forged,
-        "edited-body": mac + b"\n" + body.replace(b'"severity":"error"', b'"severity":"warning"'),
+    other_inputs = dict(data, fingerprint="0" * 32, problems=[])
+    damaged = {
+        "truncated": body[: len(body) // 2],
+        "not-json": b"\x80\x04garbage",
+        "old-signed-format": b"0" * 64 + b"\n" + body,
+        "other-inputs": json.dumps(other_inputs).encode(),
+        "problems-not-a-list": json.dumps(dict(data, problems=7)).encode(),
+        "problem-missing-fields": json.dumps(dict(data, problems=[{"file": "x"}])).encode(),
+        "problem-wrong-types": json.dumps(dict(data, problems=[
+            dict(data["problems"][0], message=["not", "text"])])).encode(),
+        "a-list": b"[]",
         "empty": b"",
     }
-    for name, planted in forgeries.items():
+    for name, planted in damaged.items():
         record.write_bytes(planted)
         assert validate(broken, cache_dir) == expected, name
 
@@ -84,44 +86,28 @@ def test_a_planted_build_record_cannot_skip_a_build(cache_dir: Path, tmp_path: P
     assert qunsop("build", str(root), env=env).exit_code == 0
     folder = project_cache(cache_dir, root)
     [record] = folder.glob("build-*.json")
-    _mac, _, body = record.read_bytes().partition(b"\n")
     (root / "site" / "index.html").write_text("<p>defaced</p>", encoding="utf-8")
-    data = json.loads(body)
-    data["manifest"]["index.html"][2] = len("<p>defaced</p>")
-    record.write_bytes(b"0" * 64 + b"\n" + json.dumps(data).encode())
+    data = json.loads(record.read_bytes())
+    data["outputs"]["index.html"][2][1] = len("<p>defaced</p>")  # its recorded size
+    record.write_bytes(json.dumps(data).encode())
     run = qunsop("build", str(root), env=env)
     assert run.exit_code == 0 and "没有变化" not in run.stdout, run.output
     assert "defaced" not in (root / "site" / "index.html").read_text(encoding="utf-8")
 
 
-def test_planted_compiled_templates_are_never_loaded(cache_dir: Path, tmp_path: Path) -> None:
-    """Jinja's compiled templates (marshal) are kept as signed records: one whose code was
-    swapped, in Jinja's own format with the right checksum but not signed by this user's
-    qunsop, is never run; the template is compiled again."""
-    import io
-    import marshal
-
+def test_no_compiled_code_is_kept_in_the_cache(cache_dir: Path, tmp_path: Path) -> None:
+    """Templates are compiled in each process (0.17 s, benchmarks/RESULTS.md): every record a
+    build leaves is JSON or MessagePack, never Jinja's marshalled bytecode."""
     from jinja2.bccache import bc_magic
 
     root = copy_minimal(tmp_path / "project")
-    env = {"QUNSOP_CACHE_DIR": str(cache_dir)}
-    assert qunsop("build", str(root), env=env).exit_code == 0
-    expected = (root / "site" / "index.html").read_bytes()
-    proof = tmp_path / "TEMPLATE-RAN"
-    code = compile(f"open({str(proof)!r}, 'w').close()", "<planted>", "exec")
-    records = list(project_cache(cache_dir, root).glob("template-*"))
-    assert records  # the build keeps its compiled templates
+    assert qunsop("build", str(root), env={"QUNSOP_CACHE_DIR": str(cache_dir)}).exit_code == 0
+    records = sorted(project_cache(cache_dir, root).iterdir())
+    assert records
     for record in records:
-        body = record.read_bytes().partition(b"\n")[2]
-        assert body.startswith(bc_magic)
-        stream = io.BytesIO(body[len(bc_magic):])
-        pickle.load(stream)  # the template source's checksum, kept as it is
-        forged = body[:len(bc_magic) + stream.tell()] + marshal.dumps(code)
-        record.write_bytes(b"0" * 64 + b"\n" + forged)
-    (root / "site" / "index.html").unlink()  # so the next build renders again
-    assert qunsop("build", str(root), env=env).exit_code == 0
-    assert not proof.exists()
-    assert (root / "site" / "index.html").read_bytes() == expected
+        assert record.suffix in (".json", ".msgpack"), record.name
+        assert not record.read_bytes().startswith(bc_magic), record.name
+    assert not (cache_dir / "key").exists()  # no signing key either
 
 
 class _Payload:
@@ -181,7 +167,7 @@ def test_a_new_qunsop_version_never_serves_old_parses(cache_dir: Path, tmp_path:
 
 
 def store_parses(root: Path, version: str, entries: dict) -> None:
-    """A parse record as qunsop writes it (signed), with a chosen version and entries."""
+    """A parse record as qunsop writes it, with a chosen version and entries."""
     record = ParseCache(Cache.open(root))
     record.version, record.entries, record.used, record.changed = version, entries, set(entries), True
     record.save()
@@ -193,7 +179,7 @@ def test_a_new_qunsop_version_never_serves_an_old_result(cache_dir: Path, broken
     assert problems
     record = Cache.open(broken).read("validate.json")
     record["problems"] = []
-    Cache.open(broken).write("validate.json", record)  # signed, as qunsop would have written it
+    Cache.open(broken).write("validate.json", record)  # as qunsop would have written it
     assert cached_problems(broken, CheckOptions(AUTHORED_CLOCK))[0] == []  # same code, same inputs: the shortcut answers
     monkeypatch.setattr(cache_module, "_CODE_VERSION", ["a-different-qunsop"])
     assert cached_problems(broken, CheckOptions(AUTHORED_CLOCK))[0] == problems

@@ -10,6 +10,7 @@ never serves a stale parse or result.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import hmac
 import json
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import AUTHORED_CLOCK, REPO
+from conftest import AUTHORED_CLOCK, REPO, run_qunsop
 from qunsop import cache as cache_module
 from qunsop.cache import Cache, digest
 from qunsop.load import ParseCache
@@ -105,7 +106,9 @@ def test_planted_compiled_templates_are_never_loaded(cache_dir: Path, tmp_path: 
 
     root = copy_minimal(tmp_path / "project")
     env = {"QUNSOP_CACHE_DIR": str(cache_dir)}
-    assert qunsop("build", str(root), env=env).exit_code == 0
+    # fresh processes: one that compiled the templates already keeps them and reads no record
+    fresh = functools.partial(run_qunsop, child=True)
+    assert qunsop("build", str(root), env=env, runner=fresh).exit_code == 0
     expected = (root / "site" / "index.html").read_bytes()
     proof = tmp_path / "TEMPLATE-RAN"
     code = compile(f"open({str(proof)!r}, 'w').close()", "<planted>", "exec")
@@ -119,7 +122,7 @@ def test_planted_compiled_templates_are_never_loaded(cache_dir: Path, tmp_path: 
         forged = body[:len(bc_magic) + stream.tell()] + marshal.dumps(code)
         record.write_bytes(b"0" * 64 + b"\n" + forged)
     (root / "site" / "index.html").unlink()  # so the next build renders again
-    assert qunsop("build", str(root), env=env).exit_code == 0
+    assert qunsop("build", str(root), env=env, runner=fresh).exit_code == 0
     assert not proof.exists()
     assert (root / "site" / "index.html").read_bytes() == expected
 

@@ -72,7 +72,7 @@ def test_an_end_a_day_before_its_start_is_refused_at_the_end(tmp_path: Path, rel
     project = checked(tiny_project(tmp_path, {relative: with_changes(data, **{start: day, end: day - DAY})}))
     [problem] = problems_at(project, "end-before-start")
     assert (problem.file, problem.path) == (relative, end)
-    assert f"{end} 2026-11-29 早于" in problem.message
+    assert f"{end} 2026-11-29 早于 {start} 2026-11-30" in problem.message
 
 
 # --- calendars: expansion edges --------------------------------------------------------
@@ -429,3 +429,80 @@ def test_a_festival_with_an_override_is_planned(tmp_path: Path) -> None:
 def test_the_tiny_project_itself_has_no_problems(tmp_path: Path) -> None:
     """The base every test above changes one field of."""
     assert codes(checked(tiny_project(tmp_path))) == []
+
+
+def test_each_activity_line_knows_its_day(tmp_path: Path) -> None:
+    project = checked(tiny_project(tmp_path, activity_calendar("wed", activity_data(3))))
+    found = [(day.date, slot.activity.day, slot.title) for day in project.schedules["week"].days
+             for slot in day.slots if slot.activity]
+    assert found == [(dt.date(2026, 12, 2), 1, "出车打卡（第 1/3 天）"),
+                     (dt.date(2026, 12, 3), 2, "出车打卡（第 2/3 天）"),
+                     (dt.date(2026, 12, 4), 3, "出车打卡（第 3/3 天）")]
+
+
+RELATIVE = {"id": "week", "name": "建群", "tiers": ["c-store"], "days": [
+    {"day": 1, "slots": [{"time": "21:00", "category": "activity", "activity": "checkin"}]},
+    {"day": 3, "slots": [{"time": "20:00", "category": "game", "game": "warmup"}]}]}
+NO_DEADLINE = {"opening": "开始，共 {共几天} 天", "closing": "最后一天，还剩 {还剩几天} 天"}
+
+
+def test_an_activity_in_a_relative_calendar_fills_the_days_between(tmp_path: Path) -> None:
+    """Day 2 has no plan of its own: the activity's line makes it; {还剩几天} needs no date."""
+    root = tiny_project(tmp_path, {CALENDAR: RELATIVE, "playbooks/demo/activities/checkin.yaml":
+                                   activity(3, **NO_DEADLINE).model_dump(exclude_defaults=True)})
+    project = checked(root)
+    assert problems_at(project, "activity-date") == [] and problems_at(project, "activity-past-end") == []
+    lines = [(day.key, slot.activity.text) for day in project.schedules["week"].days
+             for slot in day.slots if slot.activity]
+    assert lines == [("day-01", "开始，共 3 天"), ("day-02", "第 2/3 天，还剩 1 天"), ("day-03", "最后一天，还剩 0 天")]
+
+
+def test_an_activity_past_a_relative_calendars_last_day_is_refused(tmp_path: Path) -> None:
+    starts_late = {**RELATIVE, "days": [{"day": 1, "slots": []}, {"day": 3, "slots": [
+        {"time": "21:00", "category": "activity", "activity": "checkin"}]}]}
+    root = tiny_project(tmp_path, {CALENDAR: starts_late, "playbooks/demo/activities/checkin.yaml":
+                                   activity(2, **NO_DEADLINE).model_dump(exclude_defaults=True)})
+    [problem] = problems_at(checked(root), "activity-past-end")
+    assert problem.path == "days[1].slots[0].activity" and "要到第 4 天" in problem.message
+
+
+def test_named_posts_of_a_day_with_an_override_are_the_overrides() -> None:
+    override = {"date": WEEK_START, "slots": [{"time": "10:00", "category": "needed", "post": "other"}]}
+    assert named_posts(calendar(overrides=[override]), WEEK_START) == {"other"}
+    elsewhere = {**override, "date": WEEK_START + DAY}
+    assert named_posts(calendar(overrides=[elsewhere]), WEEK_START) == {"tip"}  # the weekly Monday
+
+
+def test_the_slots_note_goes_with_the_activitys_first_day_only(tmp_path: Path) -> None:
+    files = activity_calendar("wed", activity_data(3))
+    files[CALENDAR]["weekly"]["wed"]["slots"][0]["note"] = "今晚开始，先发规则"
+    project = checked(tiny_project(tmp_path, files))
+    notes = [slot.note for day in project.schedules["week"].days for slot in day.slots if slot.activity]
+    assert notes == ["今晚开始，先发规则", "", ""]
+
+
+@pytest.mark.parametrize(("fields", "picked"), [({}, True), ({"valid_until": dt.date(2036, 1, 1)}, False),
+                                                ({"valid_from": dt.date(2000, 1, 1)}, False)])
+def test_a_relative_day_picks_only_timeless_posts(tmp_path: Path, fields: dict[str, dt.date],
+                                                  picked: bool) -> None:
+    """A day N has no date: a post with any validity window might be out of it that day."""
+    relative = {"id": "week", "name": "建群", "tiers": ["c-store"], "days": [
+        {"day": 1, "slots": [{"time": "20:00", "category": "needed", "pick": {"tag": "保养"}}]}]}
+    project = checked(tiny_project(tmp_path, {CALENDAR: relative, TIP: with_changes(BASE[TIP], **fields)}))
+    [day] = project.schedules["week"].days
+    assert [slot.post.id for slot in day.slots if slot.post] == (["tip"] if picked else [])
+
+
+def test_only_a_dated_calendar_without_an_end_is_open_ended() -> None:
+    assert calendar(end=None).open_ended and not calendar().open_ended
+    relative = Calendar.model_validate(RELATIVE)
+    assert relative.end is None and not relative.is_dated and not relative.open_ended
+
+
+def test_a_holiday_without_a_festival_does_not_end_the_festival_check(tmp_path: Path) -> None:
+    """元旦 (a day off, no festival) comes before 腊八 (2027-01-15): the check goes on past it."""
+    root = tiny_project(tmp_path, {"playbooks/demo/tiers/c-store.yaml": PERSISTENT_TIER,
+                                   CALENDAR: with_changes(BASE[CALENDAR], start=dt.date(2026, 12, 28),
+                                                          end=dt.date(2027, 1, 20))})
+    found = problems_at(checked(root, today=WEEK_START), "festival-day")
+    assert ["2027-01-15" in problem.message for problem in found] == [True]

@@ -189,7 +189,13 @@ def test_an_undeclared_tag_key_is_reported(tmp_path: Path) -> None:
     project = scoped_project(tmp_path, {"tags": {"城市": "保定"}})
     [problem] = [problem for problem in project.problems if problem.code == "unknown-tag-key"]
     assert (problem.file, problem.path) == (INCIDENT, "tags.城市")
-    assert "group_tags" in problem.message
+    assert "group_tags" in problem.message and "是不是" not in problem.message
+
+
+def test_an_unknown_misspelt_tag_key_gets_the_declared_one_suggested(tmp_path: Path) -> None:
+    project = scoped_project(tmp_path, {"tags": {"区 域": "北方"}})
+    [problem] = [problem for problem in project.problems if problem.code == "unknown-tag-key"]
+    assert "是不是 `区域`" in problem.message
 
 
 # --- variants: a slot's other post for groups with a tag -----------------------------------
@@ -220,3 +226,12 @@ def test_a_variant_with_an_undeclared_tag_is_reported(tmp_path: Path) -> None:
     [problem] = [problem for problem in project.problems if problem.code == "unknown-tag-key"]
     assert problem.path == "weekly.mon.slots[0].variants[0].tags.气候"
 
+
+
+def test_a_group_follows_its_tiers_calendars_in_its_own_playbook(tmp_path: Path) -> None:
+    project = scoped_project(tmp_path, {"tiers": ["c-store"]})
+    week = project.project.of(Calendar)["week"].model
+    assert follows(project.project, "demo", group(1), week)
+    assert not follows(project.project, "north", group(1), week)  # a group of another playbook
+    ghost = week.model_copy(update={"id": "ghost"})
+    assert not follows(project.project, "demo", group(1), ghost)  # no such calendar in the project

@@ -20,9 +20,11 @@ if [ ! -x .venv-mutmut/bin/mutmut ]; then
   .venv-mutmut/bin/pip install --quiet "mutmut==2.5.1"
 fi
 files="generator/schedule.py,generator/models.py,generator/rules.py,generator/resolve.py,generator/plan.py,generator/festivals.py,generator/lint.py"
-# no bytecode written: a mutant of the same size as the last one, in the same second, must not
-# be read back from a stale .pyc
-runner="env PYTHONDONTWRITEBYTECODE=1 $python -m pytest -x -q -p no:cacheprovider tests/test_date_rules.py tests/test_scope_rules.py"
+# scripts/mutation_tests.sh runs pytest with no bytecode written (a mutant of the same size as
+# the last one, in the same second, must not be read back from a stale .pyc) and maps its exit
+# code for mutmut; scripts/mutmut_config.py narrows the tests for each mutant
+export PYTHON="$python"
+runner="bash scripts/mutation_tests.sh tests/test_date_rules.py tests/test_scope_rules.py"
 export PYTHONPATH=scripts  # mutmut imports mutmut_config by name
 status=0
 nice -n 10 .venv-mutmut/bin/mutmut run --paths-to-mutate "$files" --tests-dir tests \

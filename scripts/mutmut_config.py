@@ -30,7 +30,7 @@ TARGETS: dict[str, dict[str, str]] = {
     "generator/schedule.py": {
         "group_in_scope": scope("group_in_scope or reaches or scoped"),
         "follows": scope("follows or reaches"),
-        "affects": scope("reaches or scoped or holds"),
+        "affects": scope("reach or scoped or holds"),
         "scope_label": scope("scope_label"),
         "_Expander._reaches_day": scope("day_number or start_date or relative"),
         "_Expander._open_incidents@open_on|_reaches_day|scoped|date is None|_affects":

@@ -1,8 +1,11 @@
-"""Shared fixtures: scratch copies of sample projects and a real `qunsop` process."""
+"""Shared fixtures: scratch copies of sample projects and the `qunsop` command, run in process."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
+import io
 import json
 import os
 import shutil
@@ -10,6 +13,9 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
+import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,13 +53,109 @@ class Run:
         return json.loads(self.stdout)
 
 
-def run_qunsop(*args: str, cwd: Path | None = None, env: dict[str, str | None] | None = None) -> Run:
-    """Run the real console entry point in a child process (an env value of None unsets it)."""
+def run_qunsop(*args: str, cwd: Path | None = None, env: dict[str, str | None] | None = None,
+               child: bool = False) -> Run:
+    """Run the `qunsop` console entry point (an env value of None unsets it).
+
+    In this process by default: the same `main()` a console script calls, with its own argv,
+    environment, working folder, standard streams and exit code, all put back afterwards.
+    `child=True` starts a real process, for tests that need one (a lock held by another
+    process, a signal, an interpreter started under faketime). QUNSOP_TESTS_IN_CHILD=1 runs
+    every command in a child process (to compare, or to rule the in-process run out)."""
+    if child or os.environ.get("QUNSOP_TESTS_IN_CHILD") or any(name in (env or {}) for name in
+                                                               CHILD_ONLY_VARIABLES):
+        return run_child(args, cwd, env)
+    return run_in_process(args, cwd or REPO, env or {})
+
+
+# a process that must be started with these set (a preloaded library) cannot be emulated in place
+CHILD_ONLY_VARIABLES = ("LD_PRELOAD", "FAKETIME", "PYTHONPATH", "PYTHONHASHSEED")
+
+
+def run_child(args: tuple[str, ...], cwd: Path | None, env: dict[str, str | None] | None) -> Run:
     merged = {**os.environ, **(env or {})}
     done = subprocess.run([sys.executable, "-m", "qunsop", *args], cwd=cwd or REPO,
                           capture_output=True, text=True, timeout=300,
                           env={key: value for key, value in merged.items() if value is not None})
     return Run(done.returncode, done.stdout, done.stderr)
+
+
+IN_PROCESS = threading.Lock()
+
+
+def run_in_process(args: tuple[str, ...], cwd: Path, env: dict[str, str | None]) -> Run:
+    from qunsop.cli import main
+
+    out, err = io.BytesIO(), io.BytesIO()
+    # as a child's pipes would be: UTF-8 text, stderr never failing on a character
+    stdout = io.TextIOWrapper(out, encoding="utf-8", write_through=True)
+    stderr = io.TextIOWrapper(err, encoding="utf-8", errors="backslashreplace", write_through=True)
+    exit_code = 0
+    # one command at a time: it has the process's streams, environment and folder to itself
+    with IN_PROCESS, process_state_kept(), environment(env):
+        os.chdir(cwd)
+        sys.argv = ["qunsop", *args]
+        sys.stdin, sys.stdout, sys.stderr = io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8"), stdout, stderr
+        try:
+            main()
+        except SystemExit as done:
+            exit_code = exit_status(done.code, stderr)
+        except Exception:  # QUNSOP_DEBUG lets a bug through: the interpreter would print it
+            traceback.print_exc(file=stderr)
+            exit_code = 1
+        finally:
+            stdout.flush()
+            stderr.flush()
+    return Run(exit_code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8"))
+
+
+def exit_status(code: object, stderr: io.TextIOBase) -> int:
+    """What the interpreter makes of sys.exit(code): an int as is, None 0, text printed and 1."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=stderr)
+    return 1
+
+
+@contextlib.contextmanager
+def environment(changes: dict[str, str | None]) -> Iterator[None]:
+    saved = dict(os.environ)
+    for name, value in changes.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@contextlib.contextmanager
+def process_state_kept() -> Iterator[None]:
+    """What `main()` changes for the rest of a one-shot process, restored for the next test:
+    the working folder, argv, standard streams, the collector's thresholds and click's
+    translations (cli_text.use_chinese)."""
+    cwd, argv = os.getcwd(), sys.argv
+    streams = sys.stdin, sys.stdout, sys.stderr
+    thresholds = gc.get_threshold()
+    translations = {name: (module, vars(module).get("_"), vars(module).get("ngettext"))
+                    for name, module in list(sys.modules.items())
+                    if name == "click" or name.startswith("click.")}
+    try:
+        yield
+    finally:
+        os.chdir(cwd)
+        sys.argv = argv
+        sys.stdin, sys.stdout, sys.stderr = streams
+        gc.set_threshold(*thresholds)
+        for module, underscore, ngettext in translations.values():
+            for attribute, value in (("_", underscore), ("ngettext", ngettext)):
+                if value is not None:
+                    setattr(module, attribute, value)
 
 
 class ScratchProject:

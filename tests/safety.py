@@ -29,7 +29,6 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -149,10 +148,9 @@ def validate(root: Path, fmt: str = "json") -> Run:
 
 
 def qunsop_many(commands: list[tuple[str, ...]]) -> list[Run]:
-    """Several independent `qunsop` commands (on different projects), as many at once as
-    there are cores, each checked like `qunsop`."""
-    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        return list(pool.map(lambda args: qunsop(*args), commands))
+    """Several independent `qunsop` commands (on different projects), each checked like
+    `qunsop`: one after another, in this process (no interpreter to start for each)."""
+    return [qunsop(*args) for args in commands]
 
 
 def files_in(folder: Path) -> list[str]:

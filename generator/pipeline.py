@@ -51,7 +51,7 @@ def check_project(root: Path, options: CheckOptions,
     """Run every checking stage over all sources; collect every problem.
 
     Without `lint`, the content rules are left for `lint_problems` (a build runs them in a
-    second process beside rendering)."""
+    worker process beside rendering)."""
     cache = cache or Cache.open(root)
     parses = ParseCache(cache)
     loaded = load_project(root, parses)

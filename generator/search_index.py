@@ -215,8 +215,7 @@ def index_files(entries: Sequence[Entry], config: dict[str, Any],
 def write_index(folder: Path, entries: Sequence[Entry], config: dict[str, Any],
                 counts: ByteStore | None = None, previous: Path | None = None,
                 inline: bool = False) -> None:
-    """Replace the search folder's index files with those of `entries` (each file new:
-    an incremental build's folder may share files with the published site); `counts`
+    """Replace the search folder's index files with those of `entries`; `counts`
     keeps word counts for the next build. A file whose bytes the `previous`
     index folder holds already is not written (an incremental build publishes the files
     written; `index_names` says which files the index has)."""

@@ -434,10 +434,14 @@ def static_files(checked: CheckedProject) -> Iterator[tuple[str, bytes]]:
     yield engine.search_worker_path(), search_worker(checked.project.settings.search).encode()
 
 
+WORKER_BANNER = "/* qunsop's search worker (site_templates/search/worker.js.j2), minified */\n"
+
+
 def search_worker(search: SearchSettings) -> str:
     """qunsop's search worker with this project's synonyms and common words, minified as the
-    pack scripts are (its comments were a third of it)."""
-    return str(rjsmin.jsmin(get_html_env().get_template("search/worker.js.j2").render(
+    pack scripts are (its comments were a third of it); one line says what it is, for
+    whoever opens it in the browser's tools."""
+    return WORKER_BANNER + str(rjsmin.jsmin(get_html_env().get_template("search/worker.js.j2").render(
         question_words=QUESTION_WORDS, synonyms=synonym_map(search.synonyms),
         common_words=sorted({*COMMON_WORDS, *search.common_words} - set(QUESTION_WORDS)),
         collections=[page_url(Links.LIBRARY)])))

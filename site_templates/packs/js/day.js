@@ -24,7 +24,7 @@
       var missing = missingIn([].slice.call(card.querySelectorAll(".qs-text")), profile);
       line.hidden = missing.length === 0;
       line.textContent = missing.length ? "还没填：" + missing.join("、") +
-        (data.fields && data.fields.length ? "（点右上角“我的门店”）" : "") : "";
+        (data.fields && data.fields.length ? "（点右上角“" + data.words.myStore + "”）" : "") : "";
       anyMissing = anyMissing || missing.length > 0;
     });
     document.querySelectorAll("[data-copy]").forEach(labelButton);

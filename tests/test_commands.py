@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -31,22 +32,38 @@ def free_port() -> int:
 def test_serve_stops_at_the_first_ctrl_c_without_a_traceback(scratch: ScratchProject) -> None:
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "qunsop", "serve", str(scratch.root), "--port", str(port)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    said: list[str] = []
+    serving = threading.Event()
+
+    def read_stderr() -> None:
+        assert server.stderr is not None
+        for line in server.stderr:
+            said.append(line)
+            if "预览地址" in line:  # its first build is done and it is about to answer
+                serving.set()
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
+    reader.start()
     try:
-        deadline = time.monotonic() + 120
+        # its own words, not an answer on the port (another test's server could hold it a moment)
+        assert serving.wait(120), "".join(said)
+        deadline = time.monotonic() + 30
         while True:
-            assert server.poll() is None and time.monotonic() < deadline, server.communicate()
+            assert server.poll() is None and time.monotonic() < deadline, "".join(said)
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5):
                     break
             except OSError:
                 time.sleep(0.3)
         server.send_signal(signal.SIGINT)  # what one Ctrl+C in the terminal sends
-        _out, err = server.communicate(timeout=20)
+        server.wait(timeout=60)
     finally:
         if server.poll() is None:
             server.kill()
             server.wait()
+    reader.join(10)
+    err = "".join(said)
     assert server.returncode == 0, err
     assert "Traceback" not in err and "已停止预览" in err
 

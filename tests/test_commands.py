@@ -57,7 +57,10 @@ def test_serve_stops_at_the_first_ctrl_c_without_a_traceback(scratch: ScratchPro
             except OSError:
                 time.sleep(0.3)
         server.send_signal(signal.SIGINT)  # what one Ctrl+C in the terminal sends
-        server.wait(timeout=60)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail("serve did not stop within 60 s of one Ctrl+C:\n" + "".join(said))
     finally:
         if server.poll() is None:
             server.kill()

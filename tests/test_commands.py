@@ -26,13 +26,17 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-# its stop runs through the server's timed waits (socketserver's shutdown poll), which
-# libfaketime stretches under a moved clock; the date plays no part in it
-@pytest.mark.real_timers
+def as_in_a_terminal() -> None:
+    """Ctrl+C as a terminal delivers it: a suite started in the background (`cmd &` in a
+    script, as CI runners and nohup do) ignores SIGINT, and a child would inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_serve_stops_at_the_first_ctrl_c_without_a_traceback(scratch: ScratchProject) -> None:
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "qunsop", "serve", str(scratch.root), "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                              preexec_fn=as_in_a_terminal)
     said: list[str] = []
     serving = threading.Event()
 

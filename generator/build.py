@@ -11,11 +11,13 @@ anything qunsop did not make, and one build per project runs at a time.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import functools
 import json
 import os
 import shutil
+import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import nullcontext
@@ -375,7 +377,21 @@ class Workers:
 
 
 def keep_given(given: dict[str, Call]) -> None:
+    """A worker's start: the calls it was given, and its end with the build's process (a
+    build killed outright would otherwise leave its workers waiting on their queue forever)."""
     _GIVEN.update(given)
+    die_with_parent()
+
+
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
+
+
+def die_with_parent() -> None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # Linux; elsewhere there is no prctl
+    except (OSError, AttributeError):
+        pass
 
 
 def run_given(stage: str) -> Any:

@@ -119,17 +119,21 @@ def check_writable(path: Path, root: Path) -> None:
 
 @contextmanager
 def project_lock(work: Path, on_wait: Callable[[str], None]) -> Iterator[None]:
-    """One build per project at a time; a second one waits for the first to finish."""
+    """One build per project at a time; a second one waits for the first to finish.
+
+    A POSIX record lock (lockf), not flock: it belongs to the build's process alone, so the
+    worker processes it forks do not share it, and a build killed outright frees it even
+    while a worker of its lives on."""
     lock = work / ".lock"
     if lock.is_symlink():
         lock.unlink()  # a link planted in the work folder: qunsop never writes through one
     descriptor = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
     try:
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            fcntl.lockf(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # EAGAIN or EACCES: another process holds it
             on_wait("另一个 qunsop 构建正在进行，等它结束")
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            fcntl.lockf(descriptor, fcntl.LOCK_EX)
         yield
     finally:
         os.close(descriptor)

@@ -9,10 +9,14 @@ through a link where the new file would go. Every case runs the real CLI, which
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from qunsop.write import project_lock
 from safety import copy_minimal, qunsop, snapshot
 
 
@@ -87,3 +91,38 @@ def test_the_file_system_root_as_site_dir_is_refused(tmp_path: Path, command: st
     root = copy_minimal(tmp_path / "project")
     run = qunsop(command, str(root), "--site-dir", "/")
     assert run.exit_code == 2 and "根目录" in run.stderr, run.output
+
+
+HOLD_LOCK_WITH_A_WORKER = """
+import os, sys, time
+from pathlib import Path
+from qunsop.write import project_lock
+with project_lock(Path(sys.argv[1]), print):
+    worker = os.fork()  # as a build forks its worker processes
+    if worker == 0:
+        time.sleep(120)
+        os._exit(0)
+    print(worker, flush=True)
+    time.sleep(120)
+"""
+
+
+def test_a_build_killed_outright_frees_the_lock_though_a_worker_of_it_lives(tmp_path: Path) -> None:
+    """The next build must not wait for ever on a lock a dead build's forked worker still
+    holds (a flock would be shared with the worker; the lock is the build's process's own)."""
+    build = subprocess.Popen([sys.executable, "-c", HOLD_LOCK_WITH_A_WORKER, str(tmp_path)],
+                             stdout=subprocess.PIPE, text=True)
+    assert build.stdout is not None
+    worker = int(build.stdout.readline())
+    try:
+        build.kill()
+        build.wait()
+
+        def refuse_to_wait(message: str) -> None:
+            raise AssertionError(message)
+
+        with project_lock(tmp_path, refuse_to_wait):  # taken at once, with the worker alive
+            os.kill(worker, 0)
+    finally:
+        os.kill(worker, signal.SIGKILL)
+

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
+from test_pack_phone import clock
 
 from browser import make_driver, serve
 
@@ -26,21 +27,6 @@ return [...document.querySelectorAll(
   .map(e => [e, e.getBoundingClientRect()]).filter(([e, r]) => r.width || r.height)  // not hidden
   .map(([e, r]) => [e.id || e.classList[0] || e.tagName, Math.round(r.top + scrollY), Math.round(r.left),
                     Math.round(r.width), Math.round(r.height)]);
-"""
-
-
-def clock(iso: str) -> str:
-    """A page script that makes the phone's clock read `iso` (UTC)."""
-    return f"""
-(() => {{
-  const fixed = Date.parse('{iso}');
-  const Real = Date;
-  class Fake extends Real {{
-    constructor(...args) {{ if (args.length) {{ super(...args); }} else {{ super(fixed); }} }}
-    static now() {{ return fixed; }}
-  }}
-  window.Date = Fake;
-}})();
 """
 
 

@@ -21,7 +21,7 @@ import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from . import TEMPLATES, engine
 from .cache import Cache, code_version, digest, fingerprint
 from .clock import Clock
 from .errors import ProblemsFound, has_errors, root_cause_order
+from .festivals import keep_marks
 from .history import last_commit_time, read_history
 from .links import Links, page_url
 from .load import discover
@@ -40,13 +41,14 @@ from .metrics import data_state
 from .packs import pack_job, render_pack_job
 from .pipeline import CheckedProject, CheckOptions, check_project, input_fingerprint, lint_problems
 from .plan import SitePlan, plan_site
-from .render import SITE_SCRIPTS, get_env, get_html_env, render_page, script_bundle
+from .render import SITE_SCRIPTS, RenderKeys, get_env, get_html_env, render_page, script_bundle
 from .review import Reviewer, load_reviewer
 from .review_site import check_review_folder, write_review_folder
 from .search_index import index_names
-from .segment import Segments, han_runs, segment_runs
+from .segment import Segments, breaks_key, han_runs, keep_breaks, kept_breaks, segment_runs
 from .settings import SearchSettings
 from .state import BuildState, Output, inputs_digest, recorded
+from .views import Page
 from .write import (
     MARKER,
     PROTECTED,
@@ -65,6 +67,7 @@ from .write import (
     owned,
     project_lock,
     publish,
+    read_kept,
     remove_files,
     shown_path,
     staging_dir,
@@ -96,6 +99,7 @@ class BuildResult:
     warnings: tuple[str, ...] = ()
     incremental: bool = False  # only the pages that changed went through the engine
     content_warnings: int = 0  # problems of severity warning in the sources (validate lists them)
+    pages_rendered: int = 0  # pages whose Markdown was rendered (the others' inputs were as recorded)
 
 
 def output_folders(root: Path, site_dir: Path | None) -> tuple[Path, Path]:
@@ -152,7 +156,7 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
                            content_warnings=previous.content_warnings)
     checked = check_project(root, check_options, cache, lint=False)  # its rules run beside rendering
     if has_errors(checked.problems):
-        found = checked.problems + lint_problems(checked)
+        found = checked.problems + lint_problems(checked, cache)
         raise ProblemsFound(root_cause_order(set(found)), checked.files_checked)
     site_settings = checked.project.site
     assert site_settings is not None  # a missing mkdocs.yml is an error above
@@ -171,13 +175,14 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
     staging = staging_dir(site, root)
     try:
         with Workers(packs=(render_pack_job, (job, packs)),
-                     lint=(lint_problems, (checked,))) as workers:
+                     lint=(lint_problems, (checked, cache))) as workers:
             pack_run = workers.start("packs")
             lint_run = workers.start("lint")
             progress("生成页面，同时生成推送包")
             plan = plan_site(checked, read_glossary(), site_settings.site_url, stamp, history,
                              review if checked.project.settings.review.publish == "site" else None)
-            docs = [*render_docs(plan), *plan.files, *static_files(checked)]
+            kept = KeptPages(previous.pages if previous else {}, work / "docs")
+            docs = [*render_docs(plan, kept), *plan.files, *static_files(checked)]
             sync_tree(work / "docs", docs)
             words = work / "search-words.txt"
             write_if_changed(words, "".join(f"{word} 2000\n" for word in plan.search_words), work)
@@ -192,14 +197,20 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
                       for path, data in docs}
             dirty = docs_to_render(previous, [path for path, _data in docs], inputs, engine_key)
             progress("MkDocs 生成网站")
-            # the Chinese of the pages the engine renders is cut into words beside it
+            # the Chinese of the pages the engine renders is cut into words beside it, but
+            # for the runs earlier builds cut with the same dictionary
             rendered = [data.decode() for path, data in docs
                         if path.endswith(".md") and (dirty is None or path in dirty)]
-            segmenting = workers.start("words", segment_runs, str(words), han_runs(rendered))
+            breaks = breaks_key(str(words))
+            known = kept_breaks(cache, breaks)
+            segmenting = workers.start("words", segment_runs, str(words),
+                                       [run for run in han_runs(rendered) if run not in known])
             engine.build_site(engine_site, work / "mkdocs.yml", staging, stamp,
                               engine.Incremental(site / "search", dirty)
                               if dirty is not None else None, cache,
-                              Segments(str(words), segmenting.result))
+                              Segments(str(words), lambda: {**known, **segmenting.result()}))
+            if segmenting.exception() is None:  # else the engine cut them itself
+                keep_breaks(cache, breaks, known, segmenting.result())
             try:
                 pack_run.result()
             except Exception as error:
@@ -221,7 +232,8 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
     finally:
         discard(packs)
     content_warnings = len({problem for problem in found if problem.severity == "warning"})
-    BuildState(key, outputs, content_warnings).write(cache, record)
+    BuildState(key, outputs, content_warnings, kept.now).write(cache, record)
+    keep_marks(cache)  # the years only pages asked for
     notes = [*cache.warnings, *history.warnings]
     if review is not None:
         if checked.project.settings.review.publish == "folder":
@@ -232,7 +244,8 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
             notes.append(f"data/ 里有 {len(review.metrics.problems)} 处问题没有计入每周复盘："
                          "运行 qunsop review 查看每一处的文件、行和列")
     return BuildResult(site, len(plan.pages), written, warnings=tuple(notes),
-                       incremental=dirty is not None, content_warnings=content_warnings)
+                       incremental=dirty is not None, content_warnings=content_warnings,
+                       pages_rendered=kept.rendered)
 
 
 def docs_to_render(previous: BuildState | None, docs: list[str], inputs: dict[str, str],
@@ -426,15 +439,47 @@ def page_env() -> Environment:
     return get_env()
 
 
-def render_docs(plan: SitePlan) -> Iterator[tuple[str, bytes]]:
-    env = page_env()
-    footer = env.get_template("_updated.md.j2")
+@dataclass
+class KeptPages:
+    """The last build's pages (render key and Markdown digest by docs path) and the folder
+    that holds their Markdown; `now` collects this build's."""
+
+    before: dict[str, tuple[str, str]]
+    folder: Path
+    now: dict[str, tuple[str, str]] = field(default_factory=dict)
+    rendered: int = 0
+
+
+def render_docs(plan: SitePlan, kept: KeptPages | None = None) -> Iterator[tuple[str, bytes]]:
+    """Each page's Markdown; with `kept`, a page whose render key is the last build's is read
+    back from the work folder (when its bytes are still the ones recorded)."""
+    keys = RenderKeys(plan.links.targets, plan.words) if kept is not None else None
     for page in plan.pages:
-        body = render_page(env, page.template, page.path, page.model, plan.links.known, plan.words)
-        if page.updated:
-            body += footer.render(updated=page.updated)
-        yield page.path, engine.page_source(page.nav_title, page.searchable, body,
-                                            page.search_boost).encode()
+        key = keys.of(page) if keys is not None else None
+        data = kept_page(kept, page.path, key) if kept is not None and key is not None else None
+        if data is None:
+            data = page_markdown(plan, page)
+            if kept is not None:
+                kept.rendered += 1
+        if kept is not None and key is not None:
+            kept.now[page.path] = (key, digest(data))
+        yield page.path, data
+
+
+def kept_page(kept: KeptPages, path: str, key: str) -> bytes | None:
+    recorded = kept.before.get(path)
+    if recorded is None or recorded[0] != key:
+        return None
+    data = read_kept(kept.folder, path)
+    return data if data is not None and digest(data) == recorded[1] else None
+
+
+def page_markdown(plan: SitePlan, page: Page) -> bytes:
+    env = page_env()
+    body = render_page(env, page.template, page.path, page.model, plan.links.known, plan.words)
+    if page.updated:
+        body += env.get_template("_updated.md.j2").render(updated=page.updated)
+    return engine.page_source(page.nav_title, page.searchable, body, page.search_boost).encode()
 
 
 def static_files(checked: CheckedProject) -> Iterator[tuple[str, bytes]]:

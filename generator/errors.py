@@ -42,6 +42,22 @@ class Problem:
         return asdict(self)
 
 
+def problems_from_json(records: object) -> list[Problem] | None:
+    """Problems kept as `as_json` dicts in a cache record; None when the record is damaged
+    (what read it then finds them again)."""
+    if not isinstance(records, list):
+        return None
+    try:
+        problems = [Problem(**fields) for fields in records]
+    except TypeError:
+        return None
+    ok = all(isinstance(value, str) for problem in problems
+             for value in (problem.file, problem.path, problem.code, problem.message)) and all(
+        isinstance(problem.line, int) and isinstance(problem.column, int)
+        and problem.severity in ("error", "warning") for problem in problems)
+    return problems if ok else None
+
+
 class ProblemsFound(Exception):
     """Raised by a stage when sources are invalid; carries every problem at once."""
 

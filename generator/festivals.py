@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import importlib.metadata
+import json
 from dataclasses import dataclass
+from typing import Any
+
+from .cache import ByteStore, code_version, digest
 
 # lunar month and day of the festivals posts are planned around
 LUNAR_FESTIVALS: tuple[tuple[int, int, str], ...] = (
@@ -59,8 +64,63 @@ def known_schedule(year: int) -> bool:
     return any(day.year == year for day in _official(year)[1])
 
 
-@functools.cache
 def year_marks(year: int) -> dict[dt.date, DayMark]:
+    found = _YEARS.get(year)
+    if found is None:
+        found = _YEARS[year] = computed_marks(year)
+    return found
+
+
+_YEARS: dict[int, dict[dt.date, DayMark]] = {}  # this process's years, kept ones included
+_KEPT: dict[str, Any] = {"years": set()}  # which of them the cache record holds
+MARKS_RECORD = "festivals.json"
+
+
+def keep_marks(store: ByteStore | None) -> None:
+    """Years of marks shared with other runs through the cache: lunar-python and holidays
+    take 0.3 s to import and compute the years a build needs. The first call reads the
+    record (for these versions of both packages and of qunsop); each call writes it when
+    this process computed a year it did not hold."""
+    if store is None:
+        return
+    key = digest(" ".join([code_version(), importlib.metadata.version("lunar_python"),
+                           importlib.metadata.version("holidays")]).encode())
+    if "key" not in _KEPT:
+        _KEPT["key"] = key
+        for year, marks in read_years(store.read_bytes(MARKS_RECORD), key).items():
+            _YEARS.setdefault(year, marks)
+            _KEPT["years"].add(year)
+    if set(_YEARS) - _KEPT["years"]:
+        store.write_bytes(MARKS_RECORD, json.dumps({"key": key, "years": {
+            str(year): [[day.isoformat(), list(mark.festivals), mark.holiday, mark.workday]
+                        for day, mark in marks.items()] for year, marks in sorted(_YEARS.items())}},
+            ensure_ascii=False).encode())
+        _KEPT["years"] = set(_YEARS)
+
+
+def read_years(body: bytes | None, key: str) -> dict[int, dict[dt.date, DayMark]]:
+    """The years a record holds; none when it is for other versions or is damaged in any way."""
+    try:
+        record = json.loads(body) if body else {}
+        if not isinstance(record, dict) or record.get("key") != key:
+            return {}
+        years: dict[int, dict[dt.date, DayMark]] = {}
+        for year, days in record["years"].items():
+            marks = {}
+            for day, festivals, holiday, workday in days:
+                if not (isinstance(festivals, list) and all(isinstance(name, str) for name in festivals)
+                        and isinstance(holiday, str) and isinstance(workday, bool)):
+                    return {}
+                marks[dt.date.fromisoformat(day)] = DayMark(tuple(festivals), holiday, workday)
+            if any(day.year != int(year) for day in marks):
+                return {}
+            years[int(year)] = marks
+        return years
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return {}
+
+
+def computed_marks(year: int) -> dict[dt.date, DayMark]:
     festivals: dict[dt.date, list[str]] = {}
     for day, name in _festivals(year):
         festivals.setdefault(day, []).append(name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -16,13 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem
+from .cache import ByteStore, code_version, digest, fingerprint
+from .errors import Problem, problems_from_json
 from .festivals import marks_between
 from .lint_overlap import OverlapLint
 from .lint_schedule import lint_schedules
-from .lint_wechat import lint_wechat_actions
+from .lint_wechat import wechat_actions
 from .media import ASSETS_DIR
-from .models import Calendar, Game, Post, Reply, Tier
+from .models import Calendar, Game, Post, Tier
 from .resolve import Project
 from .rules import cadence, seasonal_posts, short_days
 from .schedule import CalendarSchedule
@@ -149,13 +151,70 @@ def load_banned_words(root: Path) -> tuple[BannedWords, list[Problem]]:
 
 
 def lint_project(project: Project, schedules: dict[str, CalendarSchedule],
-                 today: dt.date) -> list[Problem]:
+                 today: dt.date, cache: ByteStore | None = None) -> list[Problem]:
+    """Every content rule over the project. With a `cache`, the findings of the rules that
+    read one source file alone are kept by the file's content: an edit checks one file again."""
     banned, problems = load_banned_words(project.root)
     linter = _Linter(project, project.settings.lint, banned, today)
+    problems += source_findings(project, linter, cache)
     problems += linter.run(schedules)
     return (problems + lint_schedules(project, schedules)
-            + lint_wechat_actions(project, project.settings.lint)
             + OverlapLint(project, project.settings.lint).run(schedules))
+
+
+SOURCE_FINDINGS = "lint-sources.json"
+
+
+def source_findings(project: Project, linter: _Linter, cache: ByteStore | None) -> list[Problem]:
+    """The findings of the rules that read one source alone (texts, markup, WeChat actions),
+    per file: found again for a file whose path, kind and text are new, else as recorded
+    with the same qunsop, lint settings and banned words."""
+    shared = fingerprint([("qunsop", code_version()), ("banned", repr(linter.banned)),
+                          ("lint", linter.config.model_dump_json())])
+    record = read_json(cache, SOURCE_FINDINGS)
+    known = record.get("files", {}) if record.get("shared") == shared else {}
+    by_file: dict[str, list[Item[Any]]] = {}
+    for item in source_items(project):
+        by_file.setdefault(item.source.path, []).append(item)
+    found: list[Problem] = []
+    kept: dict[str, list[Any]] = {}
+    for path, items in by_file.items():
+        key = digest(f"{path}\0{items[0].source.key}".encode())
+        entry = known.get(path)
+        recorded = problems_from_json(entry[1]) if isinstance(entry, list) and len(entry) == 2 \
+            and entry[0] == key else None
+        problems = recorded if recorded is not None else [
+            problem for item in items for problem in linter.source_rules(item)]
+        if items[0].source.key:
+            kept[path] = [key, [problem.as_json() for problem in problems]]
+        found += problems
+    if cache is not None and kept != known:
+        cache.write_bytes(SOURCE_FINDINGS, json.dumps({"shared": shared, "files": kept},
+                                                      ensure_ascii=False).encode())
+    return found
+
+
+def read_json(cache: ByteStore | None, name: str) -> dict[str, Any]:
+    body = cache.read_bytes(name) if cache is not None else None
+    try:
+        found = json.loads(body) if body else {}
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def source_items(project: Project) -> list[Item[Any]]:
+    """Every item a source file holds, and the placeholders file."""
+    items = [item for index in project.indexes.values() for item in index]
+    if "placeholders" in project.singletons:
+        items.append(project.singletons["placeholders"])
+    return items
+
+
+# the texts whose lines the banned-word rule reads, by kind
+WORDED: dict[str, Callable[[Any], list[tuple[tuple[str | int, ...], str]]]] = {
+    "post": lambda post: post_texts(post), "game": lambda game: game_texts(game),
+    "reply": lambda reply: [(("body",), reply.body)]}
 
 
 class _Linter:
@@ -182,20 +241,30 @@ class _Linter:
         self.problems.append(problem)
 
     def run(self, schedules: dict[str, CalendarSchedule]) -> list[Problem]:
+        """The rules that read more than one source, or the day."""
+        self.problems = []
         self.seasonal = seasonal_posts(schedules.values())
         for post in self.project.of(Post):
-            self.texts(post, post_texts(post.model))
             self.post_limits(post)
-        for game in self.project.of(Game):
-            self.texts(game, game_texts(game.model))
-        for reply in self.project.of(Reply):
-            self.texts(reply, [(("body",), reply.model.body)])
-        self.other_values()
         for schedule in schedules.values():
             self.cadence(schedule)
             self.calendar_ending(schedule)
             self.calendar_days(schedule)
         return self.problems
+
+    def source_rules(self, item: Item[Any]) -> list[Problem]:
+        """The rules that read `item` alone."""
+        self.problems = []
+        worded = WORDED.get(item.source.kind)
+        covered: set[tuple[str | int, ...]] = set()
+        if worded:
+            texts = worded(item.model)
+            self.texts(item, texts)
+            covered = {loc for loc, _text in texts}
+        for loc, text in string_values(item.source.data, ()):  # every other text of every kind
+            if loc not in covered and loc[-1:] != ("id",):
+                self.markup(item, loc, text, None)
+        return self.problems + wechat_actions(item, self.config)
 
     def texts(self, item: Item[Any], texts: list[tuple[tuple[str | int, ...], str]]) -> None:
         for loc, text in texts:
@@ -208,21 +277,6 @@ class _Linter:
                 self.report(item, loc, "bad-link",
                             f"链接协议 `{scheme}:` 被换行拆开了，点开时仍会被当成链接："
                             "请删掉，只能用 http(s)", line)
-
-    def other_values(self) -> None:
-        """Markup rules on every other text of every kind: each one reaches a page, the
-        search index or a pack (an incident's review, a tier's rules, a slot's note…)."""
-        worded: dict[str, Callable[[Any], list[tuple[tuple[str | int, ...], str]]]] = {
-            "post": post_texts, "game": game_texts, "reply": lambda reply: [(("body",), reply.body)]}
-        items = [item for index in self.project.indexes.values() for item in index]
-        if "placeholders" in self.project.singletons:
-            items.append(self.project.singletons["placeholders"])
-        for item in items:
-            texts = worded.get(item.source.kind)
-            covered = {loc for loc, _text in texts(item.model)} if texts else set()
-            for loc, text in string_values(item.source.data, ()):
-                if loc not in covered and loc[-1:] != ("id",):
-                    self.markup(item, loc, text, None)
 
     def text_line(self, item: Item[Any], loc: tuple[str | int, ...], text: str,
                   line: int | None) -> None:

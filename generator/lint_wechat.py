@@ -18,7 +18,6 @@ from pydantic import BaseModel
 
 from .errors import Problem
 from .kinds import item_kinds
-from .resolve import Project
 from .settings import LintSettings
 from .validate import Item
 
@@ -65,21 +64,19 @@ def texts(value: Any, loc: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[s
             yield from texts(element, (*loc, str(key)))
 
 
-def lint_wechat_actions(project: Project, config: LintSettings) -> list[Problem]:
+def wechat_actions(item: Item[Any], config: LintSettings) -> list[Problem]:
+    """The clauses of an item's texts that ask for a delete or recall nobody can do."""
     level = config.level(RULE)
-    if level == "off":
+    if level == "off" or item.source.kind not in {kind.name for kind in item_kinds()}:
         return []
     problems: list[Problem] = []
-    for kind in item_kinds():
-        items: list[Item[Any]] = list(project.indexes[kind.name])
-        for item in items:
-            for loc, text in texts(item.model):
-                for offset, line_text in enumerate(text.split("\n")):
-                    for column in instructions(line_text):
-                        problem = item.problem(loc, RULE, MESSAGE, level)
-                        if loc == ("body",):
-                            problem = Problem(problem.file, item.source.body_line + offset,
-                                              column + 1, problem.path, RULE, MESSAGE, level)
-                        if problem not in problems:
-                            problems.append(problem)
+    for loc, text in texts(item.model):
+        for offset, line_text in enumerate(text.split("\n")):
+            for column in instructions(line_text):
+                problem = item.problem(loc, RULE, MESSAGE, level)
+                if loc == ("body",):
+                    problem = Problem(problem.file, item.source.body_line + offset,
+                                      column + 1, problem.path, RULE, MESSAGE, level)
+                if problem not in problems:
+                    problems.append(problem)
     return problems

@@ -106,6 +106,7 @@ class SourceFile:
     data: Any
     marks: Marks
     body_line: int = 0
+    key: str = ""  # the digest of its kind and text: what rules that read it alone depend on
 
 
 @dataclass
@@ -251,10 +252,13 @@ def load_project(root: Path, cache: ParseCache | None = None) -> LoadResult:
         cached = cache.get(key) if cache else None
         if cached is not None:
             data, marks, body_line = cached
-            loaded[number] = SourceFile(relative, kind, playbook_of(relative), data, marks, body_line)
+            loaded[number] = SourceFile(relative, kind, playbook_of(relative), data, marks, body_line,
+                                        key)
         else:
             pending.append((number, relative, kind, text, key))
     for (number, relative, kind, _text, key), outcome in zip(pending, parse_all(pending), strict=True):
+        if isinstance(outcome, SourceFile):
+            outcome = replace(outcome, key=key)
         loaded[number] = outcome
         if cache and isinstance(outcome, SourceFile):
             cache.put(key, outcome)

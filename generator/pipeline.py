@@ -10,7 +10,8 @@ from typing import Any
 
 from .cache import Cache, code_version, file_state, fingerprint
 from .clock import DEFAULT_ZONE, Clock
-from .errors import Problem, UsageError, did_you_mean, root_cause_order
+from .errors import Problem, UsageError, did_you_mean, problems_from_json, root_cause_order
+from .festivals import keep_marks
 from .lint import BANNED_WORDS_FILE, lint_project
 from .load import MAX_SOURCE_BYTES, LoadResult, ParseCache, SourceFile, discover, load_project, playbook_of
 from .media import ASSETS_DIR
@@ -53,6 +54,7 @@ def check_project(root: Path, options: CheckOptions,
     Without `lint`, the content rules are left for `lint_problems` (a build runs them in a
     worker process beside rendering)."""
     cache = cache or Cache.open(root)
+    keep_marks(cache)
     parses = ParseCache(cache)
     loaded = load_project(root, parses)
     parses.save()
@@ -69,7 +71,8 @@ def check_project(root: Path, options: CheckOptions,
     found += quiz_found
     problems += check_rosters(project, schedules, today)
     problems += check_review_settings(project)
-    problems += found + (lint_project(project, schedules, today) if lint else [])
+    problems += found + (lint_project(project, schedules, today, cache) if lint else [])
+    keep_marks(cache)
     return CheckedProject(project, schedules, root_cause_order(set(problems)), loaded.files_seen,
                           today, cache.warnings)
 
@@ -80,9 +83,9 @@ def project_zone(project: Project) -> str:
     return playbooks[0].timezone if playbooks else DEFAULT_ZONE
 
 
-def lint_problems(checked: CheckedProject) -> list[Problem]:
+def lint_problems(checked: CheckedProject, cache: Cache | None = None) -> list[Problem]:
     """The content rules' findings, for a project checked without them."""
-    return lint_project(checked.project, checked.schedules, checked.today)
+    return lint_project(checked.project, checked.schedules, checked.today, cache)
 
 
 def only_playbook(playbook: str, loaded: LoadResult, items: list[Item[Any]], invalid: list[SourceFile],
@@ -152,12 +155,8 @@ def stored_problems(record: Any, key: str) -> tuple[list[Problem], int] | None:
     record, or one that is damaged (the sources are then checked again)."""
     if not isinstance(record, dict) or record.get("fingerprint") != key:
         return None
-    try:
-        problems = [Problem(**fields) for fields in record["problems"]]
-        files_checked = int(record["files_checked"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    if not all(isinstance(value, str) for problem in problems
-               for value in (problem.file, problem.path, problem.code, problem.message)):
+    problems = problems_from_json(record.get("problems"))
+    files_checked = record.get("files_checked")
+    if problems is None or not isinstance(files_checked, int):
         return None
     return problems, files_checked

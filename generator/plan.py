@@ -8,6 +8,7 @@ template that links anywhere else fails the build instead of shipping a dead lin
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -230,9 +231,25 @@ class Planner:
                                    info.is_video, poster))
         return tuple(views)
 
-    def calendars_using(self, predicate: Any) -> tuple[Link, ...]:
+    def calendars_using(self, kind: str, item_id: str) -> tuple[Link, ...]:
+        """The calendars with a slot that runs game or activity `item_id` (`kind`)."""
         return tuple(self.link(schedule.calendar) for schedule in self.checked.schedules.values()
-                     if any(predicate(slot) for day in schedule.days for slot in day.slots))
+                     if (kind, item_id) in self.slot_items[schedule.calendar.id])
+
+    @functools.cached_property
+    def slot_items(self) -> dict[str, set[tuple[str, str]]]:
+        """The games and activities each calendar's slots run, by calendar id (gathered
+        once: every game and activity page asks)."""
+        found: dict[str, set[tuple[str, str]]] = {}
+        for schedule in self.checked.schedules.values():
+            items = found.setdefault(schedule.calendar.id, set())
+            for day in schedule.days:
+                for slot in day.slots:
+                    if slot.game:
+                        items.add(("game", slot.game.id))
+                    if slot.activity:
+                        items.add(("activity", slot.activity.activity.id))
+        return found
 
     def file_targets(self) -> set[str]:
         """Outputs outside the engine that pages link to: packs, feeds, QR codes, media."""
@@ -524,7 +541,7 @@ class Planner:
             activity=activity, kind=ACTIVITY_KIND_LABELS[activity.kind],
             tiers=self.tier_links(activity.tiers),
             lines=tuple((day, activity.line(day)) for day in range(1, activity.days + 1)),
-            used_by=self.calendars_using(lambda s: s.activity and s.activity.activity.id == activity.id),
+            used_by=self.calendars_using("activity", activity.id),
             kpis=tuple(k for k in playbook.kpis if k.id in activity.kpis) if playbook else (),
             started_by=tuple((self.link(c), "、".join(f"{s.date.month}月{s.date.day}日" for s in c.activities
                                                       if s.activity == activity.id))
@@ -556,7 +573,7 @@ class Planner:
     def game(self, game: Game) -> Page:
         return self.item_page(game, game.name, GamePage(
             game=game, kind=GAME_KIND_LABELS[game.kind], tiers=self.tier_links(game.tiers),
-            used_by=self.calendars_using(lambda slot: slot.game and slot.game.id == game.id)))
+            used_by=self.calendars_using("game", game.id)))
 
     def library_pages(self) -> list[Page]:
         posts = self.project.of(Post).models()

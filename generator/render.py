@@ -20,16 +20,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import msgspec
 import rjsmin
 import segno
 from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_context
 from markupsafe import Markup, escape
+from pydantic import BaseModel
 
 from . import TEMPLATES
+from .cache import code_version, digest, fingerprint
 from .clock import shown_day
 from .kinds import template_folders
 from .links import page_url
 from .settings import Words
+from .views import Page
 
 # the characters Python-Markdown (with tables) lets a backslash escape, but `>`: text is
 # HTML-escaped after this, so `<`, `>` and `&` become entities (no tag, autolink, quote or
@@ -113,6 +117,43 @@ def render_page(env: Environment, template: str, path: str, page: Any,
     """`words`: qunsop.yaml's `words:`, what pages call people and places."""
     return env.get_template(template).render(page=page, page_path=path, known_target=known,
                                              words=words or Words())
+
+
+class RenderKeys:
+    """The digest of everything rendering a page reads: its template (and qunsop's code), its
+    path, view-model, change date and nav entry, and what every page shares (the link
+    targets, the words). A page whose key is the last build's is not rendered again.
+
+    View-models are plain dataclasses, which msgspec encodes in C; the editor's models in
+    them, which many pages share, are encoded once each, with their type's name; Markup is
+    told from text (text is escaped when printed, Markup not)."""
+
+    def __init__(self, targets: set[str], words: Words) -> None:
+        self.shared = fingerprint([("qunsop", code_version()), ("targets", "\0".join(sorted(targets))),
+                                   ("words", words.model_dump_json())])
+        self.models: dict[int, bytes] = {}
+        self.encoder = msgspec.msgpack.Encoder(enc_hook=self._other)
+        self.model_encoder = msgspec.msgpack.Encoder(enc_hook=self._other)
+
+    def of(self, page: Page) -> str | None:
+        """The page's key; None when its view-model holds a value this cannot encode."""
+        try:
+            body = self.encoder.encode((page.template, page.path, page.model, page.updated,
+                                        page.nav_title, page.searchable, page.search_boost))
+        except (TypeError, ValueError, OverflowError):
+            return None
+        return digest(self.shared.encode() + body)
+
+    def _other(self, value: Any) -> Any:
+        if isinstance(value, Markup):
+            return ("\0markup", str(value))
+        if isinstance(value, BaseModel):  # alive for the whole build: its id is its own
+            found = self.models.get(id(value))
+            if found is None:
+                found = self.models[id(value)] = bytes.fromhex(digest(self.model_encoder.encode(
+                    (type(value).__qualname__, value.__dict__))))
+            return found
+        raise TypeError(f"no key for {type(value).__name__}")
 
 
 def markdown_value(value: object) -> object:

@@ -11,11 +11,15 @@ Chinese of the pages it renders in a worker process while the engine renders the
 from __future__ import annotations
 
 import functools
+import importlib.metadata
+import json
 import logging
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+
+from .cache import ByteStore, code_version, digest
 
 HAN = re.compile(r"[\u3400-\u9fff]+")
 
@@ -92,8 +96,45 @@ def han_runs(markdown: Iterable[str]) -> list[str]:
 
 def segment_runs(user_dict: str, runs: list[str]) -> dict[str, str]:
     """Each run cut into words as the index stores them (in a worker process, see build.BESIDE)."""
+    if not runs:
+        return {}
     segmenter = segmenter_for(*user_dictionary(user_dict))
     return {run: "\u200b".join(segmenter.cut(run)) for run in runs}
+
+
+WORD_BREAKS = "word-breaks.json"
+MAX_KEPT_RUNS = 100_000  # about 6 MB; a size M project has under 10,000 runs
+
+
+def breaks_key(user_dict: str) -> str:
+    """What a run's word breaks depend on: the user dictionary, jieba and qunsop."""
+    return digest(b"\0".join([user_dictionary(user_dict)[1], code_version().encode(),
+                               importlib.metadata.version("jieba").encode()]))
+
+
+def kept_breaks(store: ByteStore | None, key: str) -> dict[str, str]:
+    """The runs earlier builds cut with the same dictionary: an edit's pages are cut without
+    loading jieba's dictionary (half a second). A record can only move word breaks: an entry
+    whose text is not its run's, breaks aside, is left out."""
+    body = store.read_bytes(WORD_BREAKS) if store is not None else None
+    try:
+        record = json.loads(body) if body else {}
+    except ValueError:
+        return {}
+    runs = record.get("runs") if isinstance(record, dict) and record.get("key") == key else None
+    if not isinstance(runs, dict):
+        return {}
+    return {run: cut for run, cut in runs.items()
+            if isinstance(cut, str) and cut.replace("\u200b", "") == run}
+
+
+def keep_breaks(store: ByteStore | None, key: str, known: dict[str, str], new: dict[str, str]) -> None:
+    """Add this build's runs to the record (a record grown past MAX_KEPT_RUNS starts over)."""
+    if store is None or not new:
+        return
+    runs = {**known, **new} if len(known) + len(new) <= MAX_KEPT_RUNS else new
+    store.write_bytes(WORD_BREAKS, json.dumps({"key": key, "runs": runs}, ensure_ascii=False,
+                                              sort_keys=True).encode())
 
 
 class Segments:

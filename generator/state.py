@@ -20,14 +20,14 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .cache import Cache, digest
 from .write import MARKER
 
-VERSION = 2
+VERSION = 3  # 3: the render key and docs digest of each page
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,9 @@ class BuildState:
     inputs: str  # the fingerprint of everything the build read (the no-change shortcut)
     outputs: dict[str, Output]  # site-relative path -> the file published there
     content_warnings: int = 0
+    # docs path -> (the digest of what rendering the page read, the digest of its Markdown):
+    # a page whose render key is recorded keeps the Markdown in the work folder
+    pages: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @classmethod
     def read(cls, cache: Cache, name: str) -> BuildState | None:
@@ -54,7 +57,8 @@ class BuildState:
                 return None
             outputs = {str(path): Output(str(bytes_digest), str(inputs), tuple(int(n) for n in info))
                        for path, (bytes_digest, inputs, info) in data["outputs"].items()}
-            return cls(str(data["inputs"]), outputs, int(data["content_warnings"]))
+            pages = {str(path): (str(key), str(docs)) for path, (key, docs) in data["pages"].items()}
+            return cls(str(data["inputs"]), outputs, int(data["content_warnings"]), pages)
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
@@ -62,7 +66,8 @@ class BuildState:
         cache.write(name, {"version": VERSION, "inputs": self.inputs,
                            "content_warnings": self.content_warnings,
                            "outputs": {path: [output.digest, output.inputs, list(output.stat)]
-                                       for path, output in sorted(self.outputs.items())}})
+                                       for path, output in sorted(self.outputs.items())},
+                           "pages": {path: list(keys) for path, keys in sorted(self.pages.items())}})
 
     def inputs_under(self, folder: str) -> dict[str, str]:
         """The recorded inputs digest of each output below `folder` that has one."""

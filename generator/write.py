@@ -194,8 +194,7 @@ def sync_tree(target: Path, files: Iterable[tuple[str, bytes]]) -> set[str]:
     written: set[str] = set()
     for relative, data in wanted.items():
         path = target / relative
-        if not path.is_symlink() and path.is_file() and not linked_below(target, path) \
-                and path.read_bytes() == data:
+        if read_kept(target, relative) == data:
             continue
         write_file(path, data, target)
         written.add(relative)
@@ -213,6 +212,18 @@ def sync_tree(target: Path, files: Iterable[tuple[str, bytes]]) -> set[str]:
             elif not any(path.iterdir()):
                 path.rmdir()
     return written
+
+
+def read_kept(target: Path, relative: str) -> bytes | None:
+    """A file qunsop wrote into its own folder `target`, or None when it is not a plain file
+    there (links, planted or not, are never followed)."""
+    path = target / relative
+    if path.is_symlink() or not path.is_file() or linked_below(target, path):
+        return None
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def linked_below(base: Path, path: Path) -> bool:

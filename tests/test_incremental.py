@@ -209,3 +209,28 @@ def test_builds_in_one_process_share_no_search_entries(tmp_path: Path,
     shutil.copytree(second, clean, ignore=shutil.ignore_patterns("site", "build", ".site*"))
     assert run_qunsop("build", str(clean), env={"QUNSOP_CACHE_DIR": "off"}).exit_code == 0
     assert tree(second / "site") == tree(clean / "site")
+
+
+def test_an_edit_renders_again_only_the_pages_whose_inputs_changed(scratch: ScratchProject,
+                                                                    monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A page's Markdown is rendered again when anything it reads changed (its view, the
+    link targets, the words every page uses); else the work folder's copy is reused, and
+    only while its bytes are the ones recorded."""
+    from qunsop.build import BuildOptions, build_project
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795392000")
+    first = build_project(scratch.root, BuildOptions(AUTHORED_CLOCK))
+    assert first.pages_rendered == first.pages > 10
+    edit(scratch.root, POST, "暖心。", "暖心，点赞！")
+    edited = build_project(scratch.root, BuildOptions(AUTHORED_CLOCK))
+    assert 0 < edited.pages_rendered < first.pages / 2
+    assert any("暖心，点赞！" in page.read_text(encoding="utf-8")
+               for page in (scratch.root / "site/library").rglob("*.html"))
+    home = (scratch.root / "site/index.html").read_bytes()
+    (scratch.root / "build/docs/index.md").write_text("# 被改过的首页\n", encoding="utf-8")
+    edit(scratch.root, POST, "点赞", "点个赞")
+    build_project(scratch.root, BuildOptions(AUTHORED_CLOCK))
+    assert (scratch.root / "site/index.html").read_bytes() == home
+    with (scratch.root / "qunsop.yaml").open("a", encoding="utf-8") as settings:
+        settings.write("words:\n  owner: 伙伴\n")
+    assert build_project(scratch.root, BuildOptions(AUTHORED_CLOCK)).pages_rendered == first.pages

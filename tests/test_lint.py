@@ -114,3 +114,26 @@ def test_actions_people_have_are_not_flagged(scratch: ScratchProject) -> None:
     scratch.write("qunsop.yaml", "lint:\n  severity:\n    below-cadence: off\n"
                                  "    delete-others-message: off\n")
     assert "delete-others-message" not in codes(scratch)
+
+
+def test_findings_follow_every_edit_when_kept_between_runs(scratch: ScratchProject, tmp_path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The findings of rules that read one file alone are kept per file: an edited file is
+    checked again, an unchanged one keeps its findings, and a damaged record is ignored."""
+    monkeypatch.setenv("QUNSOP_CACHE_DIR", str(tmp_path / "cache"))
+    other = "content_library/posts/needed/tyre-pressure.md"
+    scratch.write(POST, post("全国第一的服务。"))
+    scratch.write(other, (scratch.root / other).read_text(encoding="utf-8") + "\n<b>粗体</b>\n")
+
+    def found() -> set[tuple[str, str]]:
+        return {(p["file"], p["code"]) for p in scratch.validate().problems()}
+
+    assert {(POST, "banned-word"), (other, "raw-html")} <= found()
+    scratch.write(POST, post("踏实的服务，点这里 javascript:alert(1)"))
+    assert (POST, "banned-word") not in found() and {(POST, "bad-link"), (other, "raw-html")} <= found()
+    [record] = (tmp_path / "cache").glob("*/lint-sources.json")
+    for planted in (b"", b"[]", b"{\"shared\": 1}", record.read_bytes()[:40],
+                    record.read_bytes().replace(b"raw-html", b"raw-html\", \"line\": \"x")):
+        record.write_bytes(planted)
+        scratch.write(POST, post(f"踏实的服务 {len(planted)}，点这里 javascript:alert(1)"))
+        assert {(POST, "bad-link"), (other, "raw-html")} <= found(), planted

@@ -218,3 +218,50 @@ def test_a_cached_parse_equals_a_fresh_one(cache_dir: Path, tmp_path: Path) -> N
     stored = ParseCache(Cache.open(root))  # what the second load was served from
     assert len(stored.entries) == len(fresh) - 1  # all but the file with a number msgpack cannot hold
     assert all(stored.get(key) is not None for key in list(stored.entries))
+
+
+class MemoryStore:
+    """A ByteStore in memory: the records one run leaves for the next."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, bytes] = {}
+
+    def read_bytes(self, name: str) -> bytes | None:
+        return self.records.get(name)
+
+    def write_bytes(self, name: str, body: bytes) -> None:
+        self.records[name] = body
+
+
+def test_kept_word_breaks_can_only_move_word_breaks() -> None:
+    from qunsop.segment import WORD_BREAKS, keep_breaks, kept_breaks
+
+    store = MemoryStore()
+    keep_breaks(store, "dictionary-1", {}, {"商品质量": "商品\u200b质量", "发红包": "发\u200b红包"})
+    assert kept_breaks(store, "dictionary-1") == {"商品质量": "商品\u200b质量", "发红包": "发\u200b红包"}
+    assert kept_breaks(store, "dictionary-2") == {}  # another user dictionary: cut again
+    record = json.loads(store.records[WORD_BREAKS])
+    record["runs"]["发红包"] = "发\u200b<script>"  # other text than the run's
+    record["runs"]["商品质量"] = ["商品", "质量"]
+    store.records[WORD_BREAKS] = json.dumps(record).encode()
+    assert kept_breaks(store, "dictionary-1") == {}
+    for damaged in (b"", b"[]", b"\x80garbage", b'{"key": "dictionary-1", "runs": 7}'):
+        store.records[WORD_BREAKS] = damaged
+        assert kept_breaks(store, "dictionary-1") == {}
+
+
+def test_kept_festival_years_are_the_computed_ones_and_damage_is_ignored() -> None:
+    from qunsop import festivals
+
+    years = {year: festivals.computed_marks(year) for year in (2026, 2027)}
+    body = json.dumps({"key": "k", "years": {
+        str(year): [[day.isoformat(), list(mark.festivals), mark.holiday, mark.workday]
+                    for day, mark in marks.items()] for year, marks in years.items()}},
+        ensure_ascii=False).encode()
+    assert festivals.read_years(body, "k") == years
+    assert festivals.read_years(body, "other versions") == {}
+    record = json.loads(body)
+    for damage in ([["2026-02-17", "春节", "", False]], [["2026-02-17", ["春节"], "", "yes"]],
+                   [["2027-02-06", ["春节"], "", False]], [["not a day", [], "", False]], [[1, 2]]):
+        assert festivals.read_years(json.dumps({**record, "years": {"2026": damage}}).encode(), "k") == {}
+    assert festivals.read_years(b"\x80", "k") == {} and festivals.read_years(b"[]", "k") == {}

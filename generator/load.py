@@ -233,10 +233,11 @@ def load_project(root: Path, cache: ParseCache | None = None) -> LoadResult:
     pending: list[tuple[int, str, str, str, str]] = []
     sources = list(discover(root))
     refuse_too_large(root, sources)
+    real_root = root.resolve()
     for number, (relative, kind) in enumerate(sources):
         result.files_seen += 1
         try:
-            if not inside(root, root / relative):
+            if not inside(real_root, root / relative):
                 raise SourceProblem(1, 1, "outside-project",
                                     "这个文件通过符号链接指向项目之外，已忽略：请把真实文件放进仓库")
             found: list[Problem] = []
@@ -396,9 +397,9 @@ def parse_source(text: str, relative: str, kind: str) -> SourceFile:
     return SourceFile(relative, kind, playbook_of(relative), data, marks)
 
 
-def inside(root: Path, path: Path) -> bool:
-    """True when `path`, with every symlink followed, is still inside `root`."""
-    return path.resolve().is_relative_to(root.resolve())
+def inside(real_root: Path, path: Path) -> bool:
+    """True when `path`, with every symlink followed, is still inside `real_root` (resolved)."""
+    return path.resolve().is_relative_to(real_root)
 
 
 def read_text(path: Path, relative: str, problems: list[Problem]) -> str:

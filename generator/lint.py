@@ -26,7 +26,7 @@ from .lint_wechat import wechat_actions
 from .media import ASSETS_DIR
 from .models import Calendar, Game, Post, Tier
 from .resolve import Project
-from .rules import cadence, seasonal_posts, short_days
+from .rules import cadence, expiring, short_days
 from .schedule import CalendarSchedule
 from .settings import Level, LintSettings
 from .validate import Item
@@ -243,7 +243,9 @@ class _Linter:
     def run(self, schedules: dict[str, CalendarSchedule]) -> list[Problem]:
         """The rules that read more than one source, or the day."""
         self.problems = []
-        self.seasonal = seasonal_posts(schedules.values())
+        self.expiring = {post.id for post in expiring(self.project.of(Post).models(), self.today,
+                                                      self.config.expiring_within_days,
+                                                      schedules.values())}
         for post in self.project.of(Post):
             self.post_limits(post)
         for schedule in schedules.values():
@@ -341,10 +343,7 @@ class _Linter:
                 self.report(item, ("media", number, "path"), "image-too-large",
                             f"图片 {path.stat().st_size // 1024} KB，超过 {self.config.max_image_kb} KB："
                             "手机流量下加载慢，请压缩")
-        today = self.today
-        window = dt.timedelta(days=self.config.expiring_within_days)
-        if post.valid_until and today <= post.valid_until <= today + window \
-                and post.id not in self.seasonal:
+        if post.id in self.expiring:
             self.report(item, ("valid_until",), "expiring-soon",
                         f"{post.valid_until} 就要失效了：请更新内容或延长有效期")
 

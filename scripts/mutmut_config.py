@@ -55,7 +55,8 @@ TARGETS: dict[str, dict[str, str]] = {
     "generator/festivals.py": {"marks_between": date("festival or marks")},
     "generator/lint.py": {"_Linter.calendar_ending": date("calendar_ending or ending_soon"),
                           "_Linter.calendar_days": date("festival"),
-                          "_Linter.post_limits@valid_until": date("expiring")},
+                          "_Linter.post_limits@expiring": date("expiring"),
+                          "_Linter.run@expiring": date("expiring")},
 }
 
 

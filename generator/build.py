@@ -41,7 +41,7 @@ from .metrics import data_state
 from .packs import pack_job, render_pack_job
 from .pipeline import CheckedProject, CheckOptions, check_project, input_fingerprint, lint_problems
 from .plan import SitePlan, plan_site
-from .render import SITE_SCRIPTS, RenderKeys, get_env, get_html_env, render_page, script_bundle
+from .render import SITE_SCRIPTS, get_env, get_html_env, page_key, page_keys, render_page, script_bundle
 from .review import Reviewer, load_reviewer
 from .review_site import check_review_folder, write_review_folder
 from .search_index import index_names
@@ -453,9 +453,9 @@ class KeptPages:
 def render_docs(plan: SitePlan, kept: KeptPages | None = None) -> Iterator[tuple[str, bytes]]:
     """Each page's Markdown; with `kept`, a page whose render key is the last build's is read
     back from the work folder (when its bytes are still the ones recorded)."""
-    keys = RenderKeys(plan.links.targets, plan.words) if kept is not None else None
+    keys = page_keys(plan.links.targets, plan.words) if kept is not None else None
     for page in plan.pages:
-        key = keys.of(page) if keys is not None else None
+        key = page_key(keys, page) if keys is not None else None
         data = kept_page(kept, page.path, key) if kept is not None and key is not None else None
         if data is None:
             data = page_markdown(plan, page)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -41,7 +43,7 @@ from .models import (
 )
 from .pipeline import CheckedProject
 from .quiz import host_script
-from .render import get_html_env, qr_png, script_bundle
+from .render import ContentKeys, get_html_env, qr_png, script_bundle
 from .resolve import PLACEHOLDER_PATTERN, Index
 from .schedule import CalendarSchedule, ScheduledDay, ScheduledSlot, source_keys
 from .settings import Words
@@ -519,10 +521,8 @@ def render_pack_files(schedule: CalendarSchedule, context: PackContext, stamp: d
     shared = {"calendar": calendar, "playbook": context.playbook, "profile": profile,
               "known": known, "assistant": context.assistant, "skip_reasons": SKIP_REASONS,
               "site_url": context.site_url, "segments": marked_segments, "words": context.words}
-    # the calendar as JSON: its repr is slow for a year of explicit days
-    shared_key = digest(repr((calendar.model_dump_json(), context.playbook.id,
-                              context.playbook.timezone, profile, known, context.assistant,
-                              context.site_url, version, context.words.model_dump_json())).encode())
+    content = ContentKeys(calendar, context.playbook.id, context.playbook.timezone, profile, known,
+                          context.assistant, context.site_url, version, context.words)
 
     def kept(folder: str, names: tuple[str, ...], key: str) -> list[Path] | None:
         files = [f"{folder}/{name}" for name in names]
@@ -530,15 +530,15 @@ def render_pack_files(schedule: CalendarSchedule, context: PackContext, stamp: d
         if published is None or any(previous.get(file) != key for file in files):
             return None
         paths = [published / file for file in files]
-        return paths if all(path.is_file() and not path.is_symlink() for path in paths) else None
+        return paths if all(plain_file(path) for path in paths) else None
 
     page = env.get_template("packs/pack.html.j2")
     for index, day in enumerate(days):
         before = days[index - 1] if index > 0 else None
         after = days[index + 1] if index + 1 < len(days) else None
         folder = f"{base}/{day.key}"
-        key = digest(repr((day, before and (before.key, before.heading),
-                           after and (after.key, after.heading), shared_key)).encode())
+        key = content.of(day, before and (before.key, before.heading),
+                         after and (after.key, after.heading)) or ""  # "": never kept
         reused = kept(folder, DAY_FILES, key)
         if reused is not None:
             yield from ((f"{folder}/{name}", path) for name, path in zip(DAY_FILES, reused, strict=True))
@@ -559,7 +559,7 @@ def render_pack_files(schedule: CalendarSchedule, context: PackContext, stamp: d
     qr = kept(base, ("qr.png",), digest(f"{today_url}\0{version}".encode()))
     yield f"{base}/qr.png", qr[0] if qr else qr_png(today_url)
     names = CALENDAR_FILES if calendar.is_dated else (*CALENDAR_FILES[:-1], PERSONAL_ICS)
-    whole = digest(repr((sorted(keys.items()), shared_key, stamp.isoformat())).encode())
+    whole = content.of(sorted(keys.items()), stamp) or ""
     reused = kept(base, names, whole)
     if reused is not None:
         yield from ((f"{base}/{name}", path) for name, path in zip(names, reused, strict=True))
@@ -572,6 +572,14 @@ def render_pack_files(schedule: CalendarSchedule, context: PackContext, stamp: d
     feed = calendar_ics(calendar.id, calendar.name, days, context.playbook.timezone,
                         context.site_url, stamp)
     yield f"{base}/{'calendar.ics' if calendar.is_dated else PERSONAL_ICS}", feed
+
+
+def plain_file(path: Path) -> bool:
+    """A regular file, not a link to one (one lstat: an edit's build asks for 12,000 at M)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def marked_segments(text: str) -> Iterator[tuple[str, str]]:

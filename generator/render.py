@@ -28,7 +28,7 @@ from markupsafe import Markup, escape
 from pydantic import BaseModel
 
 from . import TEMPLATES
-from .cache import code_version, digest, fingerprint
+from .cache import code_version, digest
 from .clock import shown_day
 from .kinds import template_folders
 from .links import page_url
@@ -122,30 +122,26 @@ def render_page(env: Environment, template: str, path: str, page: Any,
                                              words=words or Words())
 
 
-class RenderKeys:
-    """The digest of everything rendering a page reads: its template (and qunsop's code), its
-    path, view-model, change date and nav entry, and what every page shares (the link
-    targets, the words). A page whose key is the last build's is not rendered again.
+class ContentKeys:
+    """Digests of what a page or a pack day shows: a build keeps the output of a key it has
+    recorded. View-models are plain dataclasses, which msgspec encodes in C; the editor's
+    models in them, which many pages share, are encoded once each, with their type's name;
+    Markup is told from text (text is escaped when printed, Markup not). `shared` is what
+    every key of this set depends on, beside qunsop's own code."""
 
-    View-models are plain dataclasses, which msgspec encodes in C; the editor's models in
-    them, which many pages share, are encoded once each, with their type's name; Markup is
-    told from text (text is escaped when printed, Markup not)."""
-
-    def __init__(self, targets: set[str], words: Words) -> None:
-        self.shared = fingerprint([("qunsop", code_version()), ("targets", "\0".join(sorted(targets))),
-                                   ("words", words.model_dump_json())])
+    def __init__(self, *shared: Any) -> None:
         self.models: dict[int, bytes] = {}
         self.encoder = msgspec.msgpack.Encoder(enc_hook=self._other)
         self.model_encoder = msgspec.msgpack.Encoder(enc_hook=self._other)
+        self.shared = self.encoder.encode((code_version(), *shared))
 
-    def of(self, page: Page) -> str | None:
-        """The page's key; None when its view-model holds a value this cannot encode."""
+    def of(self, *values: Any) -> str | None:
+        """The key of `values`; None when they hold a value this cannot encode (never kept)."""
         try:
-            body = self.encoder.encode((page.template, page.path, page.model, page.updated,
-                                        page.nav_title, page.searchable, page.search_boost))
+            body = self.encoder.encode(values)
         except (TypeError, ValueError, OverflowError):
             return None
-        return digest(self.shared.encode() + body)
+        return digest(self.shared + body)
 
     def _other(self, value: Any) -> Any:
         if isinstance(value, Markup):
@@ -157,6 +153,19 @@ class RenderKeys:
                     (type(value).__qualname__, value.__dict__))))
             return found
         raise TypeError(f"no key for {type(value).__name__}")
+
+
+def page_keys(targets: set[str], words: Words) -> ContentKeys:
+    """Keys of pages: each reads the link targets (a link to a page no longer built fails) and
+    the words every page uses."""
+    return ContentKeys("\0".join(sorted(targets)), words.model_dump_json())
+
+
+def page_key(keys: ContentKeys, page: Page) -> str | None:
+    """Everything rendering `page` reads: its template, path, view-model, change date and nav
+    entry."""
+    return keys.of(page.template, page.path, page.model, page.updated, page.nav_title,
+                   page.searchable, page.search_boost)
 
 
 def markdown_value(value: object) -> object:

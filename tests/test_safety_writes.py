@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,44 @@ def test_a_build_killed_outright_frees_the_lock_though_a_worker_of_it_lives(tmp_
     finally:
         os.kill(worker, signal.SIGKILL)
 
+
+
+BUILD_WITH_A_BUSY_WORKER = """
+import os, sys, time
+from qunsop.build import Workers
+
+def packs():  # a stage that runs long, as packs do at size L
+    print(os.getpid(), flush=True)
+    time.sleep(120)
+
+with Workers(packs=(packs, ())) as workers:
+    workers.start("packs")
+    time.sleep(120)
+"""
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie (a container's init may never reap an orphan)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def test_the_workers_of_a_build_killed_outright_end_with_it() -> None:
+    build = subprocess.Popen([sys.executable, "-c", BUILD_WITH_A_BUSY_WORKER],
+                             stdout=subprocess.PIPE, text=True)
+    assert build.stdout is not None
+    worker = int(build.stdout.readline())
+    try:
+        assert running(worker)
+        build.kill()
+        build.wait()
+        deadline = time.monotonic() + 10
+        while running(worker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not running(worker), "a worker of the killed build lives on"
+    finally:
+        if running(worker):
+            os.kill(worker, signal.SIGKILL)

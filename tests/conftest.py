@@ -206,6 +206,12 @@ def copy_example(target: Path) -> Path:
     return target
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    browser = sys.modules.get("browser")  # the browsers kept for the session (tests/browser.py)
+    if browser is not None:
+        browser.stop_browsers()
+
+
 def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], Path]) -> Path:
     """A sample project `make` writes, built once for the whole test run: under xdist the
     first worker that asks builds it while the others wait, then they all read it (a build of

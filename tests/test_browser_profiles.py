@@ -61,6 +61,7 @@ def test_a_test_never_sees_what_the_last_test_left_in_the_kept_browser(minimal_s
             assert (left["clipboard"], left["script"], left["print"]) == ("granted", "x", True), left
         finally:
             first.quit()
+        first.quit()  # again: the browser is still handed to one test at a time
         second = make_driver(390, 844, mobile=True)
         try:
             assert second.kept is kept  # the same Chromium and chromedriver, handed on
@@ -73,5 +74,10 @@ def test_a_test_never_sees_what_the_last_test_left_in_the_kept_browser(minimal_s
             phone = second.execute_script("return [innerWidth, devicePixelRatio, navigator.userAgent]")
             assert phone[:2] == [390, 2] and "MicroMessenger" in phone[2]  # still the phone
             assert second.execute_script("return new Date().toISOString()").startswith("2026-11-23T")
+            third = make_driver(390, 844, mobile=True)  # while the second test has it
+            try:
+                assert third.kept is not kept
+            finally:
+                third.quit()
         finally:
             second.quit()

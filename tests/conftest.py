@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import gc
 import io
 import json
@@ -15,7 +16,7 @@ import tempfile
 import textwrap
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -205,15 +206,37 @@ def copy_example(target: Path) -> Path:
     return target
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    browser = sys.modules.get("browser")  # the browsers kept for the session (tests/browser.py)
+    if browser is not None:
+        browser.stop_browsers()
+
+
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], Path]) -> Path:
+    """A sample project `make` writes, built once for the whole test run: under xdist the
+    first worker that asks builds it while the others wait, then they all read it (a build of
+    the example is seconds of CPU). Returns site/; no test may change it."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's folder, above each worker's own
+    folder, done = shared / f"built-{name}", shared / f"built-{name}.done"
+    with (shared / f"built-{name}.lock").open("w") as lock:
+        fcntl.lockf(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a build that failed in another worker
+            target = make(folder / "project")
+            run = run_qunsop("build", str(target), env={"SOURCE_DATE_EPOCH": AUTHORED_EPOCH})
+            assert run.exit_code == 0, run.output
+            done.touch()
+    return folder / "project" / "site"
+
+
 @pytest.fixture(scope="session")
 def minimal_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_copy(MINIMAL, tmp_path_factory.mktemp("minimal") / "project")
+    return built_once(tmp_path_factory, "minimal", lambda target: Path(shutil.copytree(MINIMAL, target)))
 
 
 @pytest.fixture(scope="session")
 def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped example playbook, built once for the whole session."""
-    target = copy_example(tmp_path_factory.mktemp("example") / "project")
-    run = run_qunsop("build", str(target), env={"SOURCE_DATE_EPOCH": AUTHORED_EPOCH})
-    assert run.exit_code == 0, run.output
-    return target / "site"
+    return built_once(tmp_path_factory, "example", copy_example)

@@ -97,7 +97,7 @@ def test_screenshots_of_home_and_game_page(desktop, phone, site_url: str) -> Non
 
 def test_pack_on_a_phone(phone, site_url: str) -> None:  # type: ignore[no-untyped-def]
     phone.execute_cdp_cmd("Browser.grantPermissions", {
-        "origin": site_url.rstrip("/"),
+        "origin": site_url.rstrip("/"), "browserContextId": phone.browser_context_id,
         "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
     phone.get(site_url + "packs/week/2026-12-07/")
     width = phone.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL, REPO, ScratchProject, copy_example, run_qunsop
+from conftest import MINIMAL, REPO, ScratchProject, run_qunsop
 from qunsop.clock import Clock, ClockError, epoch_time, parse_day, read_clock
 from qunsop.festivals import day_mark, known_schedule
 
@@ -249,13 +249,10 @@ def test_the_example_has_todays_pack_on_any_day(tmp_path: Path) -> None:
     assert {p["code"] for p in json.loads(validated.stdout)} == {"placeholder-url"}
 
 
-def test_pages_decide_today_in_the_browser(tmp_path: Path) -> None:
+def test_pages_decide_today_in_the_browser(example_site: Path) -> None:
     """The incidents page carries the dates its status is worked out from, and says when it was
     generated; the reader's day is decided by assets/dates.js."""
-    site = tmp_path / "site"
-    copy_example(tmp_path / "example")
-    run = run_qunsop("build", str(tmp_path / "example"), "--site-dir", str(site))
-    assert run.exit_code == 0, run.output
+    site = example_site  # built on the session's day, 2026-11-23
     page = (site / "incidents/index.html").read_text(encoding="utf-8")
     assert 'data-qs-start="2026-12-' in page and "按 11月23日 生成" in page
     assert "assets/dates.js" in page and (site / "assets/dates.js").is_file()

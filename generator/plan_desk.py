@@ -7,12 +7,14 @@ without a rebuild and a big project does not make the page heavy.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
 from collections import defaultdict
 from typing import Any
 
+import msgspec
 from pydantic import BaseModel
 
 from .festivals import marks_between
@@ -179,30 +181,13 @@ def made_up_summary(items: list[ChangeItem]) -> str:
     return "、".join(f"{what} {count} 个{kind}" for (what, kind), count in counts.items())
 
 
-LEAVES = (str, int, float, dt.date, type(None))  # hold no source item: not walked
-
-
-FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def field_names(cls: type) -> tuple[str, ...]:
-    """A view-model class's fields (none for anything that is not a dataclass), looked up once."""
-    names = FIELD_NAMES.get(cls)
-    if names is None:
-        names = FIELD_NAMES[cls] = tuple(entry.name for entry in dataclasses.fields(cls)) \
-            if dataclasses.is_dataclass(cls) else ()
-    return names
-
-
 def page_sources(page: Page, project: Project) -> tuple[str, ...]:
-    """The source files a page shows: every source item found in its view-model."""
+    """The source files a page shows: every source item found in its view-model (msgspec
+    walks the view dataclasses and containers in C; an editor's model is an item, not
+    looked into; any other value holds none)."""
     paths: set[str] = set()
-    seen: set[int] = set()
 
-    def walk(value: Any, depth: int) -> None:
-        if isinstance(value, LEAVES) or depth > 6 or id(value) in seen:
-            return
-        seen.add(id(value))
+    def item_of(value: Any) -> None:
         if isinstance(value, BaseModel):
             kind = KIND_OF_MODEL.get(type(value))  # type: ignore[arg-type]
             item_id = getattr(value, "id", None)
@@ -210,19 +195,11 @@ def page_sources(page: Page, project: Project) -> tuple[str, ...]:
                 item = project.indexes[kind.name].items.get(item_id)
                 if item is not None:
                     paths.add(item.source.path)
-            return
-        names = field_names(type(value))
-        if names:
-            for name in names:
-                walk(getattr(value, name), depth + 1)
-        elif isinstance(value, (list, tuple, set, frozenset)):
-            for element in value:
-                walk(element, depth + 1)
-        elif isinstance(value, dict):
-            for element in value.values():
-                walk(element, depth + 1)
+        return None
 
-    walk(page.model, 0)
+    # a value it cannot walk ends the walk: the sources found until then
+    with contextlib.suppress(TypeError, ValueError, OverflowError, RecursionError):
+        msgspec.msgpack.encode(page.model, enc_hook=item_of)
     return tuple(sorted(paths))
 
 

@@ -208,9 +208,8 @@ def _build_locked(root: Path, site: Path, work: Path, options: BuildOptions) -> 
             engine.build_site(engine_site, work / "mkdocs.yml", staging, stamp,
                               engine.Incremental(site / "search", dirty)
                               if dirty is not None else None, cache,
-                              Segments(str(words), lambda: {**known, **segmenting.result()}))
-            if segmenting.exception() is None:  # else the engine cut them itself
-                keep_breaks(cache, breaks, known, segmenting.result())
+                              Segments(str(words), lambda: {**known, **cut_runs(segmenting)}))
+            keep_breaks(cache, breaks, known, cut_runs(segmenting))
             try:
                 pack_run.result()
             except Exception as error:
@@ -410,6 +409,11 @@ def die_with_parent() -> None:
 def run_given(stage: str) -> Any:
     function, args = _GIVEN[stage]
     return function(*args)
+
+
+def cut_runs(segmenting: Future[dict[str, str]]) -> dict[str, str]:
+    """The words worker's runs; none when it failed (the engine then cuts them itself)."""
+    return segmenting.result() if segmenting.exception() is None else {}
 
 
 class PackError(Exception):

@@ -110,17 +110,10 @@ class Cache:
 
     def read(self, name: str) -> Any | None:
         """A JSON record, or None (missing or damaged)."""
-        body = self.read_bytes(name)
-        if body is None:
-            return None
-        try:
-            return json.loads(body, object_hook=_decode)
-        except ValueError:
-            return None
+        return read_record(self, name)
 
     def write(self, name: str, value: Any) -> None:
-        self.write_bytes(name, json.dumps(value, ensure_ascii=False, separators=(",", ":"),
-                                          default=_encode).encode())
+        write_record(self, name, value)
 
     def read_bytes(self, name: str) -> bytes | None:
         """The body of a record, or None; its reader checks what it holds."""
@@ -139,6 +132,24 @@ class Cache:
         except OSError as error:
             self.warnings.append(f"缓存无法写入（{error.strerror or error}），本次不使用缓存")
             self.folder = None
+
+
+def read_record(store: ByteStore | None, name: str) -> Any | None:
+    """A JSON record of `store`, or None (no store, missing or damaged); its reader checks
+    what the record holds."""
+    body = store.read_bytes(name) if store is not None else None
+    if not body:
+        return None
+    try:
+        return json.loads(body, object_hook=_decode)
+    except (ValueError, TypeError):  # TypeError: a date tag that holds no text
+        return None
+
+
+def write_record(store: ByteStore | None, name: str, value: Any) -> None:
+    if store is not None:
+        store.write_bytes(name, json.dumps(value, ensure_ascii=False, separators=(",", ":"),
+                                           default=_encode).encode())
 
 
 def unsafe_folder(folder: Path) -> str | None:

@@ -12,11 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import importlib.metadata
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from .cache import ByteStore, code_version, digest
+from .cache import ByteStore, code_version, digest, read_record, write_record
 
 # lunar month and day of the festivals posts are planned around
 LUNAR_FESTIVALS: tuple[tuple[int, int, str], ...] = (
@@ -72,7 +71,7 @@ def year_marks(year: int) -> dict[dt.date, DayMark]:
 
 
 _YEARS: dict[int, dict[dt.date, DayMark]] = {}  # this process's years, kept ones included
-_KEPT: dict[str, Any] = {"years": set()}  # which of them the cache record holds
+_KEPT: dict[str, Any] = {"read": False, "years": set()}  # the record read? its years
 MARKS_RECORD = "festivals.json"
 
 
@@ -83,25 +82,27 @@ def keep_marks(store: ByteStore | None) -> None:
     this process computed a year it did not hold."""
     if store is None:
         return
-    key = digest(" ".join([code_version(), importlib.metadata.version("lunar_python"),
-                           importlib.metadata.version("holidays")]).encode())
-    if "key" not in _KEPT:
-        _KEPT["key"] = key
-        for year, marks in read_years(store.read_bytes(MARKS_RECORD), key).items():
+    if not _KEPT["read"]:
+        _KEPT["read"] = True
+        for year, marks in read_years(read_record(store, MARKS_RECORD), marks_key()).items():
             _YEARS.setdefault(year, marks)
             _KEPT["years"].add(year)
     if set(_YEARS) - _KEPT["years"]:
-        store.write_bytes(MARKS_RECORD, json.dumps({"key": key, "years": {
+        write_record(store, MARKS_RECORD, {"key": marks_key(), "years": {
             str(year): [[day.isoformat(), list(mark.festivals), mark.holiday, mark.workday]
-                        for day, mark in marks.items()] for year, marks in sorted(_YEARS.items())}},
-            ensure_ascii=False).encode())
+                        for day, mark in marks.items()] for year, marks in sorted(_YEARS.items())}})
         _KEPT["years"] = set(_YEARS)
 
 
-def read_years(body: bytes | None, key: str) -> dict[int, dict[dt.date, DayMark]]:
+@functools.cache
+def marks_key() -> str:
+    return digest(" ".join([code_version(), importlib.metadata.version("lunar_python"),
+                            importlib.metadata.version("holidays")]).encode())
+
+
+def read_years(record: Any, key: str) -> dict[int, dict[dt.date, DayMark]]:
     """The years a record holds; none when it is for other versions or is damaged in any way."""
     try:
-        record = json.loads(body) if body else {}
         if not isinstance(record, dict) or record.get("key") != key:
             return {}
         years: dict[int, dict[dt.date, DayMark]] = {}

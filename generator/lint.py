@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .cache import ByteStore, code_version, digest, fingerprint
+from .cache import ByteStore, code_version, digest, fingerprint, read_record, write_record
 from .errors import Problem, problems_from_json
 from .festivals import marks_between
 from .lint_overlap import OverlapLint
@@ -171,8 +170,8 @@ def source_findings(project: Project, linter: _Linter, cache: ByteStore | None) 
     with the same qunsop, lint settings and banned words."""
     shared = fingerprint([("qunsop", code_version()), ("banned", repr(linter.banned)),
                           ("lint", linter.config.model_dump_json())])
-    record = read_json(cache, SOURCE_FINDINGS)
-    known = record.get("files", {}) if record.get("shared") == shared else {}
+    record = read_record(cache, SOURCE_FINDINGS)
+    known = record.get("files", {}) if isinstance(record, dict) and record.get("shared") == shared else {}
     by_file: dict[str, list[Item[Any]]] = {}
     for item in source_items(project):
         by_file.setdefault(item.source.path, []).append(item)
@@ -188,19 +187,9 @@ def source_findings(project: Project, linter: _Linter, cache: ByteStore | None) 
         if items[0].source.key:
             kept[path] = [key, [problem.as_json() for problem in problems]]
         found += problems
-    if cache is not None and kept != known:
-        cache.write_bytes(SOURCE_FINDINGS, json.dumps({"shared": shared, "files": kept},
-                                                      ensure_ascii=False).encode())
+    if kept != known:
+        write_record(cache, SOURCE_FINDINGS, {"shared": shared, "files": kept})
     return found
-
-
-def read_json(cache: ByteStore | None, name: str) -> dict[str, Any]:
-    body = cache.read_bytes(name) if cache is not None else None
-    try:
-        found = json.loads(body) if body else {}
-    except ValueError:
-        return {}
-    return found if isinstance(found, dict) else {}
 
 
 def source_items(project: Project) -> list[Item[Any]]:

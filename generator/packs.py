@@ -522,7 +522,7 @@ def render_pack_files(schedule: CalendarSchedule, context: PackContext, stamp: d
               "known": known, "assistant": context.assistant, "skip_reasons": SKIP_REASONS,
               "site_url": context.site_url, "segments": marked_segments, "words": context.words}
     content = ContentKeys(calendar, context.playbook.id, context.playbook.timezone, profile, known,
-                          context.assistant, context.site_url, version, context.words)
+                          context.assistant, context.site_url, context.words)
 
     def kept(folder: str, names: tuple[str, ...], key: str) -> list[Path] | None:
         files = [f"{folder}/{name}" for name in names]

@@ -205,7 +205,7 @@ def page_sources(page: Page, project: Project) -> tuple[str, ...]:
 
 def with_dates(pages: list[Page], project: Project, history: History,
                extra: dict[str, set[str]]) -> list[Page]:
-    """Each page with its sources and the date any of them last changed."""
+    """Each page with the date any source it shows last changed."""
     everything = {path for index in project.indexes.values() for item in index
                   for path in [item.source.path]}
     dated = []
@@ -214,7 +214,6 @@ def with_dates(pages: list[Page], project: Project, history: History,
         if page.path in (Links.HOME, Links.TODAY, Links.CHANGES, Links.STATS):
             sources = everything
         latest = history.latest(sources)
-        dated.append(dataclasses.replace(page, sources=tuple(sorted(sources)),
-                                         updated=latest.isoformat() if latest else ""))
+        dated.append(dataclasses.replace(page, updated=latest.isoformat() if latest else ""))
     return dated
 

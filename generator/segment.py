@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
-import json
 import logging
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from .cache import ByteStore, code_version, digest
+from .cache import ByteStore, code_version, digest, read_record, write_record
 
 HAN = re.compile(r"[\u3400-\u9fff]+")
 
@@ -116,11 +115,7 @@ def kept_breaks(store: ByteStore | None, key: str) -> dict[str, str]:
     """The runs earlier builds cut with the same dictionary: an edit's pages are cut without
     loading jieba's dictionary (half a second). A record can only move word breaks: an entry
     whose text is not its run's, breaks aside, is left out."""
-    body = store.read_bytes(WORD_BREAKS) if store is not None else None
-    try:
-        record = json.loads(body) if body else {}
-    except ValueError:
-        return {}
+    record = read_record(store, WORD_BREAKS)
     runs = record.get("runs") if isinstance(record, dict) and record.get("key") == key else None
     if not isinstance(runs, dict):
         return {}
@@ -130,11 +125,9 @@ def kept_breaks(store: ByteStore | None, key: str) -> dict[str, str]:
 
 def keep_breaks(store: ByteStore | None, key: str, known: dict[str, str], new: dict[str, str]) -> None:
     """Add this build's runs to the record (a record grown past MAX_KEPT_RUNS starts over)."""
-    if store is None or not new:
-        return
-    runs = {**known, **new} if len(known) + len(new) <= MAX_KEPT_RUNS else new
-    store.write_bytes(WORD_BREAKS, json.dumps({"key": key, "runs": runs}, ensure_ascii=False,
-                                              sort_keys=True).encode())
+    if new:
+        runs = {**known, **new} if len(known) + len(new) <= MAX_KEPT_RUNS else new
+        write_record(store, WORD_BREAKS, {"key": key, "runs": dict(sorted(runs.items()))})
 
 
 class Segments:

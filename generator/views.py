@@ -8,7 +8,7 @@ template prints their fields.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
@@ -402,7 +402,6 @@ class Page:
     search_boost: float = 1.0  # pages that answer an operator's question rank above library pages
     nav_group: str | None = None  # the playbook nav group; None: top level or not in nav
     in_nav: bool = True  # continuation pages are reached by links; keeps every page's nav small
-    sources: tuple[str, ...] = field(default=())  # source files the page shows (for change dates)
     updated: str = ""  # the date any of them last changed (YYYY-MM-DD), if the project is in git
 
     @property

@@ -252,16 +252,22 @@ def test_kept_word_breaks_can_only_move_word_breaks() -> None:
 
 def test_kept_festival_years_are_the_computed_ones_and_damage_is_ignored() -> None:
     from qunsop import festivals
+    from qunsop.cache import read_record
+
+    def kept(body: bytes, key: str = "k") -> dict:
+        store = MemoryStore()
+        store.records[festivals.MARKS_RECORD] = body
+        return festivals.read_years(read_record(store, festivals.MARKS_RECORD), key)
 
     years = {year: festivals.computed_marks(year) for year in (2026, 2027)}
     body = json.dumps({"key": "k", "years": {
         str(year): [[day.isoformat(), list(mark.festivals), mark.holiday, mark.workday]
                     for day, mark in marks.items()] for year, marks in years.items()}},
         ensure_ascii=False).encode()
-    assert festivals.read_years(body, "k") == years
-    assert festivals.read_years(body, "other versions") == {}
+    assert kept(body) == years
+    assert kept(body, "other versions") == {}
     record = json.loads(body)
     for damage in ([["2026-02-17", "春节", "", False]], [["2026-02-17", ["春节"], "", "yes"]],
                    [["2027-02-06", ["春节"], "", False]], [["not a day", [], "", False]], [[1, 2]]):
-        assert festivals.read_years(json.dumps({**record, "years": {"2026": damage}}).encode(), "k") == {}
-    assert festivals.read_years(b"\x80", "k") == {} and festivals.read_years(b"[]", "k") == {}
+        assert kept(json.dumps({**record, "years": {"2026": damage}}).encode()) == {}
+    assert kept(b"\x80") == {} and kept(b"[]") == {} and kept(b'{"\\u0000date": 5}') == {}

@@ -206,6 +206,16 @@ def copy_example(target: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="session", autouse=True)
+def jieba_dictionary_read_once() -> None:
+    """jieba's dictionary read in this process (0.7 s), as `qunsop serve` would keep it: the
+    workers of every build a test runs in process are forked from here and start with it,
+    instead of reading it again for each build."""
+    from qunsop.segment import base_dictionary
+
+    base_dictionary()
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     browser = sys.modules.get("browser")  # the browsers kept for the session (tests/browser.py)
     if browser is not None:

@@ -234,3 +234,19 @@ def test_an_edit_renders_again_only_the_pages_whose_inputs_changed(scratch: Scra
     with (scratch.root / "qunsop.yaml").open("a", encoding="utf-8") as settings:
         settings.write("words:\n  owner: 伙伴\n")
     assert build_project(scratch.root, BuildOptions(AUTHORED_CLOCK)).pages_rendered == first.pages
+
+
+def test_theme_templates_compiled_by_an_earlier_build_follow_their_source(tmp_path: Path) -> None:
+    from jinja2 import Environment, FileSystemLoader
+
+    from qunsop.search_zh import CompiledTemplates
+
+    kept = CompiledTemplates()
+
+    def render() -> str:  # each build's engine makes a new environment
+        return Environment(loader=FileSystemLoader(tmp_path), bytecode_cache=kept).get_template("t.html").render()
+
+    (tmp_path / "t.html").write_text("{{ '旧' }}", encoding="utf-8")
+    assert render() == "旧" and len(kept.code) == 1
+    (tmp_path / "t.html").write_text("{{ '新' }}", encoding="utf-8")
+    assert render() == "新"

@@ -100,3 +100,14 @@ def test_an_index_for_the_file_system_carries_every_file() -> None:
     assert set(inline) == set(files) - {INDEX}
     assert inline[MANIFEST] == json.loads(files[MANIFEST])
     assert "inline" not in json.loads(index_files(entries(), CONFIG)[INDEX])["config"]["qunsop"]
+
+
+def test_a_user_dictionary_stays_with_its_own_segmenter(tmp_path: Path) -> None:
+    from qunsop.segment import FineSegmenter, base_dictionary
+
+    words = tmp_path / "words.txt"
+    words.write_text("胎压快检 90000\n", encoding="utf-8")
+    assert "胎压快检" in list(FineSegmenter(str(words)).tokenizer.cut("做胎压快检"))
+    # jieba's dictionary, read once a process, is copied into each segmenter, never added to
+    assert "胎压快检" not in base_dictionary()[0]
+    assert "胎压快检" not in list(FineSegmenter().tokenizer.cut("做胎压快检"))

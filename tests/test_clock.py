@@ -233,8 +233,9 @@ def test_builds_of_one_commit_on_either_side_of_midnight_are_identical(tmp_path:
 
 
 def test_the_example_has_todays_pack_on_any_day(tmp_path: Path) -> None:
-    """With the clock at 2027-06-15, `init --example` then `build` give today/ a pack for that
-    day: the weekly rhythm's Tuesday, with posts."""
+    """`init --example` copies the shipped example, which validates and builds on any day:
+    with the clock at 2027-06-15, today/ has a pack for that day, the weekly rhythm's Tuesday,
+    with posts, and the one warning is the site address to fill in."""
     target = tmp_path / "example"
     done = faketime("2027-06-15 08:00:00", "init", str(target), "--example")
     assert done.returncode == 0, done.stderr
@@ -246,7 +247,9 @@ def test_the_example_has_todays_pack_on_any_day(tmp_path: Path) -> None:
     assert "每周二（每周节奏）" in text and "【1】07:30" in text
     validated = faketime("2027-06-15 08:00:00", "validate", str(target), "--format", "json")
     import json
-    assert {p["code"] for p in json.loads(validated.stdout)} == {"placeholder-url"}
+    assert validated.returncode == 0, validated.stderr
+    assert [(p["code"], p["file"]) for p in json.loads(validated.stdout)] == [("placeholder-url", "mkdocs.yml")]
+    assert (target / "site/truck-tyres/index.html").is_file()
 
 
 def test_pages_decide_today_in_the_browser(example_site: Path) -> None:

@@ -85,17 +85,6 @@ def test_init_refuses_a_bad_playbook_id_or_url(tmp_path: Path) -> None:
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
 
 
-def test_init_example_copies_the_shipped_example(tmp_path: Path) -> None:
-    target = tmp_path / "example"
-    init(target, "--example")
-    run = run_qunsop("validate", str(target), "--format", "json")
-    assert run.exit_code == 0, run.output
-    assert [(p["code"], p["file"]) for p in run.problems()] == [("placeholder-url", "mkdocs.yml")]
-    build = run_qunsop("build", str(target))
-    assert build.exit_code == 0, build.output
-    assert (target / "site/truck-tyres/index.html").is_file()
-
-
 # --- CONTRIBUTING ------------------------------------------------------------------------
 
 

@@ -3,7 +3,7 @@
 jieba's accurate mode keeps dictionary compounds whole (发红包, 商品质量), so a search
 for 红包 or 质量 would find nothing: a query matches the start of an indexed word. Each
 compound is split into the dictionary words inside it, with a user dictionary of the
-playbook's names and tags. Loading jieba's dictionary takes 0.4 s, so a build cuts the
+playbook's names and tags. Loading jieba's dictionary takes 0.7 s, so a build cuts the
 Chinese of the pages it renders in a worker process while the engine renders them
 (`segment_runs`), and looks the results up (`Segments`).
 """
@@ -88,7 +88,7 @@ def user_dictionary(path: str) -> tuple[str | None, bytes]:
 
 @functools.lru_cache(maxsize=1)
 def segmenter_for(path: str | None, _content: bytes) -> FineSegmenter:
-    """One segmenter per dictionary content: loading jieba's dictionary takes half a second,
+    """One segmenter per dictionary content: loading jieba's dictionary takes 0.7 s,
     which a rebuild under `qunsop serve` with the same words need not pay again."""
     return FineSegmenter(path)
 
@@ -129,7 +129,7 @@ def breaks_key(user_dict: str) -> str:
 
 def kept_breaks(store: ByteStore | None, key: str) -> dict[str, str]:
     """The runs earlier builds cut with the same dictionary: an edit's pages are cut without
-    loading jieba's dictionary (half a second). A record can only move word breaks: an entry
+    loading jieba's dictionary (0.7 s). A record can only move word breaks: an entry
     whose text is not its run's, breaks aside, is left out."""
     record = read_record(store, WORD_BREAKS)
     runs = record.get("runs") if isinstance(record, dict) and record.get("key") == key else None

@@ -245,10 +245,9 @@ def test_the_example_has_todays_pack_on_any_day(tmp_path: Path) -> None:
     assert '"weekly-tue"' in (packs / "today/index.html").read_text(encoding="utf-8")
     text = (packs / "weekly-tue/pack.txt").read_text(encoding="utf-8-sig")
     assert "每周二（每周节奏）" in text and "【1】07:30" in text
-    validated = faketime("2027-06-15 08:00:00", "validate", str(target), "--format", "json")
-    import json
-    assert validated.returncode == 0, validated.stderr
-    assert [(p["code"], p["file"]) for p in json.loads(validated.stdout)] == [("placeholder-url", "mkdocs.yml")]
+    # the build's one warning is the site address to fill in (the codes on that day, as
+    # validate lists them: test_the_example_validates_clean_on_any_day)
+    assert "有 1 个警告" in done.stdout + done.stderr, done.stdout + done.stderr
     assert (target / "site/truck-tyres/index.html").is_file()
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import tomllib
 from importlib.metadata import version
+from pathlib import Path
 
 import pytest
 
 from conftest import REPO
 from qunsop import engine_hooks
-from qunsop.engine_hooks import CHECKS, PINNED, HookBroken
+from qunsop.engine_hooks import CHECKS, PINNED, HookBroken, list_theme_files_without_dot_folders
 
 
 @pytest.mark.parametrize("hook", sorted(CHECKS))
@@ -53,3 +54,32 @@ def test_the_theme_search_worker_is_one_file_of_the_theme() -> None:
     path = engine_hooks.theme_search_worker()
     assert path.startswith("assets/javascripts/workers/search.") and path.endswith(".min.js")
     assert "zh" in engine_hooks.theme_languages()
+
+
+def test_the_theme_files_listed_without_dot_folders_are_those_the_engine_copies(tmp_path: Path) -> None:
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import Files
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text("site_name: t\ntheme:\n  name: material\n", encoding="utf-8")
+    config = load_config(str(tmp_path / "mkdocs.yml"))
+
+    def copied() -> list[str]:
+        files = Files([])
+        files.add_files_from_theme(config.theme.get_env(), config)
+        return [file.src_uri for file in files]
+
+    walked_everything = copied()
+    list_theme_files_without_dot_folders(config.theme)
+    assert copied() == walked_everything
+    assert any(name.startswith("assets/stylesheets/") for name in walked_everything)
+
+
+def test_a_theme_loader_that_changed_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    import jinja2
+    from mkdocs.theme import Theme
+
+    monkeypatch.setattr(Theme, "get_env", lambda self: jinja2.Environment(loader=jinja2.DictLoader({})))
+    with pytest.raises(HookBroken) as broken:
+        CHECKS["theme files"]()
+    assert broken.value.hook == "mkdocs.theme.Theme.get_env"

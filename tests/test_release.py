@@ -109,8 +109,12 @@ def test_release_dry_run_builds_checks_installs_and_builds_a_new_project(tmp_pat
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     run("qunsop", "init", "example", "--example", cwd=outside, env=env)
-    run("qunsop", "build", "example", cwd=outside, env=env)
+    # its weekly review reads data/ only (test_review_site builds it): half the build, left out
+    run("qunsop", "build", "example", "--no-review", cwd=outside, env=env)
     assert (outside / "example/site/packs/c-store-daily/2026-12-07/pack.txt").is_file()
+    shipped = sorted(name for name in listed.split("\0") if name.startswith("data/"))
+    assert sorted(path.relative_to(outside / "example").as_posix()
+                  for path in (outside / "example/data").rglob("*") if path.is_file()) == shipped
 
 
 # --- what init writes -------------------------------------------------------------------------

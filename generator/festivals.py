@@ -88,10 +88,15 @@ def keep_marks(store: ByteStore | None) -> None:
             _YEARS.setdefault(year, marks)
             _KEPT["years"].add(year)
     if set(_YEARS) - _KEPT["years"]:
-        write_record(store, MARKS_RECORD, {"key": marks_key(), "years": {
-            str(year): [[day.isoformat(), list(mark.festivals), mark.holiday, mark.workday]
-                        for day, mark in marks.items()] for year, marks in sorted(_YEARS.items())}})
+        write_record(store, MARKS_RECORD, years_record(_YEARS, marks_key()))
         _KEPT["years"] = set(_YEARS)
+
+
+def years_record(years: dict[int, dict[dt.date, DayMark]], key: str) -> dict[str, Any]:
+    """The record `read_years` reads back: plain JSON values."""
+    return {"key": key, "years": {
+        str(year): [[day.isoformat(), list(mark.festivals), mark.holiday, mark.workday]
+                    for day, mark in marks.items()] for year, marks in sorted(years.items())}}
 
 
 @functools.cache

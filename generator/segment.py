@@ -88,8 +88,8 @@ def user_dictionary(path: str) -> tuple[str | None, bytes]:
 
 @functools.lru_cache(maxsize=1)
 def segmenter_for(path: str | None, _content: bytes) -> FineSegmenter:
-    """One segmenter per dictionary content: loading jieba's dictionary takes 0.7 s,
-    which a rebuild under `qunsop serve` with the same words need not pay again."""
+    """One segmenter per dictionary content in a process (the words worker's, or this one
+    for the runs the worker did not cut)."""
     return FineSegmenter(path)
 
 

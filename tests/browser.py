@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-import websocket  # selenium's own dependency
+import websocket  # declared in the dev extras (selenium depends on it too)
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
@@ -33,6 +33,23 @@ SHIFTED_CLOCK = """
   window.Date = Shifted;
 })();
 """
+
+
+
+def frozen_clock(iso: str) -> str:
+    """A page script that stops the page's clock at `iso` (UTC), for a test that reads a page
+    on another day or at another time than the session's."""
+    return f"""
+(() => {{
+  const Real = Date, fixed = Real.parse({iso!r});
+  class Frozen extends Real {{
+    constructor(...args) {{ if (args.length) {{ super(...args); }} else {{ super(fixed); }} }}
+    static now() {{ return fixed; }}
+  }}
+  window.Date = Frozen;
+}})();
+"""
+
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"

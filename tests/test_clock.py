@@ -264,19 +264,6 @@ def test_pages_decide_today_in_the_browser(example_site: Path) -> None:
     assert "按 11月23日 生成" in stats and "data-qs-until" in stats
 
 
-# The reader's clock in the browser: Date is replaced before any page script runs.
-FROZEN_DATE = """
-(() => {
-  const fixed = new Date(%r).getTime(), Real = Date;
-  class Frozen extends Real {
-    constructor(...args) { if (args.length) { super(...args); } else { super(fixed); } }
-    static now() { return fixed; }
-  }
-  window.Date = Frozen;
-})();
-"""
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize(("reader_day", "status", "warning_shown"), [
     ("2026-12-01T02:00:00Z", "将于 2026-12-09 开始", False),
@@ -289,11 +276,11 @@ def test_incident_status_follows_the_readers_day(example_site: Path, reader_day:
     the page is read, not the day it was built (2026-11-23)."""
     from selenium.webdriver.common.by import By
 
-    from browser import make_driver, serve
+    from browser import frozen_clock, make_driver, serve
 
     driver = make_driver(390, 844, mobile=True)
     try:
-        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": FROZEN_DATE % reader_day})
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": frozen_clock(reader_day)})
         with serve(example_site) as base:
             driver.get(base + "incidents/")
             shown = driver.find_element(By.CSS_SELECTOR, "[data-qs-start]")

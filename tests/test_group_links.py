@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
-from test_pack_phone import clock
 
-from browser import make_driver, serve
+from browser import frozen_clock, make_driver, serve
 from conftest import AUTHORED_EPOCH, MINIMAL, run_qunsop
 
 pytestmark = pytest.mark.browser
@@ -42,7 +41,7 @@ def minimal_groups(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def phone_at(iso: str):  # type: ignore[no-untyped-def]
     driver = make_driver(390, 844, mobile=True)
-    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": clock(iso)})
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": frozen_clock(iso)})
     return driver
 
 

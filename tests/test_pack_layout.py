@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
-from test_pack_phone import clock
 
-from browser import make_driver, serve
+from browser import frozen_clock, make_driver, serve
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +52,7 @@ def test_a_first_visit_does_not_move_when_the_scripts_run(example_base: str, ent
         driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
         driver.execute_cdp_cmd("Storage.clearDataForOrigin",
                                {"origin": example_base.rstrip("/"), "storageTypes": "all"})
-        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": clock(utc)})
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": frozen_clock(utc)})
         driver.get(example_base + "packs/" + entry)
         WebDriverWait(driver, 10).until(lambda d: d.current_url == example_base + "packs/" + page
                                         and d.execute_script("return document.readyState") == "complete")

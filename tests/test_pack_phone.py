@@ -19,7 +19,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from browser import make_driver, serve
+from browser import frozen_clock, make_driver, serve
 from conftest import AUTHORED_EPOCH, MINIMAL, run_qunsop
 
 pytestmark = pytest.mark.browser
@@ -57,21 +57,6 @@ HELD_TIMERS = """
 
 def run_timers(driver) -> None:  # type: ignore[no-untyped-def]
     driver.execute_script("window.__runTimers()")
-
-
-def clock(iso: str) -> str:
-    """A page script that makes the phone's clock read `iso` (UTC)."""
-    return f"""
-(() => {{
-  const fixed = Date.parse('{iso}');
-  const Real = Date;
-  class Fake extends Real {{
-    constructor(...args) {{ if (args.length) {{ super(...args); }} else {{ super(fixed); }} }}
-    static now() {{ return fixed; }}
-  }}
-  window.Date = Fake;
-}})();
-"""
 
 
 @pytest.fixture()
@@ -157,7 +142,7 @@ def test_an_operators_link_fills_the_profile_once_from_every_entry(entry: str, l
     driver = make_driver(390, 844, mobile=True)
     try:
         driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
-                               {"source": NO_CLIPBOARD + clock("2026-12-07T02:00:00Z")})
+                               {"source": NO_CLIPBOARD + frozen_clock("2026-12-07T02:00:00Z")})
         fresh(driver, base + "packs/week/")
         driver.get(base + entry.format(today="2026-12-07"))
         WebDriverWait(driver, 5).until(lambda d: d.current_url == base + lands)  # the query is gone too
@@ -347,7 +332,7 @@ def personal_feed(driver) -> str:  # type: ignore[no-untyped-def]
 
 def test_a_personal_calendar_is_offered_on_the_start_date_page_from_the_one_writer(
         phone, base: str, minimal_site: Path) -> None:  # type: ignore[no-untyped-def]
-    phone.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": clock("2026-12-07T02:00:00Z")})
+    phone.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": frozen_clock("2026-12-07T02:00:00Z")})
     fresh(phone, base + "packs/launch/today/")
     phone.execute_script("localStorage.setItem('qunsop:profile', JSON.stringify({'门店名': '老周轮胎, 高速口'}))")
     phone.refresh()
@@ -380,7 +365,7 @@ def test_a_personal_calendar_is_offered_on_the_start_date_page_from_the_one_writ
 
 
 def test_a_personal_calendar_for_a_group_whose_days_are_done(phone, base: str) -> None:  # type: ignore[no-untyped-def]
-    phone.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": clock("2026-12-07T02:00:00Z")})
+    phone.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": frozen_clock("2026-12-07T02:00:00Z")})
     fresh(phone, base + "packs/launch/today/")
     phone.get(base + "packs/launch/today/?start=2026-01-01")  # long done: the page stays
     assert "已经做完了" in phone.find_element(By.ID, "status").text
@@ -592,7 +577,7 @@ def test_the_item_due_now_is_decided_by_time_across_channels(
     driver = make_driver(390, 844, mobile=True)
     try:
         driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
-                               {"source": NO_CLIPBOARD + clock(utc)})
+                               {"source": NO_CLIPBOARD + frozen_clock(utc)})
         driver.get(example_base + "packs/" + entry)
         WebDriverWait(driver, 5).until(lambda d: d.current_url == example_base + "packs/" + lands)
         marked = driver.find_elements(By.CSS_SELECTOR, ".qs-slot.due")

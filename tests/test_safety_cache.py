@@ -260,10 +260,7 @@ def test_kept_festival_years_are_the_computed_ones_and_damage_is_ignored() -> No
         return festivals.read_years(read_record(store, festivals.MARKS_RECORD), key)
 
     years = {year: festivals.computed_marks(year) for year in (2026, 2027)}
-    body = json.dumps({"key": "k", "years": {
-        str(year): [[day.isoformat(), list(mark.festivals), mark.holiday, mark.workday]
-                    for day, mark in marks.items()] for year, marks in years.items()}},
-        ensure_ascii=False).encode()
+    body = json.dumps(festivals.years_record(years, "k"), ensure_ascii=False).encode()
     assert kept(body) == years
     assert kept(body, "other versions") == {}
     record = json.loads(body)

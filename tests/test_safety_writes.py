@@ -128,7 +128,6 @@ def test_a_build_killed_outright_frees_the_lock_though_a_worker_of_it_lives(tmp_
         os.kill(worker, signal.SIGKILL)
 
 
-
 BUILD_WITH_A_BUSY_WORKER = """
 import os, sys, time
 from qunsop.build import Workers
